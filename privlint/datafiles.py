@@ -1,0 +1,28 @@
+"""Access to the data files shipped in ``privlint/data`` (lists and tables kept apart from code)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+@lru_cache(maxsize=None)
+def load_json(name: str) -> Any:
+    with open(DATA_DIR / name, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@lru_cache(maxsize=None)
+def load_word_list(name: str) -> frozenset[str]:
+    """A text file of one entry per line; '#' starts a comment. Entries are lower-cased."""
+    words = set()
+    with open(DATA_DIR / name, encoding="utf-8") as handle:
+        for line in handle:
+            entry = line.strip()
+            if entry and not entry.startswith("#"):
+                words.add(entry.lower())
+    return frozenset(words)

@@ -1,0 +1,173 @@
+"""Find the files to scan and decide each one's format, by content as well as by name.
+
+Directories are walked without following symlinks; a symlinked file is read only when its target
+stays inside the scanned root. ``.git``, ``.terraform`` and ``node_modules`` are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+SKIP_DIRS = {".git", ".terraform", "node_modules", ".terragrunt-cache", "__pycache__", ".venv", ".tox"}
+_YAML_SUFFIXES = (".yaml", ".yml", ".template", ".cfn", ".cform")
+_CFN_HINT = re.compile(r"AWSTemplateFormatVersion|^Resources\s*:|[\"']?Type[\"']?\s*:\s*[\"']?AWS::", re.MULTILINE)
+
+
+class FileKind(str, Enum):
+    terraform = "terraform"  # .tf, .tf.json, .tfvars: read per module directory
+    cloudformation = "cloudformation"
+    terraform_plan = "terraform-plan"
+
+
+@dataclass
+class SourceFile:
+    path: Path  # the path on disk
+    display: str  # the path as given on the command line, joined with the relative path
+    kind: FileKind
+    explicit: bool = False  # named on the command line (not found by walking a directory)
+
+
+@dataclass
+class DiscoveryProblem:
+    display: str
+    line: int | None
+    message: str
+
+
+@dataclass
+class Discovery:
+    files: list[SourceFile]
+    problems: list[DiscoveryProblem]
+
+
+def is_terraform_name(name: str) -> bool:
+    return name.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json"))
+
+
+def classify_name(path: Path) -> FileKind | None | str:
+    """The format the name alone decides, or 'sniff' when the content must decide."""
+    name = path.name
+    if is_terraform_name(name):
+        return FileKind.terraform
+    if name.endswith(".json") or name.endswith(_YAML_SUFFIXES):
+        return "sniff"
+    return None
+
+
+def sniff(text: str, name: str) -> FileKind | None:
+    """CloudFormation, a Terraform plan, or nothing privlint reads."""
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            doc = None
+        if isinstance(doc, dict):
+            if "format_version" in doc and ("planned_values" in doc or "resource_changes" in doc or "terraform_version" in doc):
+                return FileKind.terraform_plan
+            from privlint.parsers.cloudformation import looks_like_template
+
+            if looks_like_template(doc):
+                return FileKind.cloudformation
+            return None
+        if doc is None and _CFN_HINT.search(text) and name.endswith(".json"):
+            return FileKind.cloudformation  # broken JSON that claims to be a template: report its error
+        return None
+    if _CFN_HINT.search(text) and ("Resources" in text):
+        return FileKind.cloudformation
+    return None
+
+
+def read_text(path: Path, limit: int) -> tuple[str, str | None]:
+    """File text (UTF-8, BOM stripped) and a problem, if any. Invalid UTF-8 is read with replacement."""
+    size = path.stat().st_size
+    if size > limit:
+        raise FileTooLarge(size, limit)
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise BinaryFile()
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return data.decode("utf-8", errors="replace"), f"not valid UTF-8 (line {line}); read with replacement characters"
+
+
+class FileTooLarge(Exception):
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"file is {size:,} bytes, over the {limit:,}-byte limit (max_file_size): not scanned")
+
+
+class BinaryFile(Exception):
+    def __init__(self) -> None:
+        super().__init__("binary file (contains NUL bytes): not scanned")
+
+
+def discover(paths: list[str], max_file_size: int) -> Discovery:
+    files: list[SourceFile] = []
+    problems: list[DiscoveryProblem] = []
+    seen: set[Path] = set()
+    for given in paths:
+        root = Path(given)
+        if root.is_dir():
+            for path, display in _walk(root, given):
+                _add(path, display, False, files, problems, seen, max_file_size)
+        elif root.is_file():
+            _add(root, given, True, files, problems, seen, max_file_size)
+        else:
+            raise FileNotFoundError(given)
+    return Discovery(files, problems)
+
+
+def _walk(root: Path, given: str) -> list[tuple[Path, str]]:
+    out: list[tuple[Path, str]] = []
+    real_root = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                try:
+                    target = path.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    continue  # dangling link or a loop
+                if not target.is_relative_to(real_root):
+                    continue  # never follow a link out of the scanned root
+            rel = os.path.relpath(path, root)
+            out.append((path, os.path.join(given, rel)))
+    return out
+
+
+def _add(path: Path, display: str, explicit: bool, files: list[SourceFile], problems: list[DiscoveryProblem], seen: set[Path], limit: int) -> None:
+    kind = classify_name(path)
+    if kind is None:
+        return
+    try:
+        key = path.resolve()
+    except (OSError, RuntimeError):
+        return
+    if key in seen:
+        return
+    seen.add(key)
+    if kind == "sniff":
+        try:
+            text, _problem = read_text(path, limit)
+        except FileTooLarge as exc:
+            problems.append(DiscoveryProblem(display, None, str(exc)))
+            return
+        except (BinaryFile, FileNotFoundError):
+            return  # an unrelated data file, or one that vanished during the scan
+        except OSError as exc:
+            problems.append(DiscoveryProblem(display, None, f"cannot read file: {exc.strerror or exc}"))
+            return
+        detected = sniff(text, path.name)
+        if detected is None:
+            return
+        files.append(SourceFile(path, display, detected, explicit))
+        return
+    files.append(SourceFile(path, display, FileKind.terraform, explicit))

@@ -1,0 +1,237 @@
+"""The pipeline: discover -> parse -> normalise -> rules -> report. Data flows one way.
+
+Each Terraform module directory, CloudFormation template and plan is one *unit*: it is parsed and
+normalised into its own inventory, and the rules run on each. A unit that fails to parse becomes
+parse-error findings and the others go on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from privlint.discover import BinaryFile, FileKind, FileTooLarge, SourceFile, discover, read_text
+from privlint.findings import Category, Finding, Report
+from privlint.inventory import Inventory
+from privlint.normalize.common import Origin, Problem, ResourceRecord
+from privlint.rules.base import PARSE_ERROR_ID, all_rules, load_catalog
+from privlint.settings import Settings
+
+
+@dataclass
+class Unit:
+    """The result of parsing and normalising one unit."""
+
+    inventory: Inventory = field(default_factory=Inventory)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class Scanner:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+
+    # -- entry points
+    def scan_paths(self, paths: Iterable[str]) -> Report:
+        found = discover([str(p) for p in paths], self.settings.max_file_size)
+        units, problems = self._parse(found.files)
+        problems.extend(Problem(p.display, p.line, p.display, p.message) for p in found.problems)
+        findings = self._findings(units, problems)
+        explicit = {f.display for f in found.files if f.explicit}
+        walked = any(not f.explicit for f in found.files)
+        if explicit and not walked:
+            # Files named one by one (the pre-commit hook): their module is read for context,
+            # but only findings in the named files are reported.
+            findings = [f for f in findings if f.file in explicit]
+        scanned = {f.display for f in found.files} | {p.file for p in problems}
+        return Report.build(findings, files=len(scanned))
+
+    # -- parsing
+    def _parse(self, files: list[SourceFile]) -> tuple[list[Unit], list[Problem]]:
+        units: list[Unit] = []
+        problems: list[Problem] = []
+        terraform: dict[Path, list[SourceFile]] = defaultdict(list)
+        for source in files:
+            if source.kind == FileKind.terraform:
+                terraform[source.path.parent].append(source)
+            elif source.kind == FileKind.cloudformation:
+                units.append(self._cloudformation(source))
+            elif source.kind == FileKind.terraform_plan:
+                units.append(self._plan(source))
+        units.extend(self._terraform(terraform, problems))
+        return units, problems
+
+    def _read(self, source: SourceFile, unit: Unit) -> str | None:
+        try:
+            text, problem = read_text(source.path, self.settings.max_file_size)
+        except (FileTooLarge, BinaryFile) as exc:
+            unit.problems.append(Problem(source.display, None, source.display, str(exc)))
+            return None
+        except OSError as exc:
+            unit.problems.append(Problem(source.display, None, source.display, f"cannot read file: {exc.strerror or exc}"))
+            return None
+        if problem:
+            unit.problems.append(Problem(source.display, None, source.display, problem))
+        return text
+
+    def _cloudformation(self, source: SourceFile) -> Unit:
+        from privlint.normalize.cloudformation_aws import CloudFormationNormaliser
+        from privlint.parsers.cloudformation import TemplateError, load_template, looks_like_template
+
+        unit = Unit()
+        text = self._read(source, unit)
+        if text is None:
+            return unit
+        try:
+            template = load_template(text, is_json=text.lstrip().startswith("{"))
+        except TemplateError as exc:
+            unit.problems.append(Problem(source.display, exc.line, source.display, str(exc)))
+            return unit
+        if not looks_like_template(template):
+            if source.explicit or "AWSTemplateFormatVersion" in text:
+                unit.problems.append(Problem(source.display, None, source.display, "not a CloudFormation template: no Resources mapping"))
+            return unit
+        normaliser = CloudFormationNormaliser(template, source.display)
+        unit.inventory = normaliser.normalise()
+        unit.problems.extend(normaliser.problems)
+        return unit
+
+    def _plan(self, source: SourceFile) -> Unit:
+        from privlint.normalize.terraform_aws import TerraformNormaliser
+        from privlint.parsers.jsonpos import JsonError
+        from privlint.parsers.plan import load_plan, plan_records
+
+        unit = Unit()
+        text = self._read(source, unit)
+        if text is None:
+            return unit
+        try:
+            plan = load_plan(text)
+        except JsonError as exc:
+            unit.problems.append(Problem(source.display, exc.line, source.display, f"invalid JSON: {exc.reason}"))
+            return unit
+        normaliser = TerraformNormaliser()
+        unit.inventory = normaliser.add(plan_records(plan, source.display))
+        unit.problems.extend(normaliser.problems)
+        return unit
+
+    def _terraform(self, by_dir: dict[Path, list[SourceFile]], problems: list[Problem]) -> list[Unit]:
+        from privlint.discover import is_terraform_name
+        from privlint.normalize.terraform_aws import TerraformNormaliser
+        from privlint.parsers.terraform import TerraformLoader
+
+        displays: dict[Path, str] = {}
+        roots: dict[Path, tuple[str, bool]] = {}
+        for directory, sources in by_dir.items():
+            for s in sources:
+                displays[s.path.resolve()] = s.display
+            first = sources[0]
+            roots[directory] = (os.path.dirname(first.display), all(s.explicit for s in sources))
+
+        def display(path: Path) -> str:
+            known = displays.get(path.resolve())
+            if known is not None:
+                return known
+            # A file reached through a module call or read for context: relative to a scanned root.
+            for directory, (shown, _explicit) in roots.items():
+                try:
+                    rel = os.path.relpath(path, directory)
+                except ValueError:
+                    continue
+                if not rel.startswith(".."):
+                    return os.path.join(shown, rel) if shown else rel
+            first_dir, (shown, _e) = next(iter(roots.items()))
+            return os.path.normpath(os.path.join(shown, os.path.relpath(path, first_dir)))
+
+        read_problems: dict[Path, str] = {}
+
+        def read(path: Path) -> str:
+            text, problem = read_text(path, self.settings.max_file_size)
+            if problem:
+                read_problems[path.resolve()] = problem
+            return text
+
+        loader = TerraformLoader(read)
+        loaded = []
+        for directory, sources in sorted(by_dir.items()):
+            files = [s.path for s in sources]
+            if roots[directory][1]:
+                # Only some files were named: read the whole module so references resolve.
+                files = sorted({*files, *(p for p in directory.iterdir() if p.is_file() and is_terraform_name(p.name))})
+            loaded.append((directory, loader.load(directory, files)))
+        called = {d for _, result in loaded for d in result.called_dirs}
+
+        units: list[Unit] = []
+        reported: set[tuple[str, int | None, str]] = set()
+        for directory, result in loaded:
+            unit = Unit()
+            for problem in result.problems:
+                key = (display(problem.file), problem.line, problem.message)
+                if key not in reported:
+                    reported.add(key)
+                    unit.problems.append(Problem(key[0], problem.line, key[0], problem.message))
+            for path in result.files:
+                message = read_problems.get(path.resolve())
+                key = (display(path), None, message or "")
+                if message and key not in reported:
+                    reported.add(key)
+                    unit.problems.append(Problem(key[0], None, key[0], message))
+            if directory.resolve() in called:
+                units.append(unit)  # evaluated through its callers, with their arguments
+                continue
+            records = [
+                ResourceRecord(
+                    address=r.address,
+                    type=r.type,
+                    values=r.values,
+                    file=display(r.file),
+                    line=r.line,
+                    mode=r.mode,
+                    attribute_lines=r.attribute_lines,
+                    origins={k: Origin(o.kind, display(o.file), o.line, o.via, o.sensitive) for k, o in r.origins.items()},  # type: ignore[arg-type]
+                )
+                for r in result.resources
+            ]
+            normaliser = TerraformNormaliser()
+            unit.inventory = normaliser.add(records)
+            unit.problems.extend(normaliser.problems)
+            units.append(unit)
+        return units
+
+    # -- rules
+    def _findings(self, units: list[Unit], problems: list[Problem]) -> list[Finding]:
+        catalog = load_catalog()
+        findings: list[Finding] = []
+        parse_meta = catalog[PARSE_ERROR_ID]
+        for problem in [*problems, *(p for u in units for p in u.problems)]:
+            findings.append(
+                Finding(
+                    rule_id=PARSE_ERROR_ID,
+                    category=Category.parse_error,
+                    severity=parse_meta.severity,
+                    file=problem.file,
+                    line=problem.line or 1,
+                    resource=problem.resource,
+                    message=problem.message,
+                    controls=list(parse_meta.controls),
+                )
+            )
+        for unit in units:
+            for rule in all_rules():
+                for hit in rule.check(unit.inventory, self.settings):
+                    findings.append(
+                        Finding(
+                            rule_id=rule.meta.id,
+                            category=rule.meta.category,
+                            severity=hit.severity or rule.meta.severity,
+                            file=hit.location.file,
+                            line=hit.location.line or 1,
+                            resource=hit.resource,
+                            message=hit.message,
+                            controls=sorted({*rule.meta.controls, *hit.extra_controls}),
+                        )
+                    )
+        return findings
+

@@ -1,0 +1,103 @@
+"""Findings and the report: the output contract (see README, "JSON output")."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from privlint import __version__
+
+
+class Severity(str, Enum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+    @property
+    def rank(self) -> int:
+        return {"critical": 4, "high": 3, "medium": 2, "low": 1}[self.value]
+
+
+class Category(str, Enum):
+    admin_without_mfa = "admin-without-mfa"
+    wildcard_privilege = "wildcard-privilege"
+    default_credential = "default-credential"
+    config_drift = "config-drift"
+    account_hygiene = "account-hygiene"
+    parse_error = "parse-error"
+
+
+class Finding(BaseModel):
+    rule_id: str
+    category: Category
+    severity: Severity
+    file: str
+    line: int = Field(ge=1, description="1 for problems that concern the whole file")
+    resource: str
+    message: str
+    controls: list[str]
+    suppressed: bool = False
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.file, self.line, self.rule_id, self.resource, self.message)
+
+
+class Tool(BaseModel):
+    name: str = "privlint"
+    version: str = __version__
+
+
+class Summary(BaseModel):
+    files: int = 0
+    findings: int = 0  # unsuppressed findings
+    by_severity: dict[str, int] = Field(default_factory=dict)
+    parse_errors: int = 0
+
+
+class Report(BaseModel):
+    tool: Tool = Field(default_factory=Tool)
+    findings: list[Finding] = Field(default_factory=list)
+    summary: Summary = Field(default_factory=Summary)
+
+    @classmethod
+    def build(cls, findings: list[Finding], files: int) -> Report:
+        ordered = sorted(_dedupe(findings), key=Finding.sort_key)
+        active = [f for f in ordered if not f.suppressed]
+        by_severity: dict[str, int] = {}
+        for sev in Severity:
+            count = sum(1 for f in active if f.severity == sev)
+            if count:
+                by_severity[sev.value] = count
+        summary = Summary(
+            files=files,
+            findings=len(active),
+            by_severity=by_severity,
+            parse_errors=sum(1 for f in active if f.category == Category.parse_error),
+        )
+        return cls(findings=ordered, summary=summary)
+
+    def fails(self, threshold: Severity) -> bool:
+        return any(not f.suppressed and f.severity.rank >= threshold.rank for f in self.findings)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[Any, ...]] = set()
+    out: list[Finding] = []
+    for f in findings:
+        key = f.sort_key()
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def mask(secret: str) -> str:
+    """Show at most two leading characters (fewer for short values) and never the length."""
+    shown = min(2, len(secret) // 4)
+    return secret[:shown] + "****"

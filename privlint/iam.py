@@ -1,0 +1,366 @@
+"""IAM policy analysis: statements, wildcard matching, MFA conditions, admin-level rights.
+
+Pure: it reads plain Python values (dicts, lists, strings, and the markers of
+``privlint.values``) and imports no parser, so the checkov bundle can reuse it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from privlint.datafiles import load_json
+from privlint.values import PartialString, Unknown, as_list, line_of
+
+Effect = Literal["Allow", "Deny"]
+
+
+class Condition(BaseModel):
+    """One ``operator: {key: values}`` entry of a statement's Condition block."""
+
+    model_config = ConfigDict(frozen=True)
+
+    operator: str
+    key: str
+    values: list[str] = Field(default_factory=list)
+    unknown_values: bool = False
+
+
+class Statement(BaseModel):
+    """A normalised IAM statement. Known strings only; unknown entries are counted, never guessed."""
+
+    sid: str | None = None
+    effect: Effect | None = None  # None: the effect is unknown
+    actions: list[str] = Field(default_factory=list)
+    not_action: bool = False
+    unknown_actions: bool = False
+    resources: list[str] = Field(default_factory=list)
+    not_resource: bool = False
+    unknown_resources: bool = False
+    resource_absent: bool = False  # trust and resource policies may omit Resource
+    principals: dict[str, list[str]] = Field(default_factory=dict)
+    not_principal: bool = False
+    unknown_principals: bool = False
+    conditions: list[Condition] = Field(default_factory=list)
+    line: int | None = None
+
+    @property
+    def allows(self) -> bool:
+        return self.effect == "Allow"
+
+
+# --------------------------------------------------------------------------- matching
+
+
+@lru_cache(maxsize=4096)
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    # IAM wildcards: '*' any run of characters, '?' one character; everything else literal.
+    body = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
+    return re.compile(f"^{body}$", re.IGNORECASE | re.DOTALL)
+
+
+def matches(pattern: str, value: str) -> bool:
+    """True when an IAM pattern (with ``*`` and ``?``) matches a concrete value, case-insensitively."""
+    return _pattern_regex(pattern).match(value) is not None
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """Match an action pattern; the service prefix and the action name are case-insensitive in IAM."""
+    return matches(pattern, action)
+
+
+def is_wildcard(value: str) -> bool:
+    return "*" in value or "?" in value
+
+
+def statement_grants_action(statement: Statement, action: str) -> bool:
+    """True only when the statement provably allows ``action`` (NotAction included)."""
+    if statement.effect != "Allow":
+        return False
+    if statement.not_action:
+        if statement.unknown_actions:
+            return False
+        return not any(action_matches(p, action) for p in statement.actions)
+    return any(action_matches(p, action) for p in statement.actions)
+
+
+def is_broad_resource(resource: str) -> bool:
+    """``*``, or a pattern that ends in a bare wildcard after ``:`` or ``/`` (``role/*``, ``arn:aws:iam::*:*``)."""
+    if resource == "*":
+        return True
+    return resource.endswith("*") and resource[:-1].endswith((":", "/"))
+
+
+def covers_all_resources(statement: Statement) -> bool:
+    """The statement applies to every resource (``Resource: "*"`` or any ``NotResource``)."""
+    if statement.not_resource:
+        return True
+    return "*" in statement.resources
+
+
+def covers_broad_resources(statement: Statement) -> bool:
+    if statement.not_resource:
+        return True
+    return any(is_broad_resource(r) for r in statement.resources)
+
+
+# --------------------------------------------------------------------------- conditions
+
+_MFA_PRESENT = "aws:multifactorauthpresent"
+_MFA_AGE = "aws:multifactorauthage"
+
+
+def requires_mfa(statement: Statement) -> bool:
+    """An Allow (or trust) statement whose conditions make it apply only to MFA-authenticated requests.
+
+    ``BoolIfExists: aws:MultiFactorAuthPresent true`` does not count: it also matches requests signed
+    with long-term access keys, where the key is absent. A condition whose values are unknown counts as
+    enforcing, so that an unknown never produces a finding.
+    """
+    for cond in statement.conditions:
+        op = cond.operator.lower()
+        key = cond.key.lower()
+        if cond.unknown_values and key in (_MFA_PRESENT, _MFA_AGE):
+            return True
+        values = [v.lower() for v in cond.values]
+        if key == _MFA_PRESENT and op == "bool" and values == ["true"]:
+            return True
+        if key == _MFA_AGE and op.startswith("numericlessthan"):
+            return True
+        if key == _MFA_AGE and op == "null" and values == ["false"]:
+            return True
+    return False
+
+
+def denies_without_mfa(statement: Statement) -> bool:
+    """A Deny statement that blocks requests made without MFA (the AWS 'force MFA' pattern)."""
+    if statement.effect != "Deny":
+        return False
+    for cond in statement.conditions:
+        op = cond.operator.lower()
+        key = cond.key.lower()
+        values = [v.lower() for v in cond.values]
+        if key == _MFA_PRESENT and op in ("bool", "boolifexists") and (values == ["false"] or cond.unknown_values):
+            return True
+        if key == _MFA_AGE and op == "null" and (values == ["true"] or cond.unknown_values):
+            return True
+    return False
+
+
+def uses_weak_mfa_condition(statement: Statement) -> bool:
+    """``BoolIfExists aws:MultiFactorAuthPresent true`` on an Allow: looks like MFA, isn't for access keys."""
+    return any(
+        c.key.lower() == _MFA_PRESENT and c.operator.lower() == "boolifexists" and [v.lower() for v in c.values] == ["true"]
+        for c in statement.conditions
+    )
+
+
+# Condition keys that pin who may call, or from where: with one of them a public principal is not public.
+_RESTRICTING_KEYS = {
+    "aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:sourceorgid", "aws:sourceorgpaths",
+    "aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount", "aws:principalarn",
+    "aws:principalservicename", "aws:principaltype", "aws:userid", "aws:username", "aws:sourcevpc",
+    "aws:sourcevpce", "aws:sourceip", "aws:vpcsourceip", "kms:calleraccount", "kms:viaservice",
+    "sts:externalid", "s3:dataaccesspointaccount", "s3:dataaccesspointarn", "aws:calledvia",
+    "aws:calledviafirst", "aws:calledvialast", "aws:resourceaccount", "aws:resourceorgid",
+    "lambda:functionarn", "sns:endpoint", "cognito-identity.amazonaws.com:aud",
+    "token.actions.githubusercontent.com:sub", "token.actions.githubusercontent.com:aud",
+}
+
+
+def has_restricting_condition(statement: Statement) -> bool:
+    for cond in statement.conditions:
+        key = cond.key.lower()
+        if key in _RESTRICTING_KEYS or key.startswith("aws:principaltag/"):
+            if cond.unknown_values or any(v != "*" for v in cond.values):
+                return True
+    return False
+
+
+# --------------------------------------------------------------------------- principals
+
+
+def is_public_principal(statement: Statement) -> bool:
+    """``Principal: "*"`` or ``{"AWS": "*"}`` (or a NotPrincipal Allow) on an Allow statement."""
+    if statement.effect != "Allow":
+        return False
+    if statement.not_principal and not statement.unknown_principals:
+        return True
+    return any(v == "*" for key in ("*", "AWS", "CanonicalUser") for v in statement.principals.get(key, []))
+
+
+def aws_principals(statement: Statement) -> list[str]:
+    return statement.principals.get("AWS", [])
+
+
+def service_principals(statement: Statement) -> list[str]:
+    return statement.principals.get("Service", [])
+
+
+def federated_principals(statement: Statement) -> list[str]:
+    return statement.principals.get("Federated", [])
+
+
+# --------------------------------------------------------------------------- admin level
+
+@lru_cache(maxsize=1)
+def escalation_actions() -> dict[str, str]:
+    """Action -> why it lets a principal escalate to admin (from data/escalation_actions.json)."""
+    return dict(load_json("escalation_actions.json")["actions"])
+
+
+def admin_reasons(statement: Statement) -> list[str]:
+    """Why this statement, on its own, makes its holder admin-level. Empty when it does not (or is unknown)."""
+    if statement.effect != "Allow":
+        return []
+    reasons: list[str] = []
+    if covers_all_resources(statement) and not statement.not_action:
+        if "*" in statement.actions:
+            reasons.append("all actions on all resources")
+        elif any(p.lower() == "iam:*" for p in statement.actions):
+            reasons.append("full IAM control (iam:*)")
+    if reasons:
+        return reasons
+    if covers_broad_resources(statement):
+        granted = [a for a in escalation_actions() if statement_grants_action(statement, a)]
+        if granted:
+            reasons.append("privilege-escalation actions " + ", ".join(granted))
+    return reasons
+
+
+# --------------------------------------------------------------------------- parsing documents
+
+
+def _strings(value: Any) -> tuple[list[str], bool]:
+    """Split a scalar-or-list into its known strings and whether anything was unknown."""
+    known: list[str] = []
+    unknown = False
+    for item in as_list(value):
+        if isinstance(item, str):
+            known.append(item)
+        elif isinstance(item, PartialString):
+            # e.g. arn:aws:iam::${AWS::AccountId}:root: its shape is known, its holes are not.
+            known.append(item.pattern())
+        elif isinstance(item, bool) or isinstance(item, (int, float)):
+            known.append(str(item).lower() if isinstance(item, bool) else str(item))
+        else:
+            unknown = True
+    return known, unknown
+
+
+def _get(mapping: dict[str, Any], key: str) -> Any:
+    """IAM keys are case-sensitive in AWS, but people write ``action`` in jsonencode; accept both."""
+    if key in mapping:
+        return mapping[key]
+    lower = key.lower()
+    for k, v in mapping.items():
+        if isinstance(k, str) and k.lower() == lower:
+            return v
+    return None
+
+
+def _has(mapping: dict[str, Any], key: str) -> bool:
+    lower = key.lower()
+    return any(isinstance(k, str) and k.lower() == lower for k in mapping)
+
+
+def _principals(value: Any) -> tuple[dict[str, list[str]], bool]:
+    if value is None:
+        return {}, False
+    if isinstance(value, str):
+        return ({"*": [value]} if value == "*" else {"AWS": [value]}), False
+    if isinstance(value, dict):
+        out: dict[str, list[str]] = {}
+        unknown = False
+        for kind, ids in value.items():
+            if not isinstance(kind, str):
+                unknown = True
+                continue
+            known, unk = _strings(ids)
+            out[kind] = known
+            unknown = unknown or unk
+        return out, unknown
+    return {}, True
+
+
+def _conditions(value: Any) -> list[Condition]:
+    conds: list[Condition] = []
+    if not isinstance(value, dict):
+        if value is not None:
+            # An unknown Condition block: record it as restricting and MFA-unknown.
+            conds.append(Condition(operator="Unknown", key="unknown", unknown_values=True))
+        return conds
+    for operator, body in value.items():
+        if not isinstance(body, dict):
+            conds.append(Condition(operator=str(operator), key="unknown", unknown_values=True))
+            continue
+        for key, vals in body.items():
+            known, unknown = _strings(vals)
+            conds.append(Condition(operator=str(operator), key=str(key), values=known, unknown_values=unknown))
+    return conds
+
+
+def parse_statement(raw: Any, line: int | None = None) -> Statement | None:
+    """Normalise one statement mapping; None when it is not a mapping (unknown)."""
+    if not isinstance(raw, dict):
+        return None
+    effect_raw = _get(raw, "Effect")
+    effect: Effect | None = None
+    if isinstance(effect_raw, str) and effect_raw.capitalize() in ("Allow", "Deny"):
+        effect = "Allow" if effect_raw.capitalize() == "Allow" else "Deny"
+    not_action = _has(raw, "NotAction")
+    actions, unknown_actions = _strings(_get(raw, "NotAction") if not_action else _get(raw, "Action"))
+    not_resource = _has(raw, "NotResource")
+    resource_absent = not not_resource and not _has(raw, "Resource")
+    resources, unknown_resources = _strings(_get(raw, "NotResource") if not_resource else _get(raw, "Resource"))
+    not_principal = _has(raw, "NotPrincipal")
+    principals, unknown_principals = _principals(_get(raw, "NotPrincipal") if not_principal else _get(raw, "Principal"))
+    sid = _get(raw, "Sid")
+    return Statement(
+        sid=sid if isinstance(sid, str) else None,
+        effect=effect,
+        actions=actions,
+        not_action=not_action,
+        unknown_actions=unknown_actions,
+        resources=resources,
+        not_resource=not_resource,
+        unknown_resources=unknown_resources,
+        resource_absent=resource_absent,
+        principals=principals,
+        not_principal=not_principal,
+        unknown_principals=unknown_principals,
+        conditions=_conditions(_get(raw, "Condition")),
+        line=line_of(raw) or line,
+    )
+
+
+def parse_policy(document: Any, line: int | None = None) -> list[Statement] | None:
+    """Statements of a policy document given as a mapping or a JSON string.
+
+    Returns None when the document is unknown (not yet resolvable), [] when it has no statements.
+    Raises ValueError for a JSON string that is not valid JSON.
+    """
+    if isinstance(document, str):
+        text = document.strip()
+        if not text:
+            return []
+        document = json.loads(text)
+    if isinstance(document, Unknown) or document is None:
+        return None
+    if not isinstance(document, dict):
+        return None
+    raw_statements = _get(document, "Statement")
+    if raw_statements is None:
+        return []
+    if isinstance(raw_statements, Unknown):
+        return None
+    stmts: list[Statement] = []
+    for raw in as_list(raw_statements):
+        stmt = parse_statement(raw, line=line_of(document) or line)
+        if stmt is not None:
+            stmts.append(stmt)
+    return stmts

@@ -1,0 +1,274 @@
+"""CloudFormation (and SAM) resources into the inventory. Pure: works on already-parsed mappings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from privlint.inventory import IngressRule, Inventory, Location, LoginProfile, SecretParameter
+from privlint.normalize.cfn_values import TemplateContext, resolve
+from privlint.normalize.common import (
+    InventoryBuilder,
+    Origin,
+    Problem,
+    ResourceRecord,
+    is_admin_user_resource,
+    walk_credentials,
+)
+from privlint.values import LineDict, Reference, Unknown, as_list, line_of, truthy
+
+# Resource type -> (property holding the policy document, property naming the protected resource).
+RESOURCE_POLICIES: dict[str, tuple[str, str | None]] = {
+    "AWS::S3::BucketPolicy": ("PolicyDocument", "Bucket"),
+    "AWS::SQS::QueuePolicy": ("PolicyDocument", None),
+    "AWS::SNS::TopicPolicy": ("PolicyDocument", None),
+    "AWS::KMS::Key": ("KeyPolicy", None),
+    "AWS::ECR::Repository": ("RepositoryPolicyText", None),
+    "AWS::SecretsManager::ResourcePolicy": ("ResourcePolicy", "SecretId"),
+    "AWS::Events::EventBusPolicy": ("Statement", None),
+    "AWS::OpenSearchService::Domain": ("AccessPolicies", None),
+    "AWS::Elasticsearch::Domain": ("AccessPolicies", None),
+    "AWS::EC2::VPCEndpoint": ("PolicyDocument", None),
+    "AWS::Backup::BackupVault": ("AccessPolicy", None),
+    "AWS::EFS::FileSystem": ("FileSystemPolicy", None),
+    "AWS::Logs::ResourcePolicy": ("PolicyDocument", None),
+}
+
+
+class CloudFormationNormaliser:
+    def __init__(self, template: dict[str, Any], file: str) -> None:
+        self.template = template
+        self.file = file
+        self.ctx = TemplateContext.from_template(template)
+        self.builder = InventoryBuilder()
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.builder.problems
+
+    def records(self) -> list[tuple[ResourceRecord, dict[str, Any]]]:
+        """Each resource as a record with resolved properties, plus its raw (unresolved) properties."""
+        out = []
+        for logical_id, resource in self.ctx.resources.items():
+            if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
+                continue
+            raw = resource.get("Properties")
+            raw = raw if isinstance(raw, dict) else {}
+            values = resolve(raw, self.ctx)
+            record = ResourceRecord(
+                address=str(logical_id),
+                type=resource["Type"],
+                values=values if isinstance(values, dict) else {},
+                file=self.file,
+                line=line_of(resource),
+                attribute_lines={k: line_of(v) or line_of(resource) for k, v in raw.items() if isinstance(k, str)},  # type: ignore[misc]
+            )
+            out.append((record, raw))
+        return out
+
+    def normalise(self) -> Inventory:
+        records = self.records()
+        for record, _raw in records:
+            handler = _HANDLERS.get(record.type)
+            if handler is not None:
+                handler(self, record)
+        for record, raw in records:
+            self._credentials(record, raw)
+        self._parameters()
+        return self.builder.finish()
+
+    # -- helpers
+    def _loc(self, value: Any, record: ResourceRecord) -> Location:
+        return Location(file=self.file, line=line_of(value) or record.line)
+
+    def _policies(self, record: ResourceRecord, kind: str) -> None:
+        for item in as_list(record.get("Policies")):
+            if not isinstance(item, dict):
+                continue
+            name = item.get("PolicyName")
+            name = name if isinstance(name, str) else f"#{id(item)}"
+            loc = self._loc(item, record)
+            doc = self.builder.add_document(f"{record.address}.Policies[{name}]", record.address, record.type, loc, item.get("PolicyDocument"), "identity")
+            if doc:
+                self.builder.link_policy(record.address, kind, doc, loc, None)  # type: ignore[arg-type]
+        for arn in as_list(record.get("ManagedPolicyArns")):
+            self.builder.link_policy(record.address, kind, arn, record.attr_location("ManagedPolicyArns"), record.address)  # type: ignore[arg-type]
+
+    # -- handlers
+    def _user(self, record: ResourceRecord) -> None:
+        self.builder.add_principal(record.address, "user", record.get("UserName"), record.location)
+        self._policies(record, "user")
+        for group in as_list(record.get("Groups")):
+            self.builder.link_member(record.address, _logical(group), record.attr_location("Groups"))
+        profile = record.get("LoginProfile")
+        if isinstance(profile, dict):
+            reset = profile.get("PasswordResetRequired")
+            required = False if reset is None else truthy(reset)
+            self.builder.inventory.login_profiles.append(
+                LoginProfile(address=record.address, user=record.address, password_reset_required=required, location=self._loc(profile, record))
+            )
+
+    def _group(self, record: ResourceRecord) -> None:
+        self.builder.add_principal(record.address, "group", record.get("GroupName"), record.location)
+        self._policies(record, "group")
+
+    def _role(self, record: ResourceRecord) -> None:
+        principal = self.builder.add_principal(record.address, "role", record.get("RoleName"), record.location)
+        principal.trust_document = self.builder.add_document(
+            f"{record.address}.AssumeRolePolicyDocument", record.address, record.type,
+            record.attr_location("AssumeRolePolicyDocument"), record.get("AssumeRolePolicyDocument"), "trust",
+        )
+        self._policies(record, "role")
+
+    def _managed_policy(self, record: ResourceRecord) -> None:
+        doc = self.builder.add_document(record.address, record.address, record.type, record.attr_location("PolicyDocument"), record.get("PolicyDocument"), "identity")
+        self.builder.register_policy_name(record.get("ManagedPolicyName") or record.get("PolicyName"), record.address)
+        if doc is None:
+            return
+        for prop, kind in (("Users", "user"), ("Groups", "group"), ("Roles", "role")):
+            for target in as_list(record.get(prop)):
+                self.builder.link_policy(_logical(target), kind, doc, record.location, record.address)  # type: ignore[arg-type]
+
+    def _user_to_group(self, record: ResourceRecord) -> None:
+        for user in as_list(record.get("Users")):
+            self.builder.link_member(_logical(user), _logical(record.get("GroupName")), record.location)
+
+    def _resource_policy(self, record: ResourceRecord) -> None:
+        prop, protected = RESOURCE_POLICIES[record.type]
+        value = record.get(prop)
+        if value is None:
+            return
+        if prop == "Statement":  # EventBusPolicy carries a single statement
+            value = {"Statement": [value]}
+        target = record.get(protected) if protected else None
+        attached = target.address if isinstance(target, Reference) else target if isinstance(target, str) else None
+        self.builder.add_document(record.address, record.address, record.type, record.attr_location(prop), value, "resource", attached)
+
+    def _lambda_permission(self, record: ResourceRecord) -> None:
+        principal = record.get("Principal")
+        if principal is None:
+            return
+        statement = LineDict(
+            {"Effect": "Allow", "Principal": principal if principal == "*" else {"AWS": principal}, "Action": record.get("Action"), "Resource": record.get("FunctionName")},
+            line=record.line,
+        )
+        conditions: dict[str, Any] = {}
+        for prop, key, op in (("SourceArn", "aws:SourceArn", "ArnLike"), ("SourceAccount", "aws:SourceAccount", "StringEquals"), ("PrincipalOrgID", "aws:PrincipalOrgID", "StringEquals")):
+            if record.get(prop) is not None:
+                conditions.setdefault(op, {})[key] = record.get(prop)
+        if conditions:
+            statement["Condition"] = conditions
+        self.builder.add_document(record.address, record.address, record.type, record.location, {"Statement": [statement]}, "resource")
+
+    def _serverless_function(self, record: ResourceRecord) -> None:
+        if record.get("Role") is not None:
+            return  # an existing role: its rights are defined elsewhere
+        role = f"{record.address}Role"
+        principal = self.builder.add_principal(role, "role", None, record.location)
+        trust = {"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        principal.trust_document = self.builder.add_document(f"{role}.trust", record.address, record.type, record.location, trust, "trust")
+        policies = record.get("Policies")
+        for index, item in enumerate(as_list(policies)):
+            loc = self._loc(item, record) if isinstance(item, dict) else record.attr_location("Policies")
+            if isinstance(item, str) or isinstance(item, Unknown):
+                arn = item if not isinstance(item, str) or item.startswith("arn:") else f"arn:aws:iam::aws:policy/{item}"
+                self.builder.link_policy(role, "role", arn, loc, record.address)
+            elif isinstance(item, dict) and any(k in item for k in ("Statement", "statement")):
+                doc = self.builder.add_document(f"{record.address}.Policies[{index}]", record.address, record.type, loc, item, "identity")
+                if doc:
+                    self.builder.link_policy(role, "role", doc, loc, None)
+            # SAM policy templates (e.g. S3ReadPolicy) are scoped by design: not analysed.
+
+    def _security_group(self, record: ResourceRecord) -> None:
+        for rule in as_list(record.get("SecurityGroupIngress")):
+            if isinstance(rule, dict):
+                self._ingress(record, rule, self._loc(rule, record))
+
+    def _ingress_resource(self, record: ResourceRecord) -> None:
+        self._ingress(record, record.values, record.location)
+
+    def _ingress(self, record: ResourceRecord, rule: dict[str, Any], loc: Location) -> None:
+        cidrs = [c for c in (rule.get("CidrIp"), rule.get("CidrIpv6")) if isinstance(c, str)]
+        protocol = rule.get("IpProtocol")
+        if not cidrs or not isinstance(protocol, (str, int)):
+            return
+        self.builder.inventory.ingress_rules.append(
+            IngressRule(address=record.address, location=loc, protocol=str(protocol).lower(), from_port=_int(rule.get("FromPort")), to_port=_int(rule.get("ToPort")), cidrs=cidrs)
+        )
+
+    # -- credentials and parameters
+    def _credentials(self, record: ResourceRecord, raw: dict[str, Any]) -> None:
+        if record.type in ("AWS::SecretsManager::Secret",):
+            return
+        for top, path, kind, value in walk_credentials(record.values):
+            if kind == "username" and not is_admin_user_resource(record.type):
+                continue
+            origin = self._origin(raw, path)
+            self.builder.add_credential(record, path, kind, value, origin, record.attr_location(top))
+
+    def _origin(self, raw: dict[str, Any], path: str) -> Origin | None:
+        node: Any = raw
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and set(node) == {"Ref"} and isinstance(node["Ref"], str):
+            param = self.ctx.parameters.get(node["Ref"])
+            if isinstance(param, dict) and "Default" in param:
+                noecho = truthy(param.get("NoEcho")) is True
+                return Origin("parameter default", self.file, line_of(param), via=node["Ref"], sensitive=noecho)
+        return None
+
+    def _parameters(self) -> None:
+        for name, param in self.ctx.parameters.items():
+            if isinstance(param, dict) and truthy(param.get("NoEcho")) is True:
+                self.builder.inventory.secret_parameters.append(
+                    SecretParameter(name=str(name), has_default="Default" in param and param["Default"] not in ("", None), location=Location(file=self.file, line=line_of(param)))
+                )
+
+
+def _logical(value: Any) -> Any:
+    """A Ref to a resource names its logical id; a literal string is a physical name."""
+    if isinstance(value, Reference):
+        return value.address
+    return value
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def _inline_policy(*targets: tuple[str, str]) -> Callable[[CloudFormationNormaliser, ResourceRecord], None]:
+    """AWS::IAM::Policy and AWS::IAM::{User,Group,Role}Policy: one document attached to named principals."""
+
+    def handler(self: CloudFormationNormaliser, record: ResourceRecord) -> None:
+        doc = self.builder.add_document(record.address, record.address, record.type, record.attr_location("PolicyDocument"), record.get("PolicyDocument"), "identity")
+        if doc is None:
+            return
+        for prop, kind in targets:
+            for target in as_list(record.get(prop)):
+                self.builder.link_policy(_logical(target), kind, doc, record.location, record.address)  # type: ignore[arg-type]
+
+    return handler
+
+
+_HANDLERS: dict[str, Callable[[CloudFormationNormaliser, ResourceRecord], None]] = {
+    "AWS::IAM::User": CloudFormationNormaliser._user,
+    "AWS::IAM::Group": CloudFormationNormaliser._group,
+    "AWS::IAM::Role": CloudFormationNormaliser._role,
+    "AWS::IAM::ManagedPolicy": CloudFormationNormaliser._managed_policy,
+    "AWS::IAM::Policy": _inline_policy(("Users", "user"), ("Groups", "group"), ("Roles", "role")),
+    "AWS::IAM::UserPolicy": _inline_policy(("UserName", "user")),
+    "AWS::IAM::GroupPolicy": _inline_policy(("GroupName", "group")),
+    "AWS::IAM::RolePolicy": _inline_policy(("RoleName", "role")),
+    "AWS::IAM::UserToGroupAddition": CloudFormationNormaliser._user_to_group,
+    "AWS::Lambda::Permission": CloudFormationNormaliser._lambda_permission,
+    "AWS::Serverless::Function": CloudFormationNormaliser._serverless_function,
+    "AWS::EC2::SecurityGroup": CloudFormationNormaliser._security_group,
+    "AWS::EC2::SecurityGroupIngress": CloudFormationNormaliser._ingress_resource,
+    **{t: CloudFormationNormaliser._resource_policy for t in RESOURCE_POLICIES},
+}

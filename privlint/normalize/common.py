@@ -1,0 +1,382 @@
+"""What the Terraform and CloudFormation normalisers share: resource records and an inventory builder.
+
+Pure: plain values in, ``Inventory`` out; no parser imports, so checkov's adapter can feed it
+resources that checkov has already parsed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from privlint.datafiles import load_json
+from privlint.iam import Statement, parse_policy
+from privlint.inventory import (
+    Credential,
+    CredentialOrigin,
+    DocumentKind,
+    Grant,
+    Inventory,
+    Location,
+    PolicyDocument,
+    Principal,
+    PrincipalKind,
+)
+from privlint.values import LineDict, PartialString, Reference, SecretStoreValue, Unknown, line_of
+
+
+@dataclass
+class Origin:
+    """Where a value that reached an attribute was written (variable default, tfvars, parameter...)."""
+
+    kind: CredentialOrigin
+    file: str
+    line: int | None
+    via: str | None = None
+    sensitive: bool = False
+
+
+@dataclass
+class ResourceRecord:
+    """One resource (or data source) with its evaluated values, as every normaliser receives it."""
+
+    address: str
+    type: str
+    values: dict[str, Any]
+    file: str
+    line: int | None
+    mode: str = "resource"  # "resource" or "data"
+    attribute_lines: dict[str, int] = field(default_factory=dict)
+    origins: dict[str, Origin] = field(default_factory=dict)
+
+    @property
+    def location(self) -> Location:
+        return Location(file=self.file, line=self.line)
+
+    def attr_location(self, name: str) -> Location:
+        return Location(file=self.file, line=self.attribute_lines.get(name, self.line))
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.values.get(name, default)
+
+
+@dataclass
+class Problem:
+    """A document privlint could read but not make sense of (e.g. a policy that is not valid JSON)."""
+
+    file: str
+    line: int | None
+    resource: str
+    message: str
+
+
+_PLACEHOLDER = "\u0000privlint{}\u0000"
+_PLACEHOLDER_RE = re.compile("\u0000privlint(\\d+)\u0000")
+_MANAGED_ARN = re.compile(r":iam::aws:policy/(.+)$")
+
+
+def policy_value_from_partial(value: PartialString) -> Any:
+    """Parse JSON that has ``${...}`` holes: holes become Unknown (or PartialString inside strings)."""
+    chunks: list[str] = []
+    in_string = False
+    for index, part in enumerate(value.parts):
+        if part is None:
+            token = _PLACEHOLDER.format(index)
+            chunks.append(token if in_string else f'"{token}"')
+            continue
+        escaped = False
+        for ch in part:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = not in_string
+        chunks.append(part)
+    text = "".join(chunks)
+    parsed = json.loads(text, strict=False)
+    return _restore_holes(parsed)
+
+
+def _restore_holes(value: Any) -> Any:
+    if isinstance(value, str):
+        if not _PLACEHOLDER_RE.search(value):
+            return value
+        pieces = _PLACEHOLDER_RE.split(value)
+        parts: list[str | None] = []
+        for i, piece in enumerate(pieces):
+            if i % 2 == 0:
+                if piece:
+                    parts.append(piece)
+            else:
+                parts.append(None)
+        return Unknown("interpolation") if parts == [None] else PartialString(source="template", parts=tuple(parts))
+    if isinstance(value, dict):
+        return {k: _restore_holes(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_restore_holes(v) for v in value]
+    return value
+
+
+def managed_policy_name(value: Any) -> str | None:
+    """``AdministratorAccess`` for ``arn:aws:iam::aws:policy/AdministratorAccess`` (any partition)."""
+    if isinstance(value, str):
+        m = _MANAGED_ARN.search(value)
+        return m.group(1) if m and value.startswith("arn:") else None
+    if isinstance(value, PartialString):
+        m = _MANAGED_ARN.search(value.known_suffix())
+        return m.group(1) if m else None
+    return None
+
+
+def customer_policy_name(value: Any) -> str | None:
+    """``name`` for ``arn:aws:iam::123456789012:policy/path/name``."""
+    text = value if isinstance(value, str) else value.known_suffix() if isinstance(value, PartialString) else None
+    if text is None or ":iam::aws:policy/" in text:
+        return None
+    m = re.search(r":policy/(?:.*/)?([^/]+)$", text)
+    return m.group(1) if m else None
+
+
+class InventoryBuilder:
+    """Collects principals, documents and links; links are resolved once every resource is known."""
+
+    def __init__(self) -> None:
+        self.inventory = Inventory()
+        self.problems: list[Problem] = []
+        self._names: dict[tuple[str, str], str] = {}  # (kind, name) -> address
+        self._links: list[tuple[Any, PrincipalKind, Any, Location, str | None]] = []
+        self._members: list[tuple[Any, Any, Location]] = []
+
+    # -- principals
+    def add_principal(self, address: str, kind: PrincipalKind, name: Any, location: Location) -> Principal:
+        principal = self.inventory.principals.get(address)
+        if principal is None:
+            principal = Principal(address=address, kind=kind, name=name if isinstance(name, str) else None, location=location)
+            self.inventory.principals[address] = principal
+        if isinstance(name, str):
+            self._names[(kind, name)] = address
+        return principal
+
+    def register_policy_name(self, name: Any, address: str) -> None:
+        if isinstance(name, str):
+            self._names[("policy", name)] = address
+
+    # -- documents
+    def add_document(
+        self,
+        address: str,
+        resource: str,
+        resource_type: str,
+        location: Location,
+        value: Any,
+        kind: DocumentKind,
+        attached_to: str | None = None,
+    ) -> str | None:
+        """Record a policy document given in any spelling; returns the address of the document to link.
+
+        A reference to a ``data.aws_iam_policy_document`` (or another document) returns that address;
+        an unknown value returns None.
+        """
+        if isinstance(value, Reference) and value.address in self.inventory.documents:
+            doc = self.inventory.documents[value.address]
+            if doc.kind == "identity" and kind != "identity":
+                doc.kind = kind
+            if attached_to and doc.attached_to is None:
+                doc.attached_to = attached_to
+            return value.address
+        if isinstance(value, Reference):
+            self._pending_refs.append((value.address, kind, attached_to))
+            return value.address
+        statements = self.statements_of(value, location, resource)
+        if statements is None:
+            return None
+        self.inventory.documents[address] = PolicyDocument(
+            address=address,
+            resource=resource,
+            resource_type=resource_type,
+            location=location,
+            kind=kind,
+            statements=statements,
+            attached_to=attached_to,
+        )
+        return address
+
+    @property
+    def _pending_refs(self) -> list[tuple[str, DocumentKind, str | None]]:
+        if not hasattr(self, "_pending"):
+            self._pending: list[tuple[str, DocumentKind, str | None]] = []
+        return self._pending
+
+    def statements_of(self, value: Any, location: Location, resource: str) -> list[Statement] | None:
+        if isinstance(value, PartialString):
+            try:
+                value = policy_value_from_partial(value)
+            except ValueError:
+                return None  # the holes make it unparseable: unknown, not wrong
+        try:
+            statements = parse_policy(value, line=line_of(value) or location.line)
+        except ValueError as exc:
+            self.problems.append(Problem(location.file, location.line, resource, f"policy document is not valid JSON: {exc}"))
+            return None
+        if statements is None:
+            return None
+        if isinstance(value, (str, dict)) and not isinstance(value, LineDict):
+            # Statements written in a JSON string have no lines of their own: use the attribute's.
+            for stmt in statements:
+                stmt.line = stmt.line or location.line
+        return statements
+
+    def aws_managed_document(self, name: str, location: Location) -> str | None:
+        table = load_json("aws_managed_policies.json")
+        address = f"arn:aws:iam::aws:policy/{name}"
+        if address not in self.inventory.documents:
+            raw = table.get(name)
+            statements = parse_policy({"Statement": raw}) if isinstance(raw, list) else []
+            self.inventory.documents[address] = PolicyDocument(
+                address=address,
+                resource=address,
+                resource_type="aws_managed_policy",
+                location=location,
+                kind="identity",
+                statements=statements or [],
+                aws_managed=True,
+            )
+        return address
+
+    # -- links (resolved in finish())
+    def link_policy(self, principal_ref: Any, kind: PrincipalKind, policy: Any, location: Location, attachment: str | None) -> None:
+        """Attach a policy (document address, ARN, name or reference) to a principal (reference or name)."""
+        self._links.append((principal_ref, kind, policy, location, attachment))
+
+    def link_member(self, user_ref: Any, group_ref: Any, location: Location) -> None:
+        self._members.append((user_ref, group_ref, location))
+
+    def find_principal(self, ref: Any, kind: PrincipalKind) -> Principal | None:
+        if isinstance(ref, Reference):
+            principal = self.inventory.principals.get(ref.address)
+            return principal if principal is not None and principal.kind == kind else None
+        if isinstance(ref, str):
+            principal = self.inventory.principals.get(ref)
+            if principal is not None and principal.kind == kind:
+                return principal
+            address = self._names.get((kind, ref))
+            if address is None and ref.startswith("arn:"):
+                address = self._names.get((kind, ref.rsplit("/", 1)[-1]))
+            return self.inventory.principals.get(address) if address else None
+        return None
+
+    def resolve_policy(self, policy: Any, location: Location) -> str | None:
+        if isinstance(policy, str) and policy in self.inventory.documents:
+            return policy
+        if isinstance(policy, Reference):
+            return policy.address if policy.address in self.inventory.documents else None
+        managed = managed_policy_name(policy)
+        if managed is not None:
+            return self.aws_managed_document(managed, location)
+        customer = customer_policy_name(policy)
+        if customer is not None:
+            return self._names.get(("policy", customer))
+        if isinstance(policy, str):
+            return self._names.get(("policy", policy))
+        return None
+
+    def finish(self) -> Inventory:
+        for address, kind, attached_to in self._pending_refs:
+            doc = self.inventory.documents.get(address)
+            if doc is not None:
+                if doc.kind == "identity" and kind != "identity":
+                    doc.kind = kind
+                if attached_to and doc.attached_to is None:
+                    doc.attached_to = attached_to
+        for principal_ref, kind, policy, location, attachment in self._links:
+            principal = self.find_principal(principal_ref, kind)
+            doc = self.resolve_policy(policy, location)
+            if principal is None or doc is None:
+                continue
+            if not any(g.document == doc and g.attachment == attachment for g in principal.grants):
+                principal.grants.append(Grant(document=doc, attachment=attachment, location=location))
+        for user_ref, group_ref, _location in self._members:
+            user = self.find_principal(user_ref, "user")
+            group = self.find_principal(group_ref, "group")
+            if user is not None and group is not None and group.address not in user.groups:
+                user.groups.append(group.address)
+        for principal in self.inventory.principals.values():
+            if principal.trust_document and principal.trust_document not in self.inventory.documents:
+                principal.trust_document = None
+        return self.inventory
+
+    # -- credentials
+    def add_credential(
+        self,
+        record: ResourceRecord,
+        attribute: str,
+        kind: str,
+        value: Any,
+        origin: Origin | None,
+        default_location: Location,
+    ) -> None:
+        if isinstance(value, (SecretStoreValue, Unknown)) or not isinstance(value, str):
+            return
+        if not value.strip():
+            return
+        if origin is None:
+            origin = Origin("literal", default_location.file, default_location.line)
+        self.inventory.credentials.append(
+            Credential(
+                address=record.address,
+                resource_type=record.type,
+                attribute=attribute,
+                kind="secret" if kind == "secret" else "username",
+                value=value,
+                origin=origin.kind,
+                location=Location(file=origin.file, line=origin.line),
+                via=origin.via,
+                sensitive=True if kind == "secret" else origin.sensitive,
+            )
+        )
+
+
+def credential_attribute_kind(name: str) -> str | None:
+    """'secret', 'username' or None for an attribute or property name."""
+    table = load_json("credential_attributes.json")
+    low = name.lower()
+    if low in table["secret"]:
+        return "secret"
+    if low in table["username"]:
+        return "username"
+    return None
+
+
+# Resource types whose user-name attribute names an administrator account of the service.
+_ADMIN_USER_TYPES = re.compile(
+    r"(db_instance|rds_cluster|redshift|docdb|neptune|mq_broker|memorydb|dms_endpoint|opensearch|elasticsearch|"
+    r"mssql|mysql|postgresql|sql_server|sql_database|virtual_machine|RDS::|Redshift::|DocDB::|Neptune::|AmazonMQ::|"
+    r"DMS::|OpenSearchService::|Elasticsearch::|MemoryDB::|Lightsail)",
+    re.IGNORECASE,
+)
+
+
+def is_admin_user_resource(resource_type: str) -> bool:
+    return bool(_ADMIN_USER_TYPES.search(resource_type))
+
+
+def walk_credentials(values: Any, path: str = "", depth: int = 0) -> list[tuple[str, str, str, Any]]:
+    """(top-level attribute, attribute path, credential kind, value) for every credential attribute."""
+    out: list[tuple[str, str, str, Any]] = []
+    if depth > 4 or not isinstance(values, dict):
+        return out
+    for key, value in values.items():
+        if not isinstance(key, str):
+            continue
+        full = f"{path}.{key}" if path else key
+        kind = credential_attribute_kind(key)
+        if kind is not None and not isinstance(value, (dict, list)):
+            out.append((full.split(".")[0], full, kind, value))
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict):
+                out.extend(walk_credentials(item, full, depth + 1))
+    return out

@@ -1,0 +1,365 @@
+"""Terraform AWS resources (evaluated values) into the inventory. Pure: no parser imports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from privlint.inventory import IngressRule, Inventory, Location, LoginProfile, PasswordPolicy
+from privlint.normalize.common import (
+    InventoryBuilder,
+    Problem,
+    ResourceRecord,
+    is_admin_user_resource,
+    walk_credentials,
+)
+from privlint.values import LineDict, Reference, Unknown, as_list, line_of, truthy
+
+# Resources whose ``policy`` (or other attribute) is a resource policy: (attribute, what it protects).
+RESOURCE_POLICY_ATTRIBUTES: dict[str, str] = {
+    "aws_s3_bucket_policy": "policy",
+    "aws_s3_bucket": "policy",
+    "aws_kms_key": "policy",
+    "aws_kms_key_policy": "policy",
+    "aws_sqs_queue_policy": "policy",
+    "aws_sqs_queue": "policy",
+    "aws_sns_topic_policy": "policy",
+    "aws_sns_topic": "policy",
+    "aws_ecr_repository_policy": "policy",
+    "aws_ecr_registry_policy": "policy",
+    "aws_secretsmanager_secret_policy": "policy",
+    "aws_secretsmanager_secret": "policy",
+    "aws_glacier_vault": "access_policy",
+    "aws_elasticsearch_domain_policy": "access_policies",
+    "aws_elasticsearch_domain": "access_policies",
+    "aws_opensearch_domain_policy": "access_policies",
+    "aws_opensearch_domain": "access_policies",
+    "aws_cloudwatch_event_bus_policy": "policy",
+    "aws_cloudwatch_log_resource_policy": "policy_document",
+    "aws_efs_file_system_policy": "policy",
+    "aws_backup_vault_policy": "policy",
+    "aws_api_gateway_rest_api_policy": "policy",
+    "aws_api_gateway_rest_api": "policy",
+    "aws_lambda_layer_version_permission": "",
+    "aws_vpc_endpoint": "policy",
+}
+
+
+class TerraformNormaliser:
+    """Turns one Terraform module's evaluated resources into inventory entries."""
+
+    def __init__(self) -> None:
+        self.builder = InventoryBuilder()
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.builder.problems
+
+    def add(self, records: Iterable[ResourceRecord]) -> Inventory:
+        ordered = sorted(records, key=lambda r: (0 if r.mode == "data" else 1, r.address))
+        # Documents and principals first, so attachments can be resolved in any file order.
+        for record in ordered:
+            handler = _FIRST_PASS.get(record.type) if record.mode == "resource" else None
+            if record.mode == "data" and record.type == "aws_iam_policy_document":
+                self._policy_document(record, ordered)
+            elif handler is not None:
+                handler(self, record)
+        for record in ordered:
+            if record.mode != "resource":
+                continue
+            handler = _SECOND_PASS.get(record.type)
+            if handler is not None:
+                handler(self, record)
+            self._credentials(record)
+        return self.builder.finish()
+
+    # -- documents and principals
+    def _policy_document(self, record: ResourceRecord, all_records: list[ResourceRecord]) -> None:
+        statements: list[Any] = []
+        for key in ("source_policy_documents", "source_json", "override_policy_documents", "override_json"):
+            for source in as_list(record.get(key)):
+                statements.extend(self._statements_from_source(source, record))
+        for raw in as_list(record.get("statement")):
+            converted = _statement_block(raw)
+            if converted is not None:
+                statements.append(converted)
+        doc = LineDict({"Statement": statements}, line=record.line)
+        kind = "identity"
+        if any(isinstance(s, dict) and ("Principal" in s or "NotPrincipal" in s) for s in statements):
+            kind = "resource"
+        self.builder.add_document(record.address, record.address, record.type, record.location, doc, kind)  # type: ignore[arg-type]
+
+    def _statements_from_source(self, source: Any, record: ResourceRecord) -> list[Any]:
+        if isinstance(source, Reference):
+            # Another policy document: its statements are already in the inventory (data sources go first).
+            doc = self.builder.inventory.documents.get(source.address)
+            if doc is not None:
+                return [_statement_to_raw(s) for s in doc.statements]
+            return [Unknown(source.address)]
+        if isinstance(source, str):
+            import json
+
+            try:
+                source = json.loads(source)
+            except ValueError:
+                return []
+        if isinstance(source, dict):  # jsonencode({...}) or a decoded JSON string
+            statements = source.get("Statement")
+            return as_list(statements) if not isinstance(statements, Unknown) else [statements]
+        return [Unknown("source policy")]
+
+    def _user(self, record: ResourceRecord) -> None:
+        self.builder.add_principal(record.address, "user", record.get("name"), record.location)
+
+    def _group(self, record: ResourceRecord) -> None:
+        self.builder.add_principal(record.address, "group", record.get("name"), record.location)
+
+    def _role(self, record: ResourceRecord) -> None:
+        principal = self.builder.add_principal(record.address, "role", record.get("name"), record.location)
+        trust = self.builder.add_document(
+            f"{record.address}.assume_role_policy", record.address, record.type,
+            record.attr_location("assume_role_policy"), record.get("assume_role_policy"), "trust",
+        )
+        principal.trust_document = trust
+        for block in as_list(record.get("inline_policy")):
+            if isinstance(block, dict) and block.get("policy") is not None:
+                name = block.get("name") if isinstance(block.get("name"), str) else str(len(principal.grants))
+                loc = Location(file=record.file, line=line_of(block) or record.line)
+                doc = self.builder.add_document(f"{record.address}.inline_policy[{name}]", record.address, record.type, loc, block.get("policy"), "identity")
+                if doc:
+                    self.builder.link_policy(record.address, "role", doc, loc, None)
+        for arn in as_list(record.get("managed_policy_arns")):
+            self.builder.link_policy(record.address, "role", arn, record.attr_location("managed_policy_arns"), record.address)
+
+    def _policy(self, record: ResourceRecord) -> None:
+        self.builder.add_document(record.address, record.address, record.type, record.attr_location("policy"), record.get("policy"), "identity")
+        self.builder.register_policy_name(record.get("name"), record.address)
+
+    def _resource_policy(self, record: ResourceRecord) -> None:
+        attribute = RESOURCE_POLICY_ATTRIBUTES[record.type]
+        if not attribute or record.get(attribute) is None:
+            return
+        protected = record.get("bucket") or record.get("queue_url") or record.get("arn") or record.get("key_id") or record.get("repository")
+        attached = protected.address if isinstance(protected, Reference) else protected if isinstance(protected, str) else None
+        self.builder.add_document(record.address, record.address, record.type, record.attr_location(attribute), record.get(attribute), "resource", attached)
+
+    def _lambda_permission(self, record: ResourceRecord) -> None:
+        principal = record.get("principal")
+        if principal is None:
+            return
+        conditions: dict[str, Any] = {}
+        if record.get("source_arn") is not None:
+            conditions.setdefault("ArnLike", {})["aws:SourceArn"] = record.get("source_arn")
+        if record.get("source_account") is not None:
+            conditions.setdefault("StringEquals", {})["aws:SourceAccount"] = record.get("source_account")
+        if record.get("principal_org_id") is not None:
+            conditions.setdefault("StringEquals", {})["aws:PrincipalOrgID"] = record.get("principal_org_id")
+        statement = LineDict(
+            {"Effect": "Allow", "Principal": principal if principal == "*" else {"AWS": principal}, "Action": record.get("action"), "Resource": record.get("function_name")},
+            line=record.line,
+        )
+        if conditions:
+            statement["Condition"] = conditions
+        self.builder.add_document(record.address, record.address, record.type, record.location, {"Statement": [statement]}, "resource")
+
+    # -- links
+    def _attach(self, record: ResourceRecord, principal_attr: str, kind: str) -> None:
+        for target in as_list(record.get(principal_attr)):
+            self.builder.link_policy(target, kind, record.get("policy_arn"), record.location, record.address)  # type: ignore[arg-type]
+
+    def _credentials(self, record: ResourceRecord) -> None:
+        if record.type in ("aws_iam_user_login_profile", "random_password", "aws_iam_access_key"):
+            return
+        for top, path, kind, value in walk_credentials(record.values):
+            if kind == "username" and not is_admin_user_resource(record.type):
+                continue
+            origin = record.origins.get(top) if top == path else None
+            self.builder.add_credential(record, path, kind, value, origin, record.attr_location(top))
+
+
+def _inline(kind: str, attribute: str) -> Callable[[TerraformNormaliser, ResourceRecord], None]:
+    def handler(self: TerraformNormaliser, record: ResourceRecord) -> None:
+        doc = self.builder.add_document(record.address, record.address, record.type, record.attr_location("policy"), record.get("policy"), "identity")
+        if doc:
+            self.builder.link_policy(record.get(attribute), kind, doc, record.location, None)  # type: ignore[arg-type]
+
+    return handler
+
+
+def _attachment(principal_attr: str, kind: str) -> Callable[[TerraformNormaliser, ResourceRecord], None]:
+    def handler(self: TerraformNormaliser, record: ResourceRecord) -> None:
+        self._attach(record, principal_attr, kind)
+
+    return handler
+
+
+def _policy_attachment(self: TerraformNormaliser, record: ResourceRecord) -> None:
+    self._attach(record, "users", "user")
+    self._attach(record, "groups", "group")
+    self._attach(record, "roles", "role")
+
+
+def _group_membership(self: TerraformNormaliser, record: ResourceRecord) -> None:
+    for user in as_list(record.get("users")):
+        self.builder.link_member(user, record.get("group"), record.location)
+
+
+def _user_group_membership(self: TerraformNormaliser, record: ResourceRecord) -> None:
+    for group in as_list(record.get("groups")):
+        self.builder.link_member(record.get("user"), group, record.location)
+
+
+def _login_profile(self: TerraformNormaliser, record: ResourceRecord) -> None:
+    reset = record.get("password_reset_required")
+    # The provider's default is false: an absent attribute means no forced reset.
+    required = False if reset is None else truthy(reset)
+    self.builder.inventory.login_profiles.append(
+        LoginProfile(address=record.address, user=_name(record.get("user")), password_reset_required=required, location=record.location)
+    )
+
+
+def _name(value: Any) -> str | None:
+    if isinstance(value, Reference):
+        return value.address
+    return value if isinstance(value, str) else None
+
+
+def _port(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def _ingress(address: str, location: Location, protocol: Any, from_port: Any, to_port: Any, cidrs: list[Any]) -> IngressRule | None:
+    known = [c for c in cidrs if isinstance(c, str)]
+    if not known or not isinstance(protocol, (str, int)):
+        return None
+    return IngressRule(address=address, location=location, protocol=str(protocol).lower(), from_port=_port(from_port), to_port=_port(to_port), cidrs=known)
+
+
+def _security_group(self: TerraformNormaliser, record: ResourceRecord) -> None:
+    for block in as_list(record.get("ingress")):
+        if not isinstance(block, dict):
+            continue
+        loc = Location(file=record.file, line=line_of(block) or record.line)
+        cidrs = as_list(block.get("cidr_blocks")) + as_list(block.get("ipv6_cidr_blocks"))
+        rule = _ingress(record.address, loc, block.get("protocol"), block.get("from_port"), block.get("to_port"), cidrs)
+        if rule:
+            self.builder.inventory.ingress_rules.append(rule)
+
+
+def _security_group_rule(self: TerraformNormaliser, record: ResourceRecord) -> None:
+    if record.get("type") != "ingress":
+        return
+    cidrs = as_list(record.get("cidr_blocks")) + as_list(record.get("ipv6_cidr_blocks"))
+    rule = _ingress(record.address, record.location, record.get("protocol"), record.get("from_port"), record.get("to_port"), cidrs)
+    if rule:
+        self.builder.inventory.ingress_rules.append(rule)
+
+
+def _vpc_ingress_rule(self: TerraformNormaliser, record: ResourceRecord) -> None:
+    cidrs = [record.get("cidr_ipv4"), record.get("cidr_ipv6")]
+    rule = _ingress(record.address, record.location, record.get("ip_protocol"), record.get("from_port"), record.get("to_port"), [c for c in cidrs if c is not None])
+    if rule:
+        self.builder.inventory.ingress_rules.append(rule)
+
+
+def _password_policy(self: TerraformNormaliser, record: ResourceRecord) -> None:
+    length, reuse = record.get("minimum_password_length"), record.get("password_reuse_prevention")
+    unknown = isinstance(length, Unknown) or isinstance(reuse, Unknown)
+    self.builder.inventory.password_policies.append(
+        PasswordPolicy(address=record.address, location=record.location, minimum_length=_port(length), reuse_prevention=_port(reuse), unknown=unknown)
+    )
+
+
+def _statement_block(raw: Any) -> Any:
+    """An ``aws_iam_policy_document`` statement block in IAM JSON shape."""
+    if not isinstance(raw, dict):
+        return Unknown("statement")
+    out = LineDict(line=line_of(raw))
+    effect = raw.get("effect", "Allow")
+    out["Effect"] = effect
+    if raw.get("sid") is not None:
+        out["Sid"] = raw.get("sid")
+    for src, dst in (("actions", "Action"), ("not_actions", "NotAction"), ("resources", "Resource"), ("not_resources", "NotResource")):
+        if src in raw:
+            out[dst] = raw[src]
+    for src, dst in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+        if src in raw:
+            principals: dict[str, Any] = {}
+            for block in as_list(raw[src]):
+                if not isinstance(block, dict) or not isinstance(block.get("type"), str):
+                    principals.setdefault("Unknown", []).append(Unknown("principal"))
+                    continue
+                ptype = block["type"]
+                ids = as_list(block.get("identifiers"))
+                if ptype == "*":
+                    principals.setdefault("*", []).extend(ids)
+                else:
+                    principals.setdefault(ptype, []).extend(ids)
+            out[dst] = principals
+    conditions: dict[str, Any] = {}
+    for block in as_list(raw.get("condition")):
+        if not isinstance(block, dict):
+            conditions.setdefault("Unknown", {})["unknown"] = Unknown("condition")
+            continue
+        test, variable = block.get("test"), block.get("variable")
+        if isinstance(test, str) and isinstance(variable, str):
+            conditions.setdefault(test, {})[variable] = block.get("values")
+        else:
+            conditions.setdefault("Unknown", {})["unknown"] = Unknown("condition")
+    if conditions:
+        out["Condition"] = conditions
+    return out
+
+
+def _statement_to_raw(statement: Any) -> dict[str, Any]:
+    """A normalised Statement back to IAM JSON shape (to merge source_policy_documents)."""
+    raw: dict[str, Any] = LineDict({"Effect": statement.effect or Unknown("effect")}, line=statement.line)
+    key = "NotAction" if statement.not_action else "Action"
+    raw[key] = list(statement.actions) + ([Unknown("action")] if statement.unknown_actions else [])
+    if not statement.resource_absent:
+        rkey = "NotResource" if statement.not_resource else "Resource"
+        raw[rkey] = list(statement.resources) + ([Unknown("resource")] if statement.unknown_resources else [])
+    if statement.principals or statement.unknown_principals:
+        pkey = "NotPrincipal" if statement.not_principal else "Principal"
+        raw[pkey] = {k: list(v) for k, v in statement.principals.items()}
+        if statement.unknown_principals:
+            raw[pkey]["Unknown"] = [Unknown("principal")]
+    if statement.conditions:
+        cond: dict[str, dict[str, Any]] = {}
+        for c in statement.conditions:
+            cond.setdefault(c.operator, {})[c.key] = list(c.values) + ([Unknown("value")] if c.unknown_values else [])
+        raw["Condition"] = cond
+    return raw
+
+
+_FIRST_PASS: dict[str, Callable[[TerraformNormaliser, ResourceRecord], None]] = {
+    "aws_iam_user": TerraformNormaliser._user,
+    "aws_iam_group": TerraformNormaliser._group,
+    "aws_iam_role": TerraformNormaliser._role,
+    "aws_iam_policy": TerraformNormaliser._policy,
+    "aws_lambda_permission": TerraformNormaliser._lambda_permission,
+    **{t: TerraformNormaliser._resource_policy for t in RESOURCE_POLICY_ATTRIBUTES},
+}
+
+_SECOND_PASS: dict[str, Callable[[TerraformNormaliser, ResourceRecord], None]] = {
+    "aws_iam_user_policy": _inline("user", "user"),
+    "aws_iam_group_policy": _inline("group", "group"),
+    "aws_iam_role_policy": _inline("role", "role"),
+    "aws_iam_user_policy_attachment": _attachment("user", "user"),
+    "aws_iam_group_policy_attachment": _attachment("group", "group"),
+    "aws_iam_role_policy_attachment": _attachment("role", "role"),
+    "aws_iam_policy_attachment": _policy_attachment,
+    "aws_iam_group_membership": _group_membership,
+    "aws_iam_user_group_membership": _user_group_membership,
+    "aws_iam_user_login_profile": _login_profile,
+    "aws_security_group": _security_group,
+    "aws_security_group_rule": _security_group_rule,
+    "aws_vpc_security_group_ingress_rule": _vpc_ingress_rule,
+    "aws_iam_account_password_policy": _password_policy,
+}

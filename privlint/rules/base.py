@@ -1,0 +1,106 @@
+"""The rule framework: metadata kept as data (``catalog.yaml``), detection kept as code.
+
+A rule is a function that reads the ``Inventory`` and yields ``Hit``s; ``@rule("PL101")`` pairs it
+with its metadata. The engine turns hits into findings, adding category, severity and controls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from privlint.findings import Category, Severity
+from privlint.inventory import Inventory, Location
+from privlint.settings import Settings
+
+CATALOG = Path(__file__).resolve().parent / "catalog.yaml"
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    id: str
+    name: str
+    title: str
+    category: Category
+    severity: Severity
+    controls: tuple[str, ...]
+    formats: tuple[str, ...]
+    summary: str
+    rationale: str
+    fix: str
+    bad_example: str = ""
+    good_example: str = ""
+
+
+@dataclass
+class Hit:
+    """One thing a rule found, before it becomes a Finding."""
+
+    resource: str
+    location: Location
+    message: str
+    severity: Severity | None = None  # overrides the rule's default severity when set
+    extra_controls: tuple[str, ...] = ()
+
+
+CheckFunction = Callable[[Inventory, Settings], Iterator[Hit]]
+
+
+@dataclass
+class Rule:
+    meta: RuleMeta
+    check: CheckFunction
+
+
+_REGISTRY: dict[str, CheckFunction] = {}
+
+
+def rule(rule_id: str) -> Callable[[CheckFunction], CheckFunction]:
+    def register(func: CheckFunction) -> CheckFunction:
+        _REGISTRY[rule_id] = func
+        return func
+
+    return register
+
+
+@lru_cache(maxsize=1)
+def load_catalog() -> dict[str, RuleMeta]:
+    """Rule metadata from catalog.yaml, keyed by rule id."""
+    import yaml
+
+    with open(CATALOG, encoding="utf-8") as handle:
+        raw: dict[str, dict[str, Any]] = yaml.safe_load(handle)
+    out: dict[str, RuleMeta] = {}
+    for rule_id, entry in raw.items():
+        out[rule_id] = RuleMeta(
+            id=rule_id,
+            name=entry["name"],
+            title=entry["title"],
+            category=Category(entry["category"]),
+            severity=Severity(entry["severity"]),
+            controls=tuple(entry["controls"]),
+            formats=tuple(entry.get("formats", [])),
+            summary=entry["summary"].strip(),
+            rationale=entry["rationale"].strip(),
+            fix=entry["fix"].strip(),
+            bad_example=entry.get("bad_example", "").strip(),
+            good_example=entry.get("good_example", "").strip(),
+        )
+    return out
+
+
+def all_rules() -> list[Rule]:
+    """Every rule with detection code, in id order. Importing the modules registers them."""
+    from privlint.rules import admin_mfa, credentials, hygiene, wildcard  # noqa: F401
+
+    catalog = load_catalog()
+    missing = sorted(set(_REGISTRY) - set(catalog))
+    if missing:
+        raise RuntimeError(f"rules without metadata in catalog.yaml: {missing}")
+    return [Rule(catalog[rid], _REGISTRY[rid]) for rid in sorted(_REGISTRY)]
+
+
+PARSE_ERROR_ID = "PL000"

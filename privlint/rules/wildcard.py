@@ -1,0 +1,162 @@
+"""wildcard-privilege: wildcards and negations that grant more than was meant (PUG-2)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from privlint.datafiles import load_json
+from privlint.findings import Severity
+from privlint.iam import (
+    Statement,
+    action_matches,
+    escalation_actions,
+    has_restricting_condition,
+    is_public_principal,
+    is_wildcard,
+)
+from privlint.inventory import Inventory, Location, PolicyDocument
+from privlint.rules.base import Hit, rule
+from privlint.settings import Settings
+
+
+def _authored_statements(inventory: Inventory) -> Iterator[tuple[PolicyDocument, Statement]]:
+    """Statements written in the scanned code (AWS-managed policies are only referenced)."""
+    for doc in inventory.documents.values():
+        if doc.aws_managed:
+            continue
+        for stmt in doc.statements:
+            yield doc, stmt
+
+
+def _identity_statements(inventory: Inventory) -> Iterator[tuple[PolicyDocument, Statement]]:
+    """Allow statements of identity policies: those that name no principal."""
+    for doc, stmt in _authored_statements(inventory):
+        if stmt.effect == "Allow" and not stmt.principals and not stmt.unknown_principals and not stmt.not_principal:
+            yield doc, stmt
+
+
+def _location(doc: PolicyDocument, stmt: Statement) -> Location:
+    return Location(file=doc.location.file, line=stmt.line or doc.location.line)
+
+
+def _full_service_wildcard(pattern: str) -> bool:
+    return pattern == "*" or bool(re.fullmatch(r"[A-Za-z0-9-]+:\*", pattern))
+
+
+@rule("PL201")
+def wildcard_action(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
+    for doc, stmt in _identity_statements(inventory):
+        if stmt.not_action:
+            continue
+        wild = sorted({a for a in stmt.actions if _full_service_wildcard(a)})
+        if not wild:
+            continue
+        severity = Severity.critical if "*" in wild and "*" in stmt.resources else None
+        yield Hit(
+            resource=doc.resource,
+            location=_location(doc, stmt),
+            message=f"{doc.resource} allows {', '.join(repr(a) for a in wild)}: list the actions the workload needs instead of a wildcard.",
+            severity=severity,
+        )
+
+
+@rule("PL202")
+def not_action_allow(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
+    for doc, stmt in _authored_statements(inventory):
+        if stmt.effect != "Allow" or not (stmt.not_action or stmt.not_resource):
+            continue
+        which = " and ".join(k for k, on in (("NotAction", stmt.not_action), ("NotResource", stmt.not_resource)) if on)
+        yield Hit(
+            resource=doc.resource,
+            location=_location(doc, stmt),
+            message=f"{doc.resource} uses {which} with Allow, which grants everything not listed (including services added later): allow explicit actions and resources instead.",
+        )
+
+
+@lru_cache(maxsize=1)
+def _exempt_actions() -> frozenset[str]:
+    return frozenset(a.lower() for a in load_json("wildcard_exemptions.json")["actions"])
+
+
+_READ_VERBS = (
+    "get", "list", "describe", "head", "search", "lookup", "view", "query", "scan", "batchget", "select",
+    "check", "validate", "estimate", "preview", "simulate", "test", "download", "filter", "retrieve",
+    "read", "evaluate", "detect", "discover", "verify", "receive", "export", "generatecredentialreport",
+)
+_PERMISSION_WORDS = ("policy", "permission", "grant", "acl", "passrole", "assumerole", "accesskey", "loginprofile", "trust")
+
+
+def _is_read_only(action: str) -> bool:
+    name = action.split(":", 1)[-1].lower()
+    return name.startswith(_READ_VERBS)
+
+
+def _is_permissions_management(action: str) -> bool:
+    service, _, name = action.lower().partition(":")
+    if _is_read_only(action):
+        return False
+    return service in ("iam", "organizations", "sso", "identitystore") or any(w in name for w in _PERMISSION_WORDS)
+
+
+@rule("PL203")
+def wildcard_resource_write(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
+    for doc, stmt in _identity_statements(inventory):
+        if stmt.not_action or "*" not in stmt.resources:
+            continue
+        risky = [
+            a for a in stmt.actions
+            if not _full_service_wildcard(a) and ":" in a and not _is_read_only(a)
+            and a.lower() not in _exempt_actions()
+        ]
+        if not risky:
+            continue
+        permissions = [a for a in risky if _is_permissions_management(a)]
+        shown = ", ".join(sorted(risky)[:5]) + (f" and {len(risky) - 5} more" if len(risky) > 5 else "")
+        yield Hit(
+            resource=doc.resource,
+            location=_location(doc, stmt),
+            message=f'{doc.resource} grants write actions ({shown}) on Resource "*": scope Resource to the ARNs the workload uses.',
+            severity=Severity.high if permissions else None,
+        )
+
+
+@rule("PL204")
+def privilege_escalation_wildcard(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
+    escalation = list(escalation_actions())
+    for doc, stmt in _identity_statements(inventory):
+        if stmt.not_action:
+            continue
+        for pattern in stmt.actions:
+            if not is_wildcard(pattern) or _full_service_wildcard(pattern):
+                continue
+            reached = [a for a in escalation if action_matches(pattern, a)]
+            if not reached:
+                continue
+            yield Hit(
+                resource=doc.resource,
+                location=_location(doc, stmt),
+                message=(
+                    f"{doc.resource} allows '{pattern}', which includes the privilege-escalation action"
+                    f"{'s' if len(reached) > 1 else ''} {', '.join(reached)}: list the exact actions needed."
+                ),
+            )
+
+
+@rule("PL205")
+def public_principal(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
+    for doc, stmt in _authored_statements(inventory):
+        if not is_public_principal(stmt) or has_restricting_condition(stmt):
+            continue
+        trust = doc.kind == "trust"
+        what = "role's trust policy lets any AWS principal assume it" if trust else "resource policy allows any principal"
+        yield Hit(
+            resource=doc.resource,
+            location=_location(doc, stmt),
+            message=(
+                f"{doc.resource}: the {what} (Principal \"*\") with no restricting condition: name the principals, "
+                "or add a condition such as aws:PrincipalOrgID, aws:SourceArn or aws:SourceAccount."
+            ),
+            severity=Severity.critical if trust else None,
+        )

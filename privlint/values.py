@@ -1,0 +1,119 @@
+"""Values that configuration code can hold but a static scan cannot know.
+
+Parsers turn every expression they cannot evaluate into one of these, so that rules
+can tell "proven" from "unknown" and never report a finding by guesswork.
+This module is pure: it imports no parser library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value only known at deploy time (a variable with no default, a function result...)."""
+
+    source: str = ""
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.source!r})"
+
+
+@dataclass(frozen=True)
+class Reference(Unknown):
+    """A reference to another resource's attribute, e.g. ``aws_iam_policy.admin.arn``.
+
+    Its value is unknown, but the address lets the normaliser link resources together
+    (a policy attachment naming a policy, a role naming its trust policy document).
+    """
+
+    address: str = ""
+    attribute: str = ""
+
+
+@dataclass(frozen=True)
+class SecretStoreValue(Unknown):
+    """A value that comes from a secret store or generator (never a hard-coded secret)."""
+
+
+def is_known(value: Any) -> bool:
+    """True when the value, and everything inside it, is known."""
+    if isinstance(value, Unknown):
+        return False
+    if isinstance(value, dict):
+        return all(is_known(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(is_known(v) for v in value)
+    return True
+
+
+def as_list(value: Any) -> list[Any]:
+    """IAM and CloudFormation accept a scalar where a list is meant; normalise to a list."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def known_str(value: Any) -> str | None:
+    """The value when it is a known string, else None."""
+    return value if isinstance(value, str) else None
+
+
+def truthy(value: Any) -> bool | None:
+    """Interpret booleans the way Terraform and CloudFormation do; None when unknown."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low == "true":
+            return True
+        if low == "false":
+            return False
+    if isinstance(value, (int, float)):
+        return bool(value)
+    return None
+
+
+UNKNOWN_MARK = "${?}"
+
+
+@dataclass(frozen=True)
+class PartialString(Unknown):
+    """A string with some known and some unknown parts, e.g. ``arn:${partition}:iam::aws:policy/X``.
+
+    ``parts`` holds known text as ``str`` and unknown pieces as ``None``.
+    """
+
+    parts: tuple[str | None, ...] = ()
+
+    def pattern(self) -> str:
+        """The text with each unknown part shown as ``${?}`` (never equal to a wildcard or a real name)."""
+        return "".join(UNKNOWN_MARK if part is None else part for part in self.parts)
+
+    def known_suffix(self) -> str:
+        """The known text after the last unknown part."""
+        tail: list[str] = []
+        for part in reversed(self.parts):
+            if part is None:
+                break
+            tail.append(part)
+        return "".join(reversed(tail))
+
+
+class LineDict(dict):  # type: ignore[type-arg]
+    """A mapping that remembers the source line it started on (set by the parsers)."""
+
+    __slots__ = ("line",)
+
+    def __init__(self, *args: Any, line: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.line = line
+
+
+def line_of(value: Any) -> int | None:
+    """The source line of a parsed mapping, when the parser recorded one."""
+    return getattr(value, "line", None)
