@@ -65,7 +65,7 @@ def sniff(text: str, name: str) -> FileKind | None:
     if stripped.startswith(("{", "[")):
         try:
             doc = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             doc = None
         if isinstance(doc, dict):
             if "format_version" in doc and ("planned_values" in doc or "resource_changes" in doc or "terraform_version" in doc):
@@ -98,12 +98,12 @@ def read_text(path: Path, limit: int) -> tuple[str, str | None]:
         return data.decode("utf-8", errors="replace"), f"not valid UTF-8 (line {line}); read with replacement characters"
 
 
-class FileTooLarge(Exception):
+class FileTooLarge(ValueError):
     def __init__(self, size: int, limit: int) -> None:
         super().__init__(f"file is {size:,} bytes, over the {limit:,}-byte limit (max_file_size): not scanned")
 
 
-class BinaryFile(Exception):
+class BinaryFile(ValueError):
     def __init__(self) -> None:
         super().__init__("binary file (contains NUL bytes): not scanned")
 

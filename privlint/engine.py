@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +27,23 @@ class Unit:
 
     inventory: Inventory = field(default_factory=Inventory)
     problems: list[Problem] = field(default_factory=list)
+
+
+# Failures that mean "privlint could not analyse this", never "stop the scan".
+_GUARDED = (RecursionError, MemoryError, ValueError, TypeError, KeyError, AttributeError, IndexError)
+
+
+def _internal_error(display: str, exc: BaseException) -> Unit:
+    """A bug or limit in privlint must not hide other files' findings: report it as this file's problem."""
+    reason = "nested too deeply" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}"[:200]
+    return Unit(problems=[Problem(display, None, display, f"privlint could not analyse this file ({reason})")])
+
+
+def _guarded(parse: Callable[[SourceFile], Unit], source: SourceFile) -> Unit:
+    try:
+        return parse(source)
+    except _GUARDED as exc:
+        return _internal_error(source.display, exc)
 
 
 class Scanner:
@@ -57,10 +74,11 @@ class Scanner:
             if source.kind == FileKind.terraform:
                 terraform[source.path.parent].append(source)
             elif source.kind == FileKind.cloudformation:
-                units.append(self._cloudformation(source))
+                units.append(_guarded(self._cloudformation, source))
             elif source.kind == FileKind.terraform_plan:
-                units.append(self._plan(source))
-        units.extend(self._terraform(terraform, problems))
+                units.append(_guarded(self._plan, source))
+        if terraform:
+            units.extend(self._terraform(terraform, problems))
         return units, problems
 
     def _read(self, source: SourceFile, unit: Unit) -> str | None:
@@ -153,14 +171,17 @@ class Scanner:
                 read_problems[path.resolve()] = problem
             return text
 
-        loader = TerraformLoader(read)
+        loader = TerraformLoader(read, display)
         loaded = []
         for directory, sources in sorted(by_dir.items()):
             files = [s.path for s in sources]
             if roots[directory][1]:
                 # Only some files were named: read the whole module so references resolve.
                 files = sorted({*files, *(p for p in directory.iterdir() if p.is_file() and is_terraform_name(p.name))})
-            loaded.append((directory, loader.load(directory, files)))
+            try:
+                loaded.append((directory, loader.load(directory, files)))
+            except _GUARDED as exc:
+                problems.extend(_internal_error(sources[0].display, exc).problems)
         called = {d for _, result in loaded for d in result.called_dirs}
 
         units: list[Unit] = []
@@ -195,7 +216,10 @@ class Scanner:
                 for r in result.resources
             ]
             normaliser = TerraformNormaliser()
-            unit.inventory = normaliser.add(records)
+            try:
+                unit.inventory = normaliser.add(records)
+            except _GUARDED as exc:
+                unit.problems.extend(_internal_error(display(directory / "main.tf"), exc).problems)
             unit.problems.extend(normaliser.problems)
             units.append(unit)
         return units

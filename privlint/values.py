@@ -104,6 +104,23 @@ class PartialString(Unknown):
         return "".join(reversed(tail))
 
 
+class SourceText(str):
+    """A string literal that remembers where it was written, so a credential is reported where it is set.
+
+    It is a ``str`` in every other respect; operations that build new strings drop the location.
+    """
+
+    file: str
+    line: int
+
+    @classmethod
+    def at(cls, text: str, file: str, line: int) -> SourceText:
+        out = cls(text)
+        out.file = file
+        out.line = line
+        return out
+
+
 class LineDict(dict):  # type: ignore[type-arg]
     """A mapping that remembers the source line it started on (set by the parsers)."""
 

@@ -28,7 +28,6 @@ RESOURCE_POLICIES: dict[str, tuple[str, str | None]] = {
     "AWS::Events::EventBusPolicy": ("Statement", None),
     "AWS::OpenSearchService::Domain": ("AccessPolicies", None),
     "AWS::Elasticsearch::Domain": ("AccessPolicies", None),
-    "AWS::EC2::VPCEndpoint": ("PolicyDocument", None),
     "AWS::Backup::BackupVault": ("AccessPolicy", None),
     "AWS::EFS::FileSystem": ("FileSystemPolicy", None),
     "AWS::Logs::ResourcePolicy": ("PolicyDocument", None),

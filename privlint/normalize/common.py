@@ -24,7 +24,7 @@ from privlint.inventory import (
     Principal,
     PrincipalKind,
 )
-from privlint.values import LineDict, PartialString, Reference, SecretStoreValue, Unknown, line_of
+from privlint.values import LineDict, PartialString, Reference, SecretStoreValue, SourceText, Unknown, line_of
 
 
 @dataclass
@@ -324,6 +324,9 @@ class InventoryBuilder:
             return
         if origin is None:
             origin = Origin("literal", default_location.file, default_location.line)
+        if isinstance(value, SourceText):
+            # The literal knows where it was written; that is the place to fix.
+            origin = Origin(origin.kind, value.file, value.line, origin.via, origin.sensitive)
         self.inventory.credentials.append(
             Credential(
                 address=record.address,

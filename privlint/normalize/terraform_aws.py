@@ -41,7 +41,6 @@ RESOURCE_POLICY_ATTRIBUTES: dict[str, str] = {
     "aws_api_gateway_rest_api_policy": "policy",
     "aws_api_gateway_rest_api": "policy",
     "aws_lambda_layer_version_permission": "",
-    "aws_vpc_endpoint": "policy",
 }
 
 
@@ -65,6 +64,8 @@ class TerraformNormaliser:
             elif handler is not None:
                 handler(self, record)
         for record in ordered:
+            if record.mode == "provider":
+                self._credentials(record)
             if record.mode != "resource":
                 continue
             handler = _SECOND_PASS.get(record.type)
@@ -213,8 +214,11 @@ def _login_profile(self: TerraformNormaliser, record: ResourceRecord) -> None:
     reset = record.get("password_reset_required")
     # The provider's default is false: an absent attribute means no forced reset.
     required = False if reset is None else truthy(reset)
+    origin = record.origins.get("password_reset_required")
+    # Point at the value that disabled the reset when it came from a caller, tfvars or a default.
+    location = Location(file=origin.file, line=origin.line) if origin is not None and origin.kind != "literal" else record.location
     self.builder.inventory.login_profiles.append(
-        LoginProfile(address=record.address, user=_name(record.get("user")), password_reset_required=required, location=record.location)
+        LoginProfile(address=record.address, user=_name(record.get("user")), password_reset_required=required, location=location)
     )
 
 

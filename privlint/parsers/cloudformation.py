@@ -100,12 +100,17 @@ for _short, _long in _INTRINSICS.items():
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
 
 
-def _unknown_tag(loader: _Loader, tag_suffix: str, node: yaml.Node) -> Any:
-    raise TemplateError(f"unknown YAML tag !{tag_suffix}", node.start_mark.line + 1)
+def _other_tag(loader: _Loader, tag_suffix: str, node: yaml.Node) -> Any:
+    """Tags of other tools (``!Rain::Embed``, ``!ValueOf``): a value privlint cannot know."""
+    return LineDict({f"Fn::Tag!{tag_suffix}": None}, line=node.start_mark.line + 1)
 
 
-_Loader.add_multi_constructor("!", _unknown_tag)
-_Loader.add_multi_constructor("tag:yaml.org,2002:python/", _unknown_tag)
+def _python_tag(loader: _Loader, tag_suffix: str, node: yaml.Node) -> Any:
+    raise TemplateError(f"refusing the Python object tag !!python/{tag_suffix}", node.start_mark.line + 1)
+
+
+_Loader.add_multi_constructor("!", _other_tag)
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/", _python_tag)
 
 
 def load_yaml(text: str) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 
 from lark import Token, Tree
 
-from privlint.values import LineDict, PartialString, Reference, Unknown, is_known
+from privlint.values import LineDict, PartialString, Reference, SourceText, Unknown, is_known
 
 
 class HclSyntaxError(Exception):
@@ -65,8 +65,16 @@ def parse_hcl(text: str) -> HclBody:
         tree = hcl2.parses_to_tree(text)
     except UnexpectedInput as exc:
         line = getattr(exc, "line", None)
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise HclSyntaxError(f"HCL syntax error: {reason}", line if isinstance(line, int) and line > 0 else None) from None
+        column = getattr(exc, "column", None)
+        token = getattr(exc, "token", None)
+        if token is not None:
+            shown = str(token).strip()[:30]
+            what = f"unexpected {shown!r}" if shown else "unexpected end of line"
+        else:
+            char = getattr(exc, "char", None)
+            what = f"unexpected character {char!r}" if char else "unexpected input"
+        where = f" (column {column})" if isinstance(column, int) and column > 0 else ""
+        raise HclSyntaxError(f"HCL syntax error: {what}{where}", line if isinstance(line, int) and line > 0 else None) from None
     except (LarkError, RecursionError, ValueError) as exc:
         raise HclSyntaxError(f"HCL syntax error: {type(exc).__name__}: {exc}"[:300], None) from None
     body = _find(tree, "body")
@@ -152,6 +160,15 @@ class Evaluator:
         if functions:
             self.functions.update(functions)
         self._depth = 0
+        self.file: str | None = None  # the file whose expressions are being evaluated (for SourceText)
+
+    def value_in(self, node: Any, file: str | None) -> Any:
+        """Evaluate an expression written in ``file``; string literals remember that file."""
+        saved, self.file = self.file, file
+        try:
+            return self.value(node)
+        finally:
+            self.file = saved
 
     # -- bodies
     def block_value(self, block: HclBlock) -> LineDict:
@@ -254,6 +271,8 @@ class Evaluator:
                 parts.append(self.value(inner.children[1]))
             else:
                 parts.append(Unknown("template directive"))
+        if self.file is not None and len(parts) == 1 and isinstance(parts[0], str):
+            return SourceText.at(parts[0], self.file, node.meta.line)
         return join_template(parts)
 
     def _e_template_string(self, node: Tree) -> Any:

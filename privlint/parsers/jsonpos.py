@@ -14,7 +14,7 @@ from privlint.values import LineDict
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
-MAX_DEPTH = 500
+MAX_DEPTH = 200
 
 
 class JsonError(ValueError):

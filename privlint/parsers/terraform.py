@@ -132,8 +132,10 @@ class _Module:
         prefix: str,
         variable_values: dict[str, tuple[Callable[[], Any], ValueOrigin | None]],
         root_dir: Path,
+        display: Callable[[Path], str] = str,
     ) -> None:
         self.directory = directory
+        self.display = display
         self.prefix = prefix
         self.root_dir = root_dir
         self.blocks: list[tuple[_File, HclBlock]] = [(f, b) for f in files for b in f.body.blocks]
@@ -146,7 +148,9 @@ class _Module:
                 for name, attr in b.attributes.items():
                     self.locals[name] = (f, attr)
         self.variable_values = variable_values
+        self.each: tuple[Any, Any] | None = None  # (each.key, each.value) while a for_each instance is evaluated
         self._local_cache: dict[str, Any] = {}
+        self._variable_cache: dict[str, Any] = {}
         self._resolving: set[str] = set()
         self.evaluator = Evaluator(self.resolve, {"file": self._fn_file, "templatefile": self._fn_templatefile})
 
@@ -191,6 +195,9 @@ class _Module:
                 value, rest = str(self.root_dir.resolve()), steps[1:]
             else:
                 return Unknown("path")
+        elif root == "each" and self.each is not None and steps and steps[0] in ("key", "value"):
+            value = self.each[0] if steps[0] == "key" else self.each[1]
+            rest = steps[1:]
         elif root in ("count", "each", "self", "terraform", "module"):
             return Unknown(f"{root}.{'.'.join(str(s) for s in steps)}")
         elif root == "data":
@@ -209,14 +216,40 @@ class _Module:
             value = index_value(value, step)
         return value
 
+    def evaluate(self, attr: HclAttribute, file: _File) -> Any:
+        return self.evaluator.value_in(attr.expr, self.display(file.path))
+
     def variable(self, name: str) -> Any:
-        given = self.variable_values.get(name)
-        if given is not None:
-            return given[0]()
-        decl = self.variables.get(name)
-        if decl is None or "default" not in decl[1].attributes:
-            return Unknown(f"var.{name}")
-        return self.evaluator.value(decl[1].attributes["default"].expr)
+        if name not in self._variable_cache:
+            given = self.variable_values.get(name)
+            decl = self.variables.get(name)
+            if given is not None:
+                value = given[0]()
+            elif decl is None or "default" not in decl[1].attributes:
+                value = Unknown(f"var.{name}")
+            else:
+                value = self.evaluate(decl[1].attributes["default"], decl[0])
+            if value is None and decl is not None and "default" in decl[1].attributes and given is not None:
+                # A caller passing null gets the default, as in Terraform.
+                value = self.evaluate(decl[1].attributes["default"], decl[0])
+            self._variable_cache[name] = value
+        return self._variable_cache[name]
+
+    def instances(self, block: HclBlock) -> list[tuple[str, tuple[Any, Any] | None]] | None:
+        """The instances ``count``/``for_each`` create: (address suffix, each binding). None: unknown."""
+        if "count" in block.attributes:
+            count = self.evaluator.value(block.attributes["count"].expr)
+            if count is False or count == 0:
+                return []
+            return [("", None)]
+        if "for_each" in block.attributes:
+            items = self.evaluator.value(block.attributes["for_each"].expr)
+            if isinstance(items, dict):
+                return [(f'["{k}"]', (k, v)) for k, v in items.items()]
+            if isinstance(items, list) and all(isinstance(i, str) for i in items):
+                return [(f'["{k}"]', (k, k)) for k in dict.fromkeys(items)]
+            return [("", None)]
+        return [("", None)]
 
     def variable_origin(self, name: str) -> ValueOrigin | None:
         decl = self.variables.get(name)
@@ -242,7 +275,7 @@ class _Module:
             return Unknown(f"local.{name}")
         self._resolving.add(name)
         try:
-            value = self.evaluator.value(entry[1].expr)
+            value = self.evaluate(entry[1], entry[0])
         finally:
             self._resolving.discard(name)
         self._local_cache[name] = value
@@ -298,8 +331,9 @@ def _simple_reference(expr: Any) -> str | None:
 class TerraformLoader:
     """Loads module directories, caching parsed files so a module called twice is parsed once."""
 
-    def __init__(self, read_text: Callable[[Path], str]) -> None:
+    def __init__(self, read_text: Callable[[Path], str], display: Callable[[Path], str] = str) -> None:
         self.read_text = read_text
+        self.display = display
         self._parsed: dict[Path, _File | ParseProblem] = {}
 
     def parse(self, path: Path) -> _File | ParseProblem:
@@ -313,6 +347,10 @@ class TerraformLoader:
                 self._parsed[path] = ParseProblem(path, exc.line, f"invalid JSON: {exc.reason}")
             except UnicodeDecodeError as exc:
                 self._parsed[path] = ParseProblem(path, None, f"not UTF-8 text (byte {exc.start})")
+            except ValueError as exc:  # too large, binary: the reader says why
+                self._parsed[path] = ParseProblem(path, None, str(exc))
+            except RecursionError:
+                self._parsed[path] = ParseProblem(path, None, "nested too deeply to parse")
             except OSError as exc:
                 self._parsed[path] = ParseProblem(path, None, f"cannot read file: {exc.strerror or exc}")
         return self._parsed[path]
@@ -350,38 +388,52 @@ class TerraformLoader:
             # Terraform reads terraform.tfvars first, then *.auto.tfvars in lexical order; later wins.
             for f in sorted(tfvars, key=lambda f: (f.path.name not in ("terraform.tfvars", "terraform.tfvars.json"), f.path.name)):
                 tf_eval = Evaluator(lambda r, s: Unknown(r))
+                shown = self.display(f.path)
                 for name, attr in f.body.attributes.items():
                     variable_values[name] = (
-                        (lambda a=attr, ev=tf_eval: ev.value(a.expr)),
+                        (lambda a=attr, ev=tf_eval, shown=shown: ev.value_in(a.expr, shown)),
                         ValueOrigin("tfvars", f.path, attr.line, via=name),
                     )
-        module = _Module(directory, parsed, prefix, variable_values, root_dir)
+        module = _Module(directory, parsed, prefix, variable_values, root_dir, self.display)
         for f, block in module.blocks:
             if block.type in ("resource", "data") and len(block.labels) >= 2:
                 rtype, name = block.labels[0], block.labels[1]
-                address = f"{prefix}{'data.' if block.type == 'data' else ''}{rtype}.{name}"
-                values = module.evaluator.block_value(block)
-                origins = {}
-                for attr_name, attr in block.attributes.items():
-                    origin = module.origin_of(attr, f)
-                    if origin is not None:
-                        origins[attr_name] = origin
-                result.resources.append(
-                    TerraformResource(
-                        mode=block.type,
-                        type=rtype,
-                        name=name,
-                        address=address,
-                        values=values,
-                        file=f.path,
-                        line=block.line,
-                        attribute_lines={k: a.line for k, a in block.attributes.items()},
-                        origins=origins,
-                        module_dir=directory,
-                    )
-                )
+                base = f"{prefix}{'data.' if block.type == 'data' else ''}{rtype}.{name}"
+                for suffix, each in module.instances(block) or []:
+                    module.each = each
+                    try:
+                        result.resources.append(self._resource(module, f, block, base + suffix, directory))
+                    finally:
+                        module.each = None
+            elif block.type == "provider" and block.labels:
+                # Provider blocks can hold credentials (access_key, secret_key, password...).
+                alias = module.evaluator.value(block.attributes["alias"].expr) if "alias" in block.attributes else None
+                address = f"{prefix}provider.{block.labels[0]}" + (f".{alias}" if isinstance(alias, str) else "")
+                resource = self._resource(module, f, HclBlock("provider", [block.labels[0], ""], block.line, block.attributes, block.blocks), address, directory)
+                resource.mode = "provider"
+                result.resources.append(resource)
             elif block.type == "module" and block.labels:
                 self._call_module(module, f, block, root_dir, result, depth, stack)
+
+    @staticmethod
+    def _resource(module: _Module, f: _File, block: HclBlock, address: str, directory: Path) -> TerraformResource:
+        origins = {}
+        for attr_name, attr in block.attributes.items():
+            origin = module.origin_of(attr, f)
+            if origin is not None:
+                origins[attr_name] = origin
+        return TerraformResource(
+            mode=block.type,
+            type=block.labels[0],
+            name=block.labels[1],
+            address=address,
+            values=_block_value_in(module, block, f),
+            file=f.path,
+            line=block.line,
+            attribute_lines={k: a.line for k, a in block.attributes.items()},
+            origins=origins,
+            module_dir=directory,
+        )
 
     def _call_module(
         self, caller: _Module, file: _File, block: HclBlock, root_dir: Path, result: TerraformResult, depth: int, stack: tuple[Path, ...]
@@ -395,16 +447,39 @@ class TerraformLoader:
             return
         files = sorted(p for p in target.iterdir() if p.is_file() and _is_terraform_file(p))
         result.called_dirs.add(target)
-        args: dict[str, tuple[Callable[[], Any], ValueOrigin | None]] = {}
-        for name, attr in block.attributes.items():
-            if name in ("source", "version", "providers", "count", "for_each", "depends_on"):
-                continue
-            origin = caller.origin_of(attr, file)
-            if origin is not None and origin.kind == "literal":
-                origin = ValueOrigin("module argument", origin.file, origin.line, via=name)
-            args[name] = ((lambda a=attr: caller.evaluator.value(a.expr)), origin)
-        prefix = f"{caller.prefix}module.{block.labels[0]}."
-        self._load_module(target, files, prefix, args, root_dir, result, depth + 1, (*stack, target), root=False)
+        for suffix, each in caller.instances(block) or []:
+            args: dict[str, tuple[Callable[[], Any], ValueOrigin | None]] = {}
+            for name, attr in block.attributes.items():
+                if name in ("source", "version", "providers", "count", "for_each", "depends_on"):
+                    continue
+                origin = caller.origin_of(attr, file)
+                if origin is not None and origin.kind == "literal":
+                    origin = ValueOrigin("module argument", origin.file, origin.line, via=name)
+                args[name] = (_bound(caller, attr, file, each), origin)
+            prefix = f"{caller.prefix}module.{block.labels[0]}{suffix}."
+            self._load_module(target, files, prefix, args, root_dir, result, depth + 1, (*stack, target), root=False)
+
+
+def _bound(module: _Module, attr: HclAttribute, file: _File, each: tuple[Any, Any] | None) -> Callable[[], Any]:
+    """Evaluate a module argument later, with the ``each`` of the module instance it belongs to."""
+
+    def evaluate() -> Any:
+        saved, module.each = module.each, each
+        try:
+            return module.evaluate(attr, file)
+        finally:
+            module.each = saved
+
+    return evaluate
+
+
+def _block_value_in(module: _Module, block: HclBlock, file: _File) -> LineDict:
+    ev = module.evaluator
+    saved, ev.file = ev.file, module.display(file.path)
+    try:
+        return ev.block_value(block)
+    finally:
+        ev.file = saved
 
 
 def _is_tfvars(path: Path) -> bool:

@@ -45,6 +45,10 @@ def _full_service_wildcard(pattern: str) -> bool:
     return pattern == "*" or bool(re.fullmatch(r"[A-Za-z0-9-]+:\*", pattern))
 
 
+# A whole-service wildcard on these reaches identities, keys, secrets or audit trails.
+_HIGH_RISK_SERVICES = {"iam", "sts", "kms", "secretsmanager", "organizations", "sso", "s3", "cloudtrail", "ssm", "lambda", "ec2"}
+
+
 @rule("PL201")
 def wildcard_action(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
     for doc, stmt in _identity_statements(inventory):
@@ -53,7 +57,12 @@ def wildcard_action(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
         wild = sorted({a for a in stmt.actions if _full_service_wildcard(a)})
         if not wild:
             continue
-        severity = Severity.critical if "*" in wild and "*" in stmt.resources else None
+        if "*" in wild:
+            severity = Severity.critical if "*" in stmt.resources else Severity.high
+        elif any(w.split(":")[0].lower() in _HIGH_RISK_SERVICES for w in wild):
+            severity = Severity.high
+        else:
+            severity = None
         yield Hit(
             resource=doc.resource,
             location=_location(doc, stmt),
@@ -81,7 +90,7 @@ def _exempt_actions() -> frozenset[str]:
 
 
 _READ_VERBS = (
-    "get", "list", "describe", "head", "search", "lookup", "view", "query", "scan", "batchget", "select",
+    "get", "list", "describe", "head", "search", "batchcheck", "lookup", "view", "query", "scan", "batchget", "select",
     "check", "validate", "estimate", "preview", "simulate", "test", "download", "filter", "retrieve",
     "read", "evaluate", "detect", "discover", "verify", "receive", "export", "generatecredentialreport",
 )
@@ -93,6 +102,18 @@ def _is_read_only(action: str) -> bool:
     return name.startswith(_READ_VERBS)
 
 
+@lru_cache(maxsize=1)
+def _sensitive_scope() -> tuple[frozenset[str], frozenset[str]]:
+    data = load_json("sensitive_write_scope.json")
+    return frozenset(s.lower() for s in data["services"]), frozenset(a.lower() for a in data["actions"])
+
+
+def _is_sensitive_write(action: str) -> bool:
+    services, actions = _sensitive_scope()
+    service = action.split(":", 1)[0].lower()
+    return service in services or action.lower() in actions or _is_permissions_management(action)
+
+
 def _is_permissions_management(action: str) -> bool:
     service, _, name = action.lower().partition(":")
     if _is_read_only(action):
@@ -100,15 +121,24 @@ def _is_permissions_management(action: str) -> bool:
     return service in ("iam", "organizations", "sso", "identitystore") or any(w in name for w in _PERMISSION_WORDS)
 
 
+# Condition keys that say nothing about which resources a statement reaches.
+_NON_SCOPING_KEYS = {"aws:securetransport", "aws:multifactorauthpresent", "aws:multifactorauthage", "aws:currenttime", "aws:epochtime", "aws:useragent"}
+
+
+def _scoped_by_condition(statement: Statement) -> bool:
+    """A condition (resource or request tags, calling service, source...) narrows Resource "*"."""
+    return any(c.key.lower() not in _NON_SCOPING_KEYS for c in statement.conditions)
+
+
 @rule("PL203")
 def wildcard_resource_write(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
     for doc, stmt in _identity_statements(inventory):
-        if stmt.not_action or "*" not in stmt.resources:
+        if stmt.not_action or "*" not in stmt.resources or _scoped_by_condition(stmt):
             continue
         risky = [
             a for a in stmt.actions
             if not _full_service_wildcard(a) and ":" in a and not _is_read_only(a)
-            and a.lower() not in _exempt_actions()
+            and a.lower() not in _exempt_actions() and _is_sensitive_write(a)
         ]
         if not risky:
             continue
@@ -128,20 +158,19 @@ def privilege_escalation_wildcard(inventory: Inventory, settings: Settings) -> I
     for doc, stmt in _identity_statements(inventory):
         if stmt.not_action:
             continue
-        for pattern in stmt.actions:
-            if not is_wildcard(pattern) or _full_service_wildcard(pattern):
-                continue
-            reached = [a for a in escalation if action_matches(pattern, a)]
-            if not reached:
-                continue
-            yield Hit(
-                resource=doc.resource,
-                location=_location(doc, stmt),
-                message=(
-                    f"{doc.resource} allows '{pattern}', which includes the privilege-escalation action"
-                    f"{'s' if len(reached) > 1 else ''} {', '.join(reached)}: list the exact actions needed."
-                ),
-            )
+        patterns = [p for p in stmt.actions if is_wildcard(p) and not _full_service_wildcard(p)]
+        reached = [a for a in escalation if any(action_matches(p, a) for p in patterns)]
+        if not reached:
+            continue
+        shown = ", ".join(f"'{p}'" for p in patterns if any(action_matches(p, a) for a in reached))
+        yield Hit(
+            resource=doc.resource,
+            location=_location(doc, stmt),
+            message=(
+                f"{doc.resource} allows {shown}, which include{'s' if shown.count(',') == 0 else ''} the privilege-escalation "
+                f"action{'s' if len(reached) > 1 else ''} {', '.join(reached)}: list the exact actions needed."
+            ),
+        )
 
 
 @rule("PL205")

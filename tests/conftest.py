@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+def privlint_command() -> list[str]:
+    """The real installed console script (falls back to the module when run from a bare checkout)."""
+    exe = shutil.which("privlint")
+    return [exe] if exe else [sys.executable, "-m", "privlint.cli"]
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, NO_COLOR="1", COLUMNS="200")
+    return subprocess.run([*privlint_command(), *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.fixture
+def cli():
+    return run_cli

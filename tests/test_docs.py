@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from conftest import ROOT
+
+from privlint.docs import END, START, rule_table
+from privlint.rules.base import all_rules, load_catalog
+
+
+def test_readme_rule_table_is_up_to_date() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert f"{START}\n{rule_table()}\n{END}" in readme, "run: python -m privlint.docs"
+
+
+def test_every_rule_has_metadata_and_detection_code() -> None:
+    catalog = load_catalog()
+    with_code = {r.meta.id for r in all_rules()}
+    assert with_code | {"PL000"} == set(catalog)
+    for meta in catalog.values():
+        assert meta.summary and meta.rationale and meta.fix, meta.id
+        assert meta.id == "PL000" or meta.controls, meta.id

@@ -1,0 +1,83 @@
+"""Every fixture gives exactly the findings recorded in tests/snapshots/fixtures.json.
+
+The snapshot is the reviewed expectation: (rule id, resource, line) per fixture. Regenerate it
+with ``PRIVLINT_UPDATE_SNAPSHOTS=1 pytest tests/test_fixtures.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import privlint
+from conftest import FIXTURES, ROOT
+
+SNAPSHOT = ROOT / "tests" / "snapshots" / "fixtures.json"
+
+
+def fixture_units() -> list[Path]:
+    """Each Terraform fixture directory (bad/ or good/) and each CloudFormation template."""
+    units = sorted(p for p in (FIXTURES / "terraform").glob("*/*") if p.is_dir())
+    units += sorted((FIXTURES / "cloudformation").glob("*/*.*"))
+    return units
+
+
+def findings_of(path: Path) -> list[list[object]]:
+    report = privlint.scan([str(path)])
+    return sorted([f.rule_id, f.resource, f.line] for f in report.findings)
+
+
+def _load_snapshot() -> dict[str, list[list[object]]]:
+    return json.loads(SNAPSHOT.read_text()) if SNAPSHOT.exists() else {}
+
+
+if os.environ.get("PRIVLINT_UPDATE_SNAPSHOTS"):
+    SNAPSHOT.write_text(json.dumps({str(u.relative_to(ROOT)): findings_of(u) for u in fixture_units()}, indent=1) + "\n")
+
+
+@pytest.mark.parametrize("unit", fixture_units(), ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_fixture_findings_match_snapshot(unit: Path) -> None:
+    expected = _load_snapshot()[str(unit.relative_to(ROOT))]
+    assert findings_of(unit) == expected
+
+
+@pytest.mark.parametrize("unit", [u for u in fixture_units() if "good" in u.name or u.name == "good"], ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_good_fixtures_are_clean(unit: Path) -> None:
+    assert findings_of(unit) == []
+
+
+@pytest.mark.parametrize("unit", [u for u in fixture_units() if u.name.startswith("bad")], ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_bad_fixtures_find_something(unit: Path) -> None:
+    assert findings_of(unit), f"{unit} is a bad fixture but nothing was found"
+
+
+def _rules_in(path: Path) -> set[str]:
+    return {f.rule_id for f in privlint.scan([str(path)]).findings}
+
+
+@pytest.mark.parametrize(
+    "rule_dir",
+    sorted(d.name for d in (FIXTURES / "cloudformation").iterdir() if (FIXTURES / "terraform" / d.name).is_dir()),
+)
+def test_terraform_and_cloudformation_agree(rule_dir: str) -> None:
+    """The same rules fire on the Terraform and the CloudFormation version of each fixture."""
+    tf = _rules_in(FIXTURES / "terraform" / rule_dir / "bad")
+    cfn = _rules_in(FIXTURES / "cloudformation" / rule_dir / "bad.yaml")
+    assert tf == cfn and tf, (tf, cfn)
+    json_variant = FIXTURES / "cloudformation" / rule_dir / "bad.json"
+    if json_variant.exists():
+        # Lines differ between the spellings; rules and resources must not.
+        assert [f[:2] for f in findings_of(json_variant)] == [f[:2] for f in findings_of(json_variant.with_suffix(".yaml"))]
+
+
+def test_whole_fixture_tree_reports_every_bad_and_no_good() -> None:
+    """One scan of fixtures/ (as `privlint check fixtures/` does) sees every bad fixture and no good one."""
+    report = privlint.scan([str(FIXTURES)])
+    files = {f.file for f in report.findings}
+    assert not [f for f in files if "/good" in f], "a good fixture has findings"
+    for unit in fixture_units():
+        if unit.name.startswith("bad"):
+            assert any(f.startswith(str(unit)) for f in files), f"{unit} reported nothing in a whole-tree scan"
