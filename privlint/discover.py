@@ -6,29 +6,19 @@ stays inside the scanned root. ``.git``, ``.terraform`` and ``node_modules`` are
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 
+TERRAFORM = "terraform"  # .tf, .tf.json, .tfvars: read per module directory by the engine
 SKIP_DIRS = {".git", ".terraform", "node_modules", ".terragrunt-cache", "__pycache__", ".venv", ".tox"}
-_YAML_SUFFIXES = (".yaml", ".yml", ".template", ".cfn", ".cform")
-_CFN_HINT = re.compile(r"AWSTemplateFormatVersion|^Resources\s*:|[\"']?Type[\"']?\s*:\s*[\"']?AWS::", re.MULTILINE)
-
-
-class FileKind(str, Enum):
-    terraform = "terraform"  # .tf, .tf.json, .tfvars: read per module directory
-    cloudformation = "cloudformation"
-    terraform_plan = "terraform-plan"
 
 
 @dataclass
 class SourceFile:
     path: Path  # the path on disk
     display: str  # the path as given on the command line, joined with the relative path
-    kind: FileKind
+    kind: str  # "terraform", or the name of a registered format (privlint.formats)
     explicit: bool = False  # named on the command line (not found by walking a directory)
 
 
@@ -49,38 +39,11 @@ def is_terraform_name(name: str) -> bool:
     return name.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json"))
 
 
-def classify_name(path: Path) -> FileKind | None | str:
-    """The format the name alone decides, or 'sniff' when the content must decide."""
-    name = path.name
-    if is_terraform_name(name):
-        return FileKind.terraform
-    if name.endswith(".json") or name.endswith(_YAML_SUFFIXES):
-        return "sniff"
-    return None
+def needs_sniffing(path: Path) -> bool:
+    """A name that some registered format may have; its content decides."""
+    from privlint.formats import sniff_suffixes
 
-
-def sniff(text: str, name: str) -> FileKind | None:
-    """CloudFormation, a Terraform plan, or nothing privlint reads."""
-    stripped = text.lstrip()
-    if stripped.startswith(("{", "[")):
-        try:
-            doc = json.loads(text)
-        except (ValueError, RecursionError):
-            doc = None
-        if isinstance(doc, dict):
-            if "format_version" in doc and ("planned_values" in doc or "resource_changes" in doc or "terraform_version" in doc):
-                return FileKind.terraform_plan
-            from privlint.parsers.cloudformation import looks_like_template
-
-            if looks_like_template(doc):
-                return FileKind.cloudformation
-            return None
-        if doc is None and _CFN_HINT.search(text) and name.endswith(".json"):
-            return FileKind.cloudformation  # broken JSON that claims to be a template: report its error
-        return None
-    if _CFN_HINT.search(text) and ("Resources" in text):
-        return FileKind.cloudformation
-    return None
+    return path.name.endswith(sniff_suffixes())
 
 
 def read_text(path: Path, limit: int) -> tuple[str, str | None]:
@@ -144,8 +107,8 @@ def _walk(root: Path, given: str) -> list[tuple[Path, str]]:
 
 
 def _add(path: Path, display: str, explicit: bool, files: list[SourceFile], problems: list[DiscoveryProblem], seen: set[Path], limit: int) -> None:
-    kind = classify_name(path)
-    if kind is None:
+    terraform = is_terraform_name(path.name)
+    if not terraform and not needs_sniffing(path):
         return
     try:
         key = path.resolve()
@@ -154,7 +117,7 @@ def _add(path: Path, display: str, explicit: bool, files: list[SourceFile], prob
     if key in seen:
         return
     seen.add(key)
-    if kind == "sniff":
+    if not terraform:
         try:
             text, _problem = read_text(path, limit)
         except FileTooLarge as exc:
@@ -165,9 +128,11 @@ def _add(path: Path, display: str, explicit: bool, files: list[SourceFile], prob
         except OSError as exc:
             problems.append(DiscoveryProblem(display, None, f"cannot read file: {exc.strerror or exc}"))
             return
-        detected = sniff(text, path.name)
+        from privlint.formats import detect
+
+        detected = detect(text, path.name)
         if detected is None:
             return
-        files.append(SourceFile(path, display, detected, explicit))
+        files.append(SourceFile(path, display, detected.name, explicit))
         return
-    files.append(SourceFile(path, display, FileKind.terraform, explicit))
+    files.append(SourceFile(path, display, TERRAFORM, explicit))

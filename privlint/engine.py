@@ -13,20 +13,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from privlint.discover import BinaryFile, FileKind, FileTooLarge, SourceFile, discover, read_text
+from privlint.discover import TERRAFORM, BinaryFile, FileTooLarge, SourceFile, discover, read_text
 from privlint.findings import Category, Finding, Report
-from privlint.inventory import Inventory
+from privlint.formats import Unit, by_name
 from privlint.normalize.common import Origin, Problem, ResourceRecord
 from privlint.rules.base import PARSE_ERROR_ID, all_rules, load_catalog
 from privlint.settings import Settings
-
-
-@dataclass
-class Unit:
-    """The result of parsing and normalising one unit."""
-
-    inventory: Inventory = field(default_factory=Inventory)
-    problems: list[Problem] = field(default_factory=list)
 
 
 # Failures that mean "privlint could not analyse this", never "stop the scan".
@@ -39,11 +31,11 @@ def _internal_error(display: str, exc: BaseException) -> Unit:
     return Unit(problems=[Problem(display, None, display, f"privlint could not analyse this file ({reason})")])
 
 
-def _guarded(parse: Callable[[SourceFile], Unit], source: SourceFile) -> Unit:
+def _guarded(parse: Callable[[], Unit], display: str) -> Unit:
     try:
-        return parse(source)
+        return parse()
     except _GUARDED as exc:
-        return _internal_error(source.display, exc)
+        return _internal_error(display, exc)
 
 
 class Scanner:
@@ -71,12 +63,10 @@ class Scanner:
         problems: list[Problem] = []
         terraform: dict[Path, list[SourceFile]] = defaultdict(list)
         for source in files:
-            if source.kind == FileKind.terraform:
+            if source.kind == TERRAFORM:
                 terraform[source.path.parent].append(source)
-            elif source.kind == FileKind.cloudformation:
-                units.append(_guarded(self._cloudformation, source))
-            elif source.kind == FileKind.terraform_plan:
-                units.append(_guarded(self._plan, source))
+            else:
+                units.append(_guarded(lambda s=source: self._single_file(s), source.display))
         if terraform:
             units.extend(self._terraform(terraform, problems))
         return units, problems
@@ -94,46 +84,15 @@ class Scanner:
             unit.problems.append(Problem(source.display, None, source.display, problem))
         return text
 
-    def _cloudformation(self, source: SourceFile) -> Unit:
-        from privlint.normalize.cloudformation_aws import CloudFormationNormaliser
-        from privlint.parsers.cloudformation import TemplateError, load_template, looks_like_template
-
+    def _single_file(self, source: SourceFile) -> Unit:
+        """A file of a registered format: read it, and let the format parse and normalise it."""
         unit = Unit()
         text = self._read(source, unit)
         if text is None:
             return unit
-        try:
-            template = load_template(text, is_json=text.lstrip().startswith("{"))
-        except TemplateError as exc:
-            unit.problems.append(Problem(source.display, exc.line, source.display, str(exc)))
-            return unit
-        if not looks_like_template(template):
-            if source.explicit or "AWSTemplateFormatVersion" in text:
-                unit.problems.append(Problem(source.display, None, source.display, "not a CloudFormation template: no Resources mapping"))
-            return unit
-        normaliser = CloudFormationNormaliser(template, source.display)
-        unit.inventory = normaliser.normalise()
-        unit.problems.extend(normaliser.problems)
-        return unit
-
-    def _plan(self, source: SourceFile) -> Unit:
-        from privlint.normalize.terraform_aws import TerraformNormaliser
-        from privlint.parsers.jsonpos import JsonError
-        from privlint.parsers.plan import load_plan, plan_records
-
-        unit = Unit()
-        text = self._read(source, unit)
-        if text is None:
-            return unit
-        try:
-            plan = load_plan(text)
-        except JsonError as exc:
-            unit.problems.append(Problem(source.display, exc.line, source.display, f"invalid JSON: {exc.reason}"))
-            return unit
-        normaliser = TerraformNormaliser()
-        unit.inventory = normaliser.add(plan_records(plan, source.display))
-        unit.problems.extend(normaliser.problems)
-        return unit
+        parsed = by_name(source.kind).parse(text, source.display, self.settings)
+        parsed.problems[:0] = unit.problems
+        return parsed
 
     def _terraform(self, by_dir: dict[Path, list[SourceFile]], problems: list[Problem]) -> list[Unit]:
         from privlint.discover import is_terraform_name

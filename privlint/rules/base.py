@@ -16,7 +16,7 @@ from privlint.findings import Category, Severity
 from privlint.inventory import Inventory, Location
 from privlint.settings import Settings
 
-CATALOG = Path(__file__).resolve().parent / "catalog.yaml"
+RULES_DIR = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -68,13 +68,19 @@ def rule(rule_id: str) -> Callable[[CheckFunction], CheckFunction]:
 
 @lru_cache(maxsize=1)
 def load_catalog() -> dict[str, RuleMeta]:
-    """Rule metadata from catalog.yaml, keyed by rule id."""
+    """Rule metadata from catalog.yaml and catalog_*.yaml (one per area), keyed by rule id."""
     import yaml
 
-    with open(CATALOG, encoding="utf-8") as handle:
-        raw: dict[str, dict[str, Any]] = yaml.safe_load(handle)
+    raw: dict[str, dict[str, Any]] = {}
+    for path in sorted(RULES_DIR.glob("catalog*.yaml")):
+        with open(path, encoding="utf-8") as handle:
+            entries = yaml.safe_load(handle) or {}
+        clash = set(raw) & set(entries)
+        if clash:
+            raise RuntimeError(f"rule ids defined twice ({path.name}): {sorted(clash)}")
+        raw.update(entries)
     out: dict[str, RuleMeta] = {}
-    for rule_id, entry in raw.items():
+    for rule_id, entry in sorted(raw.items()):
         out[rule_id] = RuleMeta(
             id=rule_id,
             name=entry["name"],
@@ -93,9 +99,15 @@ def load_catalog() -> dict[str, RuleMeta]:
 
 
 def all_rules() -> list[Rule]:
-    """Every rule with detection code, in id order. Importing the modules registers them."""
-    from privlint.rules import admin_mfa, credentials, hygiene, wildcard  # noqa: F401
+    """Every rule with detection code, in id order. Importing the rule modules registers them."""
+    import importlib
+    import pkgutil
 
+    import privlint.rules as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name not in ("base",):
+            importlib.import_module(f"privlint.rules.{module.name}")
     catalog = load_catalog()
     missing = sorted(set(_REGISTRY) - set(catalog))
     if missing:

@@ -1,0 +1,94 @@
+"""Single-file input formats: how each is recognised by content, and how it becomes a unit.
+
+Terraform is read per module directory by the engine; every other format is one file = one unit
+and registers here, in the order it is tried. A new format is one ``Format`` entry: a ``sniff``
+that looks at the text (and the JSON or YAML already decoded, when it decodes), and a ``parse``
+that turns the text into an ``Inventory`` plus problems. Nothing here may raise for bad input.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from privlint.inventory import Inventory
+from privlint.normalize.common import Problem
+from privlint.settings import Settings
+
+
+@dataclass
+class Unit:
+    """The result of parsing and normalising one unit (a template, a plan, a module directory...)."""
+
+    inventory: Inventory = field(default_factory=Inventory)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a sniffer sees: the text, the file name, and the decoded JSON (None when not JSON)."""
+
+    text: str
+    name: str
+    json: Any = None
+
+
+Sniffer = Callable[[Document], bool]
+Parser = Callable[[str, str, Settings], Unit]  # (text, display path, settings) -> Unit
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    suffixes: tuple[str, ...]
+    sniff: Sniffer
+    parse: Parser
+
+
+FORMATS: list[Format] = []
+
+
+def register(fmt: Format) -> Format:
+    FORMATS.append(fmt)
+    return fmt
+
+
+def sniff_suffixes() -> tuple[str, ...]:
+    _load_builtin()
+    return tuple(sorted({s for f in FORMATS for s in f.suffixes}))
+
+
+def detect(text: str, name: str) -> Format | None:
+    """The first registered format that recognises this file, or None."""
+    _load_builtin()
+    stripped = text.lstrip()
+    decoded = None
+    if stripped.startswith(("{", "[")):
+        try:
+            decoded = json.loads(text)
+        except (ValueError, RecursionError):
+            decoded = None
+    doc = Document(text, name, decoded)
+    for fmt in FORMATS:
+        if name.endswith(fmt.suffixes) and fmt.sniff(doc):
+            return fmt
+    return None
+
+
+def by_name(name: str) -> Format:
+    _load_builtin()
+    return next(f for f in FORMATS if f.name == name)
+
+
+_loaded = False
+
+
+def _load_builtin() -> None:
+    """Import the modules that register formats (lazily: a run imports only what it needs to parse)."""
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        import privlint.parsers.cloudformation_format  # noqa: F401
+        import privlint.parsers.plan_format  # noqa: F401
