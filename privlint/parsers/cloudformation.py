@@ -115,7 +115,11 @@ _Loader.add_multi_constructor("tag:yaml.org,2002:python/", _python_tag)
 
 def load_yaml(text: str) -> Any:
     """Load YAML (first document) with CloudFormation tags. Raises TemplateError with a line."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # the reader rejects control characters here, before parsing
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise TemplateError(f"invalid YAML: character {exc.character!r} is not allowed", line) from None
     try:
         return loader.get_single_data()
     except TemplateError:
