@@ -21,28 +21,52 @@ _FILE_NAMES: dict[str, str] = {
 }
 
 
-def _settings(config: Settings | Mapping[str, Any] | None) -> Settings:
+Config = Settings | Mapping[str, Any] | str | os.PathLike[str] | None
+
+
+def _settings(config: Config) -> tuple[Settings, str | None]:
+    """Settings from a model, a mapping, or a configuration file path (.privlint.yaml / pyproject.toml)."""
     if config is None:
-        return Settings()
+        return Settings(), None
     if isinstance(config, Settings):
-        return config
-    return Settings.model_validate(dict(config))
+        return config, None
+    if isinstance(config, (str, os.PathLike)):
+        from privlint.config import load_config
+
+        loaded = load_config(Path(config))
+        return loaded.settings, os.fspath(config)
+    return Settings.model_validate(dict(config)), None
 
 
-def scan(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], config: Settings | Mapping[str, Any] | None = None) -> Report:
+def scan(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], config: Config = None) -> Report:
     """Scan files and directories; returns the report (findings sorted by file and line).
 
-    Raises FileNotFoundError for a path that does not exist; bad file contents never raise,
-    they become parse-error findings.
+    ``config`` is a ``Settings``, a mapping of the same keys, or the path of a configuration file.
+    Raises FileNotFoundError for a path that does not exist, ``privlint.config.ConfigError`` for a bad
+    configuration file; bad file contents never raise, they become parse-error findings.
     """
     from privlint.engine import Scanner
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    return Scanner(_settings(config)).scan_paths([os.fspath(p) for p in paths])
+    settings, config_file = _settings(config)
+    return Scanner(settings, config_file).scan_paths([os.fspath(p) for p in paths])
 
 
-def scan_text(text: str, format: TextFormat = "terraform", config: Settings | Mapping[str, Any] | None = None, filename: str | None = None) -> Report:
+def risk_register(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], config: Config = None) -> list[Any]:
+    """Every active suppression in the scanned paths as risk-register rows (``RegisterEntry`` models)."""
+    from privlint.engine import Scanner
+    from privlint.risk_register import entries
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    settings, config_file = _settings(config)
+    scanner = Scanner(settings, config_file)
+    scanner.scan_paths([os.fspath(p) for p in paths])
+    return entries(scanner.register, scanner.today)
+
+
+def scan_text(text: str, format: TextFormat = "terraform", config: Config = None, filename: str | None = None) -> Report:
     """Scan one document given as text. ``file`` in findings is ``filename`` (default: a name for the format)."""
     if format not in _FILE_NAMES:
         raise ValueError(f"unknown format {format!r}; expected one of {', '.join(_FILE_NAMES)}")

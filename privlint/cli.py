@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
+
+if TYPE_CHECKING:
+    from privlint.settings import Settings
 
 from privlint import __version__
 from privlint.findings import Severity
@@ -23,6 +26,17 @@ app = typer.Typer(
 class OutputFormat(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+
+
+class RegisterFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+schema_app = typer.Typer(help="Print the JSON Schema of a file privlint reads or writes.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
 
 
 class Color(str, Enum):
@@ -36,31 +50,78 @@ def _error(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _load_settings(paths: list[str], config: Optional[str], overrides: dict[str, object]) -> tuple["Settings", Optional[str]]:
+    """Settings from --config, else the nearest .privlint.yaml / pyproject.toml above the first path."""
+    from pathlib import Path
+
+    from privlint.config import ConfigError, find_config, load_config
+
+    path = Path(config) if config else (find_config(Path(paths[0])) if paths else None)
+    if config and not Path(config).is_file():
+        raise _error(f"no such configuration file: {config}")
+    try:
+        loaded = load_config(path, {k: v for k, v in overrides.items() if v is not None})
+    except ConfigError as exc:
+        raise _error(str(exc)) from None
+    return loaded.settings, str(path) if path else None
+
+
 @app.command()
 def check(
     paths: list[str] = typer.Argument(..., help="Files and directories to scan.", show_default=False),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="Output format."),
-    fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 only for findings of at least this severity [default: low]."),
+    fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 only for findings of at least this severity [default: low, or fail_on in the configuration]."),
     color: Color = typer.Option(Color.auto, "--color", help="Colour the text output."),
+    config: Optional[str] = typer.Option(None, "--config", help="Configuration file (default: the nearest .privlint.yaml or pyproject.toml [tool.privlint] above the first path)."),
 ) -> None:
     """Scan PATHS and report privileged-access findings."""
-    from privlint.api import scan
-    from privlint.settings import Settings
+    from privlint.engine import Scanner
 
-    settings = Settings()
-    if fail_on is not None:
-        settings = settings.model_copy(update={"fail_on": fail_on})
+    settings, config_file = _load_settings(paths, config, {"fail_on": fail_on})
     try:
-        report = scan(paths, settings)
+        report = Scanner(settings, config_file).scan_paths(paths)
     except FileNotFoundError as exc:
         raise _error(f"no such file or directory: {exc.args[0] if exc.args else exc}") from None
     if output_format == OutputFormat.json:
         sys.stdout.write(report.to_json() + "\n")
+    elif output_format == OutputFormat.sarif:
+        from privlint.report.sarif import render as render_sarif
+
+        sys.stdout.write(render_sarif(report) + "\n")
     else:
         from privlint.report.text import render
 
         render(report, sys.stdout, color={"auto": None, "always": True, "never": False}[color.value])
     raise typer.Exit(1 if report.fails(settings.fail_on) else 0)
+
+
+@app.command("risk-register")
+def risk_register(
+    paths: list[str] = typer.Argument(..., help="Files and directories to scan.", show_default=False),
+    output_format: RegisterFormat = typer.Option(RegisterFormat.markdown, "--format", "-f", help="Output format."),
+    config: Optional[str] = typer.Option(None, "--config", help="Configuration file (default: found as for `check`)."),
+) -> None:
+    """List every active suppression (the risk register): rule, controls, resource, file:line, reason, owner, expiry, days left."""
+    from privlint.engine import Scanner
+    from privlint.risk_register import entries, render
+
+    settings, config_file = _load_settings(paths, config, {})
+    scanner = Scanner(settings, config_file)
+    try:
+        scanner.scan_paths(paths)
+    except FileNotFoundError as exc:
+        raise _error(f"no such file or directory: {exc.args[0] if exc.args else exc}") from None
+    sys.stdout.write(render(entries(scanner.register, scanner.today), output_format.value))
+
+
+@schema_app.command("config")
+def schema_config() -> None:
+    """The configuration file (.privlint.yaml, or [tool.privlint] in pyproject.toml)."""
+    import json
+
+    from privlint.config import config_schema
+
+    typer.echo(json.dumps(config_schema(), indent=2))
 
 
 @app.command("rules")

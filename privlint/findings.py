@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -30,6 +31,21 @@ class Category(str, Enum):
     parse_error = "parse-error"
 
 
+SourceKind = Literal["inline", "metadata", "config", "checkov"]
+
+
+class Suppression(BaseModel):
+    """The details a suppressed finding carries in the JSON output, and a risk-register row."""
+
+    rule: str
+    source: SourceKind
+    file: str
+    line: int
+    reason: str | None = None
+    owner: str | None = None
+    until: dt.date | None = None
+
+
 class Finding(BaseModel):
     rule_id: str
     category: Category
@@ -40,6 +56,7 @@ class Finding(BaseModel):
     message: str
     controls: list[str]
     suppressed: bool = False
+    suppression: Suppression | None = None  # present in the JSON only for suppressed findings
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.file, self.line, self.rule_id, self.resource, self.message)
@@ -83,7 +100,7 @@ class Report(BaseModel):
         return any(not f.suppressed and f.severity.rank >= threshold.rank for f in self.findings)
 
     def to_json(self) -> str:
-        return self.model_dump_json(indent=2)
+        return self.model_dump_json(indent=2, exclude_none=True)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

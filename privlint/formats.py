@@ -24,6 +24,7 @@ class Unit:
 
     inventory: Inventory = field(default_factory=Inventory)
     problems: list[Problem] = field(default_factory=list)
+    directives: list[Any] = field(default_factory=list)  # privlint.suppress.Directive: inline suppressions
 
 
 @dataclass(frozen=True)
@@ -92,3 +93,7 @@ def _load_builtin() -> None:
         _loaded = True
         import privlint.parsers.cloudformation_format  # noqa: F401
         import privlint.parsers.plan_format  # noqa: F401
+        import privlint.parsers.credential_report  # noqa: F401
+        import privlint.parsers.github_snapshot  # noqa: F401
+        import privlint.parsers.github_peribolos  # noqa: F401
+        import privlint.parsers.github_safe_settings  # noqa: F401

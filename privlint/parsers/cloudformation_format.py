@@ -40,7 +40,35 @@ def _parse(text: str, display: str, settings: Settings) -> Unit:
     normaliser = CloudFormationNormaliser(template, display)
     unit.inventory = normaliser.normalise()
     unit.problems.extend(normaliser.problems)
+    unit.directives = _directives(text, display, template)
     return unit
+
+
+def _directives(text: str, display: str, template: dict) -> list:  # type: ignore[type-arg]
+    """Suppressions: ``Metadata: privlint: ignore`` on resources, and privlint:ignore comments."""
+    from privlint.suppress import attach_to_blocks, comment_directives, metadata_directives
+    from privlint.values import line_of
+
+    resources = template.get("Resources") if isinstance(template.get("Resources"), dict) else {}
+    starts = {str(k): line_of(v) or 1 for k, v in resources.items()}
+    directives = metadata_directives(resources, display, starts)
+    if "privlint:ignore" in text or "checkov:skip" in text:
+        directives += attach_to_blocks(comment_directives(text, display), _resource_ranges(text, sorted(starts.values())), text)
+    return directives
+
+
+def _resource_ranges(text: str, starts: list[int]) -> list[tuple[int, int]]:
+    """Each resource's lines: from its key to the last content line before the next resource or top-level key."""
+    lines = text.splitlines()
+    top_level = [i + 1 for i, line in enumerate(lines) if line[:1] not in ("", " ", "\t", "#", "-") and not line.startswith("}")]
+    ranges = []
+    for index, start in enumerate(starts):
+        following = [n for n in (starts[index + 1:index + 2] + [t for t in top_level if t > start][:1]) if n > start]
+        end = (min(following) if following else len(lines) + 1) - 1
+        while end > start and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+            end -= 1  # comments above the next resource belong to it
+        ranges.append((start, end))
+    return ranges
 
 
 CLOUDFORMATION = register(Format("cloudformation", (".json", *_YAML_SUFFIXES), _is_template, _parse))

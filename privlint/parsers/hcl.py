@@ -38,6 +38,7 @@ class HclBlock:
     line: int
     attributes: dict[str, HclAttribute] = field(default_factory=dict)
     blocks: list[HclBlock] = field(default_factory=list)
+    end_line: int | None = None
 
 
 class JsonValue:
@@ -68,8 +69,12 @@ def parse_hcl(text: str) -> HclBody:
         column = getattr(exc, "column", None)
         token = getattr(exc, "token", None)
         if token is not None:
-            shown = str(token).strip()[:30]
-            what = f"unexpected {shown!r}" if shown else "unexpected end of line"
+            shown = str(token).strip()
+            if len(shown) > 3:
+                # A longer token may be a value (a password in a heredoc or a bare word): name its kind, never quote it.
+                what = f"unexpected {str(getattr(token, 'type', 'token')).lower().replace('_', ' ')}"
+            else:
+                what = f"unexpected {shown!r}" if shown else "unexpected end of line"
         else:
             char = getattr(exc, "char", None)
             what = f"unexpected character {char!r}" if char else "unexpected input"
@@ -120,7 +125,7 @@ def _convert_block(node: Tree) -> HclBlock:
         if isinstance(child, Tree) and child.data in ("identifier", "keyword", "literal_value", "string"):
             names.append(_name_of(child))
     body = _convert_body(inner) if inner is not None else HclBody()
-    return HclBlock(type=names[0], labels=names[1:], line=node.meta.line, attributes=body.attributes, blocks=body.blocks)
+    return HclBlock(type=names[0], labels=names[1:], line=node.meta.line, attributes=body.attributes, blocks=body.blocks, end_line=getattr(node.meta, "end_line", None))
 
 
 # --------------------------------------------------------------------------- evaluation

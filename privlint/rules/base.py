@@ -116,3 +116,5 @@ def all_rules() -> list[Rule]:
 
 
 PARSE_ERROR_ID = "PL000"
+# Rules the engine itself produces (parse errors, suppression problems): metadata only, no check function.
+ENGINE_RULES = frozenset({"PL000", "PL001", "PL002", "PL003", "PL004"})
