@@ -71,7 +71,14 @@ class BinaryFile(ValueError):
         super().__init__("binary file (contains NUL bytes): not scanned")
 
 
-def discover(paths: list[str], max_file_size: int) -> Discovery:
+def _excluded(rel: str, display: str, patterns: list[str]) -> bool:
+    import fnmatch
+
+    rel = rel.replace(os.sep, "/")
+    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p.rstrip("/") + "/*") or fnmatch.fnmatch(display, p) for p in patterns)
+
+
+def discover(paths: list[str], max_file_size: int, exclude: list[str] | None = None) -> Discovery:
     files: list[SourceFile] = []
     problems: list[DiscoveryProblem] = []
     seen: set[Path] = set()
@@ -79,6 +86,8 @@ def discover(paths: list[str], max_file_size: int) -> Discovery:
         root = Path(given)
         if root.is_dir():
             for path, display in _walk(root, given):
+                if exclude and _excluded(os.path.relpath(path, root), display, exclude):
+                    continue
                 _add(path, display, False, files, problems, seen, max_file_size)
         elif root.is_file():
             _add(root, given, True, files, problems, seen, max_file_size)

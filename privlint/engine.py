@@ -7,6 +7,7 @@ parse-error findings and the others go on.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -14,11 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from privlint.discover import TERRAFORM, BinaryFile, FileTooLarge, SourceFile, discover, read_text
-from privlint.findings import Category, Finding, Report
+from privlint.findings import Category, Finding, Report, Suppression
 from privlint.formats import Unit, by_name
 from privlint.normalize.common import Origin, Problem, ResourceRecord
 from privlint.rules.base import PARSE_ERROR_ID, all_rules, load_catalog
 from privlint.settings import Settings
+from privlint.suppress import Directive, Outcome, apply, attach_to_blocks, comment_directives, config_directives
 
 
 # Failures that mean "privlint could not analyse this", never "stop the scan".
@@ -31,6 +33,23 @@ def _internal_error(display: str, exc: BaseException) -> Unit:
     return Unit(problems=[Problem(display, None, display, f"privlint could not analyse this file ({reason})")])
 
 
+def _terraform_directives(source: SourceFile, limit: int) -> list[Directive]:
+    """Inline suppressions of one Terraform file, attached to the blocks they sit in or above."""
+    try:
+        text, _ = read_text(source.path, limit)
+    except (OSError, ValueError):
+        return []
+    if "privlint:ignore" not in text and "checkov:skip" not in text:
+        return []  # the common case: no second parse
+    from privlint.parsers.hcl import HclSyntaxError, parse_hcl
+
+    try:
+        blocks = [(b.line, b.end_line or b.line) for b in parse_hcl(text).blocks] if not source.path.name.endswith(".json") else []
+    except (HclSyntaxError, RecursionError):
+        blocks = []
+    return attach_to_blocks(comment_directives(text, source.display), blocks, text)
+
+
 def _guarded(parse: Callable[[], Unit], display: str) -> Unit:
     try:
         return parse()
@@ -39,15 +58,21 @@ def _guarded(parse: Callable[[], Unit], display: str) -> Unit:
 
 
 class Scanner:
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, config_file: str | None = None, today: dt.date | None = None) -> None:
         self.settings = settings or Settings()
+        self.config_file = config_file  # where config suppressions were written, for their findings
+        self.today = today or dt.date.today()
+        self.register: list[tuple[Suppression, str]] = []  # after a scan: (active suppression, resource it covers)
 
     # -- entry points
     def scan_paths(self, paths: Iterable[str]) -> Report:
-        found = discover([str(p) for p in paths], self.settings.max_file_size)
+        found = discover([str(p) for p in paths], self.settings.max_file_size, self.settings.exclude)
         units, problems = self._parse(found.files)
         problems.extend(Problem(p.display, p.line, p.display, p.message) for p in found.problems)
-        findings = self._findings(units, problems)
+        findings = self._configure(self._findings(units, problems))
+        outcome = apply(findings, self._directives(found.files, units), self.today)
+        self.register = [(d.suppression, resource) for d in outcome.active for resource in d.covered]
+        findings = outcome.findings + self._configure(self._suppression_findings(outcome))
         explicit = {f.display for f in found.files if f.explicit}
         walked = any(not f.explicit for f in found.files)
         if explicit and not walked:
@@ -185,6 +210,49 @@ class Scanner:
             unit.problems.extend(normaliser.problems)
             units.append(unit)
         return units
+
+    # -- configuration and suppressions
+    def _configure(self, findings: list[Finding]) -> list[Finding]:
+        """Apply rule selection (select/ignore by id, name or category) and severity overrides."""
+        catalog = load_catalog()
+        select, ignore, overrides = self.settings.select, self.settings.ignore, self.settings.severity
+
+        def names(rule_id: str) -> set[str]:
+            meta = catalog.get(rule_id)
+            return {rule_id.lower()} | ({meta.name, meta.category.value} if meta else set())
+
+        out = []
+        for finding in findings:
+            keys = names(finding.rule_id)
+            if select and not keys & {k.lower() for k in select}:
+                continue
+            if keys & {k.lower() for k in ignore}:
+                continue
+            override = next((sev for key, sev in overrides.items() if key.lower() in keys), None)
+            if override is not None:
+                finding.severity = override
+            out.append(finding)
+        return out
+
+    def _directives(self, files: list[SourceFile], units: list[Unit]) -> list[Directive]:
+        directives = [d for unit in units for d in unit.directives]
+        for source in files:
+            if source.kind == TERRAFORM:
+                directives.extend(_terraform_directives(source, self.settings.max_file_size))
+        directives.extend(config_directives(self.settings.suppressions, self.config_file or "configuration"))
+        return directives
+
+    def _suppression_findings(self, outcome: Outcome) -> list[Finding]:
+        catalog = load_catalog()
+        out = []
+        for rule_id, directive, message in outcome.problems:
+            meta = catalog[rule_id]
+            s = directive.suppression
+            out.append(Finding(
+                rule_id=rule_id, category=meta.category, severity=meta.severity, file=s.file, line=max(s.line, 1),
+                resource=directive.resource_glob or s.file, message=message, controls=list(meta.controls),
+            ))
+        return out
 
     # -- rules
     def _findings(self, units: list[Unit], problems: list[Problem]) -> list[Finding]:

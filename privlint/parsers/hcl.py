@@ -38,6 +38,7 @@ class HclBlock:
     line: int
     attributes: dict[str, HclAttribute] = field(default_factory=dict)
     blocks: list[HclBlock] = field(default_factory=list)
+    end_line: int | None = None
 
 
 class JsonValue:
@@ -124,7 +125,7 @@ def _convert_block(node: Tree) -> HclBlock:
         if isinstance(child, Tree) and child.data in ("identifier", "keyword", "literal_value", "string"):
             names.append(_name_of(child))
     body = _convert_body(inner) if inner is not None else HclBody()
-    return HclBlock(type=names[0], labels=names[1:], line=node.meta.line, attributes=body.attributes, blocks=body.blocks)
+    return HclBlock(type=names[0], labels=names[1:], line=node.meta.line, attributes=body.attributes, blocks=body.blocks, end_line=getattr(node.meta, "end_line", None))
 
 
 # --------------------------------------------------------------------------- evaluation
