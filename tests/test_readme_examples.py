@@ -1,0 +1,42 @@
+"""The README's configuration and suppression examples work as written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import privlint
+from conftest import ROOT
+from privlint.config import load_config
+
+README = (ROOT / "README.md").read_text()
+
+
+def code_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, re.DOTALL)
+
+
+def test_config_example_is_valid(tmp_path: Path) -> None:
+    (example,) = [b for b in code_blocks("yaml") if b.startswith("# .privlint.yaml")]
+    path = tmp_path / ".privlint.yaml"
+    path.write_text(example)
+    settings = load_config(path).settings
+    assert settings.fail_on.value == "medium" and settings.suppressions[0].owner == "platform-team"
+
+
+def test_inline_suppression_example_suppresses(tmp_path: Path) -> None:
+    (example,) = [b for b in code_blocks("hcl") if "privlint:ignore" in b]
+    (tmp_path / "main.tf").write_text(
+        example + '\nresource "aws_iam_user_policy_attachment" "a" {\n  user = aws_iam_user.breakglass.name\n'
+        '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n'
+    )
+    report = privlint.scan(tmp_path)
+    assert [(f.rule_id, f.suppressed) for f in report.findings] == [("PL101", True)]
+
+
+def test_cloudformation_metadata_example_suppresses(tmp_path: Path) -> None:
+    (example,) = [b for b in code_blocks("yaml") if "Metadata:" in b and "privlint:" in b]
+    template = "Resources:\n" + example.rstrip() + "\n    Properties:\n      ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]\n"
+    (tmp_path / "t.yaml").write_text(template)
+    report = privlint.scan(tmp_path)
+    assert [(f.rule_id, f.resource, f.suppressed) for f in report.findings] == [("PL101", "BreakGlass", True)]
