@@ -80,3 +80,32 @@ def scan_text(text: str, format: TextFormat = "terraform", config: Config = None
     for finding in report.findings:
         finding.file = name
     return report
+
+def drift(
+    plan: str | os.PathLike[str] | None = None,
+    cfn_drift: str | os.PathLike[str] | None = None,
+    baseline: str | os.PathLike[str] | None = None,
+    current: str | os.PathLike[str] | None = None,
+    register: str | os.PathLike[str] | None = None,
+    audit_log: str | os.PathLike[str] | None = None,
+    config: Config = None,
+    today: Any = None,
+) -> Report:
+    """Changes not covered by an approved change record, as a ``Report`` (category ``config-drift``).
+
+    Give ``plan`` (terraform show -json), ``cfn_drift`` (describe-stack-resource-drifts output), or
+    ``baseline`` with ``current``; ``register`` is the change register (default: ``change_register`` of
+    the configuration, relative to its file), ``audit_log`` a JSON-lines file to append one entry per
+    difference to. ``today`` (a ``datetime.date``) decides expiry; default: today (UTC).
+    Raises ValueError for a wrong combination, FileNotFoundError for a missing input.
+    """
+    from privlint.drift.run import DriftInputs, run_drift
+
+    def path(value: str | os.PathLike[str] | None) -> str | None:
+        return os.fspath(value) if value is not None else None
+
+    settings, config_file = _settings(config)
+    if register is None and settings.change_register:
+        register = os.path.join(os.path.dirname(config_file), settings.change_register) if config_file else settings.change_register
+    inputs = DriftInputs(path(plan), path(cfn_drift), path(baseline), path(current), path(register), path(audit_log))
+    return run_drift(inputs, settings, today)

@@ -169,6 +169,84 @@ def version() -> None:
     typer.echo(__version__)
 
 
+# -- privlint drift / audit verify / schema change-register (issue 4; privlint/drift/)
+audit_app = typer.Typer(help="The audit log written by `privlint drift --audit-log`.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@app.command()
+def drift(
+    plan: Optional[str] = typer.Option(None, "--plan", help="Terraform plan JSON (terraform show -json PLANFILE).", show_default=False),
+    cfn_drift: Optional[str] = typer.Option(None, "--cfn-drift", help="aws cloudformation describe-stack-resource-drifts output.", show_default=False),
+    baseline: Optional[str] = typer.Option(None, "--baseline", help="The approved snapshot (with --current).", show_default=False),
+    current: Optional[str] = typer.Option(None, "--current", help="The live snapshot (with --baseline).", show_default=False),
+    register: Optional[str] = typer.Option(None, "--register", help="Change register (YAML or JSON) [default: change_register in the configuration].", show_default=False),
+    audit_log: Optional[str] = typer.Option(None, "--audit-log", help="Append one JSON line per difference to this file.", show_default=False),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="Output format."),
+    fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 only for findings of at least this severity [default: low]."),
+    color: Color = typer.Option(Color.auto, "--color", help="Colour the text output."),
+    config: Optional[str] = typer.Option(None, "--config", help="Configuration file (default: found as for `check`)."),
+) -> None:
+    """Report changes not covered by an approved change record (config-drift), and log every change."""
+    from privlint.drift.audit import AuditLogError
+    from privlint.drift.run import DriftInputs, run_drift
+
+    given = [p for p in (plan, cfn_drift, current, baseline) if p]
+    settings, config_file = _load_settings(given[:1], config, {"fail_on": fail_on})
+    if register is None and settings.change_register and config_file:
+        import os.path
+
+        # change_register in a configuration file is relative to that file.
+        register = os.path.join(os.path.dirname(config_file), settings.change_register)
+    try:
+        report = run_drift(DriftInputs(plan, cfn_drift, baseline, current, register, audit_log), settings)
+    except FileNotFoundError as exc:
+        raise _error(f"no such file or directory: {exc.args[0] if exc.args else exc}") from None
+    except AuditLogError as exc:
+        raise _error(str(exc)) from None
+    except ValueError as exc:
+        raise _error(str(exc)) from None
+    if output_format == OutputFormat.json:
+        sys.stdout.write(report.to_json() + "\n")
+    elif output_format == OutputFormat.sarif:
+        from privlint.report.sarif import render as render_sarif
+
+        sys.stdout.write(render_sarif(report) + "\n")
+    else:
+        from privlint.report.text import render
+
+        render(report, sys.stdout, color={"auto": None, "always": True, "never": False}[color.value])
+    raise typer.Exit(1 if report.fails(settings.fail_on) else 0)
+
+
+@audit_app.command("verify")
+def audit_verify(log: str = typer.Argument(..., help="The audit log (JSON lines).", show_default=False)) -> None:
+    """Check every line is a well-formed entry and the hash chain is unbroken (exit 1 with the line if not)."""
+    from privlint.drift.audit import verify
+
+    try:
+        result = verify(log)
+    except OSError as exc:
+        raise _error(f"cannot read {log}: {exc.strerror or exc}") from None
+    for line, note in result.notes:
+        typer.echo(f"{log}:{line}: note: {note}")
+    for line, message in result.errors:
+        typer.echo(f"{log}:{line}: error: {message}")
+    state = "intact" if result.ok else f"{len(result.errors)} problem(s)"
+    typer.echo(f"{result.entries} entries, hash chain {state}; head {result.head}")
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@schema_app.command("change-register")
+def schema_change_register() -> None:
+    """The change register read by `privlint drift --register`."""
+    import json
+
+    from privlint.drift.register import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=2))
+
+
 def main() -> None:
     app()
 
