@@ -7,6 +7,7 @@ so later analyses can walk it. Pure: imports no parser library.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -104,6 +105,133 @@ class PasswordPolicy(BaseModel):
     unknown: bool = False  # a value could not be resolved
 
 
+# --------------------------------------------------------------------------- Azure and GCP identities (Terraform)
+# Filled by normalize/terraform_azure.py and terraform_gcp.py. Principals and roles are named by "keys": the
+# Terraform address of the resource a reference points at (azuread_user.alice), or a literal id as written.
+
+AzureScopeKind = Literal["management-group", "subscription", "resource-group", "resource", "unknown"]
+
+
+class AzureRoleDefinition(BaseModel):
+    """An azurerm_role_definition: a custom RBAC role and the actions it allows."""
+
+    address: str
+    location: Location
+    name: str | None = None
+    actions: list[str] = Field(default_factory=list)
+    not_actions: list[str] = Field(default_factory=list)
+    unknown_actions: bool = False  # some action could not be resolved
+    scope_kind: AzureScopeKind = "unknown"
+
+
+class AzureRoleAssignment(BaseModel):
+    """An azurerm_role_assignment: a role granted to a principal at a scope."""
+
+    address: str
+    location: Location
+    role_name: str | None = None  # built-in role name, given or resolved from its well-known id
+    role_definition: str | None = None  # address of an azurerm_role_definition in the same module
+    scope_kind: AzureScopeKind = "unknown"
+    principal: str | None = None  # key of the principal
+
+
+class AzureDirectoryRoleAssignment(BaseModel):
+    """azuread_directory_role_assignment (or the older azuread_directory_role_member)."""
+
+    address: str
+    location: Location
+    role_name: str | None = None  # display name, when known
+    role_keys: list[str] = Field(default_factory=list)  # keys that name the role: address, template id
+    principal: str | None = None  # key of the principal
+
+
+class AzureConditionalAccessPolicy(BaseModel):
+    """An azuread_conditional_access_policy reduced to: is it on, does it require MFA, and for whom."""
+
+    address: str
+    location: Location
+    enforced: bool | None  # state "enabled"; None: unknown
+    requires_mfa: bool | None  # built_in_controls contains "mfa" or an authentication strength is set
+    all_applications: bool | None  # includes "All" applications; None: unknown
+    all_users: bool = False
+    included: list[str] = Field(default_factory=list)  # keys of included users, groups and roles
+    excluded: list[str] = Field(default_factory=list)  # keys of excluded users, groups and roles
+    unknown_members: bool = False  # an included or excluded value could not be resolved
+
+
+class GcpIamBinding(BaseModel):
+    """One role granted to members by google_*_iam_member / _binding / _policy (or a google_iam_policy binding)."""
+
+    address: str  # the resource that grants it (the data source when no resource applies it)
+    location: Location  # where the role and its members are written
+    resource_type: str
+    level: Literal["organization", "folder", "project", "service-account", "resource", "unknown"]
+    role: str | None
+    members: list[str] = Field(default_factory=list)  # known members as written (user:..., allUsers, ...)
+    member_refs: list[str] = Field(default_factory=list)  # addresses of resources referenced as members
+    unknown_members: bool = False
+    conditional: bool = False  # an IAM condition limits the grant
+
+
+class GcpServiceAccountKey(BaseModel):
+    address: str
+    location: Location
+    service_account: str | None  # address of the google_service_account, or its email/id as written
+
+
+# --------------------------------------------------------------------------- AWS IAM credential reports
+
+
+class AccessKeyStatus(BaseModel):
+    number: int  # 1 or 2, as in the report's columns
+    active: bool
+    last_rotated: dt.datetime | None = None
+    last_used: dt.datetime | None = None
+
+
+class CredentialReportRow(BaseModel):
+    """One row of `aws iam generate-credential-report`; timestamps are None for N/A, no_information, not_supported."""
+
+    user: str
+    arn: str | None
+    location: Location
+    is_root: bool
+    created: dt.datetime | None = None
+    password_enabled: bool | None = None  # None: not_supported (the root user)
+    password_last_used: dt.datetime | None = None
+    password_last_changed: dt.datetime | None = None
+    mfa_active: bool | None = None
+    access_keys: list[AccessKeyStatus] = Field(default_factory=list)
+
+    @property
+    def resource(self) -> str:
+        return f"aws-credential-report:{self.user}"
+
+
+class CredentialReport(BaseModel):
+    file: str
+    as_of: dt.datetime | None  # the newest timestamp in the report: when it was generated, at the latest
+    rows: list[CredentialReportRow] = Field(default_factory=list)
+    iac_admins: dict[str, str] = Field(default_factory=dict)  # IAM user name -> why IaC scanned with it makes it admin
+
+
+# --------------------------------------------------------------------------- AWS workloads (issue 9)
+# Things that run as a role: whoever can change what they run can act as the role (privlint/graph.py).
+
+WorkloadKind = Literal["lambda-function", "instance-profile"]
+
+
+class Workload(BaseModel):
+    """A Lambda function or an EC2 instance profile, and the role it runs as."""
+
+    address: str
+    kind: WorkloadKind
+    location: Location
+    name: str | None = None  # function name or instance profile name, when known
+    role: str | None = None  # address of the role principal when the code references it
+    role_name: str | None = None  # the role's name or ARN when written as a literal
+
+
 class Inventory(BaseModel):
     principals: dict[str, Principal] = Field(default_factory=dict)
     documents: dict[str, PolicyDocument] = Field(default_factory=dict)
@@ -112,6 +240,15 @@ class Inventory(BaseModel):
     secret_parameters: list[SecretParameter] = Field(default_factory=list)
     ingress_rules: list[IngressRule] = Field(default_factory=list)
     password_policies: list[PasswordPolicy] = Field(default_factory=list)
+    azure_role_definitions: list[AzureRoleDefinition] = Field(default_factory=list)
+    azure_role_assignments: list[AzureRoleAssignment] = Field(default_factory=list)
+    azure_directory_role_assignments: list[AzureDirectoryRoleAssignment] = Field(default_factory=list)
+    azure_conditional_access_policies: list[AzureConditionalAccessPolicy] = Field(default_factory=list)
+    azure_group_members: dict[str, list[str]] = Field(default_factory=dict)  # group key -> member keys
+    gcp_iam_bindings: list[GcpIamBinding] = Field(default_factory=list)
+    gcp_service_account_keys: list[GcpServiceAccountKey] = Field(default_factory=list)
+    gcp_service_accounts: dict[str, str] = Field(default_factory=dict)  # address -> account_id, where known
+    credential_reports: list[CredentialReport] = Field(default_factory=list)
 
     def merge(self, other: Inventory) -> None:
         self.principals.update(other.principals)
@@ -121,6 +258,16 @@ class Inventory(BaseModel):
         self.secret_parameters.extend(other.secret_parameters)
         self.ingress_rules.extend(other.ingress_rules)
         self.password_policies.extend(other.password_policies)
+        self.azure_role_definitions.extend(other.azure_role_definitions)
+        self.azure_role_assignments.extend(other.azure_role_assignments)
+        self.azure_directory_role_assignments.extend(other.azure_directory_role_assignments)
+        self.azure_conditional_access_policies.extend(other.azure_conditional_access_policies)
+        for group, members in other.azure_group_members.items():
+            self.azure_group_members.setdefault(group, []).extend(members)
+        self.gcp_iam_bindings.extend(other.gcp_iam_bindings)
+        self.gcp_service_account_keys.extend(other.gcp_service_account_keys)
+        self.gcp_service_accounts.update(other.gcp_service_accounts)
+        self.credential_reports.extend(other.credential_reports)
 
     def effective_grants(self, principal: Principal) -> list[tuple[Grant, str | None]]:
         """Grants of a principal including those of its groups, as (grant, group address or None)."""

@@ -72,6 +72,11 @@ class TerraformNormaliser:
             if handler is not None:
                 handler(self, record)
             self._credentials(record)
+        # Other clouds' identities come from the same records (azurerm/azuread, google).
+        from privlint.normalize import terraform_azure, terraform_gcp
+
+        terraform_azure.normalise(ordered, self.builder.inventory)
+        terraform_gcp.normalise(ordered, self.builder.inventory)
         return self.builder.finish()
 
     # -- documents and principals
