@@ -50,6 +50,17 @@ def _terraform_directives(source: SourceFile, limit: int) -> list[Directive]:
     return attach_to_blocks(comment_directives(text, source.display), blocks, text)
 
 
+def parse_jobs() -> int:
+    """Processes for parsing Terraform: ``$PRIVLINT_JOBS``, else the cores this process may use (1: no pool)."""
+    given = os.environ.get("PRIVLINT_JOBS", "")
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
 def _guarded(parse: Callable[[], Unit], display: str) -> Unit:
     try:
         return parse()
@@ -132,7 +143,15 @@ class Scanner:
             first = sources[0]
             roots[directory] = (os.path.dirname(first.display), all(s.explicit for s in sources))
 
+        shown_as: dict[Path, str] = {}
+
         def display(path: Path) -> str:
+            # Called for every resource and value origin: resolve each path once (realpath is slow).
+            if path not in shown_as:
+                shown_as[path] = _display(path)
+            return shown_as[path]
+
+        def _display(path: Path) -> str:
             known = displays.get(path.resolve())
             if known is not None:
                 return known
@@ -155,8 +174,10 @@ class Scanner:
                 read_problems[path.resolve()] = problem
             return text
 
-        loader = TerraformLoader(read, display)
-        loaded = []
+        from privlint import cache
+
+        loader = TerraformLoader(read, display, cache=cache.current())
+        module_files: dict[Path, list[Path]] = {}
         for directory, sources in sorted(by_dir.items()):
             files = [s.path for s in sources]
             if roots[directory][1]:
@@ -165,6 +186,12 @@ class Scanner:
                     files = sorted({*files, *(p for p in directory.iterdir() if p.is_file() and is_terraform_name(p.name))})
                 except OSError:
                     pass  # the directory vanished during the scan: reading the named files reports it
+            module_files[directory] = files
+        # Parse every file up front: from the cache, or on every core when there is enough to parse.
+        loader.prefetch([p for files in module_files.values() for p in files], parse_jobs())
+        loaded = []
+        for directory, sources in sorted(by_dir.items()):
+            files = module_files[directory]
             try:
                 loaded.append((directory, loader.load(directory, files)))
             except _GUARDED as exc:

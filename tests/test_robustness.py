@@ -300,3 +300,123 @@ def test_same_input_same_bytes_whatever_the_order(tmp_path: Path, monkeypatch: p
     assert forward.count('"rule_id"') > 20
     assert forward == backward.replace('"b/', '"a/')
 
+
+
+# --------------------------------------------------------------------------- the parse cache and parallel parsing
+
+
+@pytest.fixture
+def fixture_tree(tmp_path: Path) -> Path:
+    tree = tmp_path / "tree"
+    _copy_fixtures(tree, reverse=False)
+    return tree
+
+
+def _entries(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*.entry"))
+
+
+def test_cached_runs_give_byte_identical_json(fixture_tree: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    uncached = run_cli("check", str(fixture_tree), "--format", "json", "--no-cache")
+    cold = run_cli("check", str(fixture_tree), "--format", "json", "--cache-dir", str(cache_dir))
+    written = _entries(cache_dir)
+    warm = run_cli("check", str(fixture_tree), "--format", "json", "--cache-dir", str(cache_dir))
+    assert uncached.stdout.count('"rule_id"') > 20
+    assert cold.stdout == uncached.stdout and warm.stdout == uncached.stdout
+    assert len(written) >= 30 and _entries(cache_dir) == written  # the warm run wrote nothing new
+
+
+def test_a_changed_file_is_never_served_from_the_cache(tmp_path: Path) -> None:
+    tree, cache_dir = tmp_path / "tree", tmp_path / "cache"
+    tree.mkdir()
+    main = tree / "main.tf"
+    main.write_text('resource "aws_iam_user_policy_attachment" "a" {\n  user = "u"\n  policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"\n}\nresource "aws_iam_user" "u" { name = "u" }\n')
+    first = run_cli("check", str(tree), "--format", "json", "--cache-dir", str(cache_dir))
+    main.write_text(main.read_text().replace("ReadOnlyAccess", "AdministratorAccess"))
+    second = run_cli("check", str(tree), "--format", "json", "--cache-dir", str(cache_dir))
+    assert first.returncode == 0 and '"PL101"' in second.stdout
+    assert second.stdout == run_cli("check", str(tree), "--format", "json", "--no-cache").stdout
+
+
+DAMAGES = ["flip", "truncate", "garbage", "empty", "valid-digest-bad-pickle"]
+
+
+def _damage(data: bytes, how: str) -> bytes:
+    import hashlib
+
+    from privlint.cache import MAGIC
+
+    if how == "flip":
+        return data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:]
+    if how == "truncate":
+        return data[: len(data) // 2]
+    if how == "garbage":
+        return os.urandom(200)
+    if how == "empty":
+        return b""
+    payload = b"\x80\x05not a pickle at all"
+    return MAGIC + hashlib.sha256(payload).digest() + payload
+
+
+def test_a_corrupted_entry_is_discarded_and_reparsed(fixture_tree: Path, tmp_path: Path) -> None:
+    from privlint import cache
+
+    cache_dir = tmp_path / "cache"
+    try:
+        cache.configure(cache_dir)
+        expected = privlint.scan([str(fixture_tree)]).to_json()
+        entries = _entries(cache_dir)
+        for i, entry in enumerate(entries):
+            entry.write_bytes(_damage(entry.read_bytes(), DAMAGES[i % len(DAMAGES)]))
+        store = cache.configure(cache_dir)
+        assert privlint.scan([str(fixture_tree)]).to_json() == expected
+        assert store is not None and store.hits == 0 and store.written == len(entries)  # every one replaced
+        store = cache.configure(cache_dir)
+        assert privlint.scan([str(fixture_tree)]).to_json() == expected
+        assert store is not None and store.hits == len(entries)
+    finally:
+        cache.configure(None)
+
+
+def test_new_code_means_new_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from privlint import cache
+
+    store = cache.ParseCache(tmp_path / "cache")
+    before = store.key("hcl", "x = 1")
+    monkeypatch.setattr(cache, "_fingerprint", "another privlint or parser version")
+    assert store.key("hcl", "x = 1") != before
+
+
+def test_the_cache_stays_under_its_size_bound(tmp_path: Path) -> None:
+    from privlint import cache
+
+    store = cache.ParseCache(tmp_path / "cache", max_bytes=50_000)
+    for i in range(200):
+        store.put(store.key("hcl", str(i)), "x" * 1000)
+    store.prune()
+    assert sum(p.stat().st_size for p in _entries(tmp_path / "cache")) <= 50_000
+    assert store.get(store.key("hcl", "199")) == "x" * 1000  # the newest entries are kept
+
+
+def test_a_directory_others_can_write_is_not_used(tmp_path: Path) -> None:
+    from privlint import cache
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    store = cache.ParseCache(shared)
+    store.put(store.key("hcl", "x"), "planted")
+    assert not store.enabled and _entries(shared) == []
+
+
+def test_same_bytes_on_one_worker_and_on_many(fixture_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from privlint.parsers import terraform
+
+    monkeypatch.setenv("PRIVLINT_JOBS", "1")
+    serial = privlint.scan([str(fixture_tree)]).to_json()
+    monkeypatch.setenv("PRIVLINT_JOBS", "2")
+    monkeypatch.setattr(terraform, "PARALLEL_MIN_BYTES", 0)  # the fixtures are small: force the pool
+    parallel = privlint.scan([str(fixture_tree)]).to_json()
+    assert serial.count('"rule_id"') > 20
+    assert serial == parallel

@@ -9,6 +9,7 @@ statically stays an ``Unknown``.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -328,32 +329,147 @@ def _simple_reference(expr: Any) -> str | None:
 # --------------------------------------------------------------------------- loading
 
 
-class TerraformLoader:
-    """Loads module directories, caching parsed files so a module called twice is parsed once."""
+PARALLEL_MIN_BYTES = 96 * 1024  # below this much text to parse, starting worker processes costs more than it saves
 
-    def __init__(self, read_text: Callable[[Path], str], display: Callable[[Path], str] = str) -> None:
+
+def parse_text(path: Path, text: str) -> HclBody | tuple[int | None, str]:
+    """One file's text parsed, or the (line, message) of why it cannot be. Never raises for bad input."""
+    try:
+        return _slim(read_file(path, text))
+    except HclSyntaxError as exc:
+        return (exc.line, str(exc))
+    except jsonpos.JsonError as exc:
+        return (exc.line, f"invalid JSON: {exc.reason}")
+    except RecursionError:
+        return (None, "nested too deeply to parse")
+    except ValueError as exc:
+        return (None, str(exc))
+
+
+def _slim(body: HclBody) -> HclBody:
+    """Keep only the line of each Lark node's position (of 13 fields): a third less to pickle, cache and hold."""
+    from lark import Tree
+    from lark.tree import Meta
+
+    stack: list[Any] = []
+    pending = [body]
+    while pending:
+        b = pending.pop()
+        stack.extend(a.expr for a in b.attributes.values())
+        pending.extend(b.blocks)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Tree):
+            old = node._meta
+            if old is not None:
+                meta = Meta()
+                if hasattr(old, "line"):
+                    meta.line = old.line
+                node._meta = meta
+            stack.extend(node.children)
+    return body
+
+
+def _cache_kind(path: Path) -> str:
+    return "tf-json" if path.name.endswith(".json") else "hcl"
+
+
+def _parse_in_worker(job: tuple[str, str]) -> bytes | None:
+    """In a worker process: parse and pickle (None when the result is too deep to pickle)."""
+    import pickle
+
+    name, text = job
+    try:
+        return pickle.dumps(parse_text(Path(name), text), protocol=pickle.HIGHEST_PROTOCOL)
+    except (RecursionError, pickle.PicklingError):
+        return None
+
+
+def _warm_worker() -> None:
+    from hcl2.parser import parser
+
+    parser()  # build the Lark parser once per worker, before the first file
+
+
+class TerraformLoader:
+    """Loads module directories, caching parsed files so a module called twice is parsed once.
+
+    With a ``ParseCache`` (privlint.cache) parsed files also survive between runs; ``prefetch``
+    parses many files at once, in worker processes when there is enough text to pay for them.
+    """
+
+    def __init__(self, read_text: Callable[[Path], str], display: Callable[[Path], str] = str, cache: Any = None) -> None:
         self.read_text = read_text
         self.display = display
+        self.cache = cache  # a privlint.cache.ParseCache, or None
         self._parsed: dict[Path, _File | ParseProblem] = {}
+
+    def _read(self, path: Path) -> str | ParseProblem:
+        try:
+            return self.read_text(path)
+        except UnicodeDecodeError as exc:
+            return ParseProblem(path, None, f"not UTF-8 text (byte {exc.start})")
+        except ValueError as exc:  # too large, binary: the reader says why
+            return ParseProblem(path, None, str(exc))
+        except OSError as exc:
+            return ParseProblem(path, None, f"cannot read file: {exc.strerror or exc}")
+
+    def _store(self, path: Path, parsed: HclBody | tuple[int | None, str]) -> None:
+        if isinstance(parsed, tuple):
+            self._parsed[path] = ParseProblem(path, parsed[0], parsed[1])
+        else:
+            self._parsed[path] = _File(path, parsed)
 
     def parse(self, path: Path) -> _File | ParseProblem:
         if path not in self._parsed:
-            try:
-                text = self.read_text(path)
-                self._parsed[path] = _File(path, read_file(path, text))
-            except HclSyntaxError as exc:
-                self._parsed[path] = ParseProblem(path, exc.line, str(exc))
-            except jsonpos.JsonError as exc:
-                self._parsed[path] = ParseProblem(path, exc.line, f"invalid JSON: {exc.reason}")
-            except UnicodeDecodeError as exc:
-                self._parsed[path] = ParseProblem(path, None, f"not UTF-8 text (byte {exc.start})")
-            except ValueError as exc:  # too large, binary: the reader says why
-                self._parsed[path] = ParseProblem(path, None, str(exc))
-            except RecursionError:
-                self._parsed[path] = ParseProblem(path, None, "nested too deeply to parse")
-            except OSError as exc:
-                self._parsed[path] = ParseProblem(path, None, f"cannot read file: {exc.strerror or exc}")
+            text = self._read(path)
+            if isinstance(text, ParseProblem):
+                self._parsed[path] = text
+                return text
+            key = self.cache.key(_cache_kind(path), text) if self.cache is not None else None
+            parsed = self.cache.get(key) if key is not None else None
+            if key is None or parsed is _cache_missing():
+                parsed = parse_text(path, text)
+                if key is not None:
+                    self.cache.put(key, parsed)
+            self._store(path, parsed)
         return self._parsed[path]
+
+    def prefetch(self, paths: list[Path], jobs: int) -> None:
+        """Parse these files now: from the cache, else in ``jobs`` worker processes when worth it."""
+        todo: list[tuple[Path, str, str | None]] = []
+        for path in dict.fromkeys(paths):
+            if path in self._parsed:
+                continue
+            text = self._read(path)
+            if isinstance(text, ParseProblem):
+                self._parsed[path] = text
+                continue
+            key = self.cache.key(_cache_kind(path), text) if self.cache is not None else None
+            if key is not None:
+                cached = self.cache.get(key)
+                if cached is not _cache_missing():
+                    self._store(path, cached)
+                    continue
+            todo.append((path, text, key))
+        if jobs < 2 or len(todo) < 2 or sum(len(t) for _, t, _ in todo) < PARALLEL_MIN_BYTES:
+            return  # parse() does the rest, one by one
+        import multiprocessing
+        import pickle
+        from concurrent.futures import ProcessPoolExecutor
+
+        # fork: workers start in milliseconds and inherit the imports; spawn elsewhere.
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux" else "spawn"
+        workers = min(jobs, len(todo))
+        chunk = max(1, len(todo) // (workers * 4))
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_warm_worker) as pool:
+            results = pool.map(_parse_in_worker, [(str(p), t) for p, t, _ in todo], chunksize=chunk)
+            for (path, text, key), payload in zip(todo, results):
+                if payload is None:
+                    continue  # parse() will parse it here
+                if key is not None:
+                    self.cache.put_payload(key, payload)
+                self._store(path, pickle.loads(payload))
 
     def load(self, directory: Path, files: list[Path]) -> TerraformResult:
         result = TerraformResult()
@@ -480,6 +596,12 @@ def _block_value_in(module: _Module, block: HclBlock, file: _File) -> LineDict:
         return ev.block_value(block)
     finally:
         ev.file = saved
+
+
+def _cache_missing() -> Any:
+    from privlint.cache import MISSING
+
+    return MISSING
 
 
 def _is_tfvars(path: Path) -> bool:
