@@ -193,3 +193,51 @@ resource "azurerm_role_definition" "access" {
 }
 """
     assert scan_tf(text) == {("PL220", "azurerm_role_definition.access", "high")}
+
+
+RECOMMENDED_POLICY = """
+# Shaped like robertbrandso/terraform-azuread-recommended-conditional-access-policies, policy CAU008.
+variable "reporting_only_for_all_policies" {{
+  type    = bool
+  default = false
+}}
+variable "cau008_state" {{
+  type    = string
+  default = "{state}"
+}}
+variable "privileged_role_ids" {{
+  type    = list(string)
+  default = ["62e90394-69f5-4237-9190-012177145e10", "e8611ab8-c189-46e8-94e1-60213ab1f814"]
+}}
+resource "azuread_group" "cau008_exclude" {{
+  display_name     = "Access-CA-Exclude-CAU008"
+  security_enabled = true
+}}
+resource "azuread_conditional_access_policy" "cau008" {{
+  display_name = "CAU008-All: Grant Require MFA for Admins when Browser and Modern Auth Clients-v1.0"
+  state        = var.reporting_only_for_all_policies == true ? "enabledForReportingButNotEnforced" : var.cau008_state
+  conditions {{
+    users {{
+      included_roles  = var.privileged_role_ids
+      excluded_groups = [azuread_group.cau008_exclude.object_id]
+    }}
+    applications {{
+      included_applications = ["All"]
+    }}
+    client_app_types = ["browser", "mobileAppsAndDesktopClients"]
+  }}
+  grant_controls {{
+    built_in_controls = ["mfa"]
+    operator          = "OR"
+  }}
+}}
+resource "azuread_directory_role_assignment" "ops" {{
+  role_id             = "62e90394-69f5-4237-9190-012177145e10"
+  principal_object_id = "4f1c2b7e-2d0a-4a8e-9b61-0c7d1e3f5a92"
+}}
+"""
+
+
+@pytest.mark.parametrize(("state", "expected"), [("enabled", set()), ("disabled", {("PL120", "azuread_directory_role_assignment.ops", "high")})])
+def test_recommended_policy_module_shape(state: str, expected: set[tuple[str, str, str]]) -> None:
+    assert scan_tf(RECOMMENDED_POLICY.format(state=state)) == expected

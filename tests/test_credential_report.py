@@ -173,3 +173,17 @@ def test_join_inside_one_inventory() -> None:
         merged.merge(unit.inventory)
     hits = {h.resource: h for h in console_user_without_mfa(merged, Settings())}
     assert hits["aws-credential-report:alice"].severity.value == "critical"  # type: ignore[union-attr]
+
+
+def test_mixed_directory_reports_each_format_with_its_file_and_resource(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(FIXTURES / "azure" / "wildcard-role-definition" / "bad", tmp_path / "azure")
+    shutil.copytree(FIXTURES / "gcp" / "public-member" / "bad", tmp_path / "gcp")
+    shutil.copy(BAD, tmp_path / "report.csv")
+    got = {(f.file, f.rule_id, f.resource) for f in privlint.scan([str(tmp_path)]).findings}
+    base = str(tmp_path)
+    assert (f"{base}/azure/main.tf", "PL220", "azurerm_role_definition.platform_operator") in got
+    assert (f"{base}/gcp/main.tf", "PL223", "google_storage_bucket_iam_binding.allow_public_read") in got
+    assert (f"{base}/report.csv", "PL121", "aws-credential-report:alice") in got
+    assert {r for _f, r, _res in got} == {"PL220", "PL223", "PL121", "PL122", "PL420", "PL421"}

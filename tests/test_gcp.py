@@ -78,6 +78,33 @@ def test_empty_binding_grants_nothing() -> None:
     assert scan_tf(text) == set()
 
 
+def test_members_only_a_caller_supplies_are_not_judged_in_the_module() -> None:
+    """Like terraform-google-project-factory's fabric-project: owners come from var.owners (default [])."""
+    text = """
+variable "owners" {
+  type    = list(string)
+  default = []
+}
+resource "google_project_iam_member" "owners" {
+  count   = length(var.owners)
+  project = "p"
+  role    = "roles/owner"
+  member  = element(var.owners, count.index)
+}
+"""
+    assert scan_tf(text) == set()
+
+
+def test_owner_passed_by_a_module_call_is_reported_in_the_module(tmp_path: Path) -> None:
+    (tmp_path / "modules" / "project").mkdir(parents=True)
+    (tmp_path / "modules" / "project" / "main.tf").write_text(
+        'variable "owner" {}\nresource "google_project_iam_member" "owner" {\n  project = "p"\n  role = "roles/owner"\n  member = var.owner\n}\n'
+    )
+    (tmp_path / "main.tf").write_text('module "project" {\n  source = "./modules/project"\n  owner = "user:jane@example.com"\n}\n')
+    got = {(f.rule_id, f.resource) for f in privlint.scan([tmp_path]).findings}
+    assert got == {("PL222", "module.project.google_project_iam_member.owner")}
+
+
 def test_key_of_a_service_account_whose_grant_is_unknown_is_not_reported() -> None:
     """"serviceAccount:${...email}" does not say which account: no link, no guess."""
     text = """

@@ -23,9 +23,10 @@ def gcp_primitive_role(inventory: Inventory, settings: Settings) -> Iterator[Hit
     for binding in inventory.gcp_iam_bindings:
         if binding.role not in primitive:
             continue
-        if not (binding.members or binding.member_refs or binding.unknown_members):
-            continue  # a binding with no members grants nothing (it may be emptying the role)
-        who = ", ".join([*binding.members, *binding.member_refs][:3]) or "its members"
+        if not (binding.members or binding.member_refs):
+            # No members grants nothing; members only a caller supplies (var.owners) are judged at the call.
+            continue
+        who = ", ".join([*binding.members, *binding.member_refs][:3])
         yield Hit(
             resource=binding.address,
             location=binding.location,
