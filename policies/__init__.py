@@ -1,0 +1,1 @@
+"""privlint's rules as checkov custom checks (see privlint_checks.py)."""

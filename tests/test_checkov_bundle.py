@@ -1,0 +1,353 @@
+"""The checkov bundle, run by the real checkov: same verdicts as `privlint check` on every fixture.
+
+checkov is installed into its own virtual environment (it cannot share one with privlint: both
+install the import name ``hcl2``), cached under ``$PRIVLINT_TEST_CACHE`` or ``.privlint-cache/``
+and keyed by the pinned version. If it cannot be installed the tests fail, never skip.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, ROOT, run_cli
+from privlint.checkov_bundle import LIBRARY_ARCHIVE, LOADER_NAME, write_bundle
+from privlint.checkov_rules import COVERED, NOT_COVERED, check_id
+from privlint.rules.base import load_catalog
+
+CHECKOV_VERSION = "3.3.30"
+CACHE = Path(os.environ.get("PRIVLINT_TEST_CACHE") or ROOT / ".privlint-cache")
+COVERED_IDS = {rule.rule_id for rule in COVERED}
+
+# Where checkov's parsed model lacks what privlint reads, so the bundle cannot see a finding.
+# Each entry must really differ (the test fails when checkov starts agreeing).
+KNOWN_GAPS: dict[tuple[str, str, str], str] = {
+    ("terraform/policy-spellings/bad", "aws_iam_policy.from_file", "PL201"): "checkov leaves file() unevaluated",
+    ("terraform/policy-spellings/bad", "aws_iam_policy.from_file_module_path", "PL201"): "checkov leaves file() unevaluated",
+}
+
+
+# --------------------------------------------------------------------------- checkov's environment
+
+
+def checkov_executable() -> Path:
+    """checkov in a cached virtual environment of its own (created on first use)."""
+    venv = CACHE / f"checkov-{CHECKOV_VERSION}"
+    bindir = venv / ("Scripts" if os.name == "nt" else "bin")
+    installed = venv / ".installed"
+    if installed.exists():
+        return bindir / "checkov"
+    shutil.rmtree(venv, ignore_errors=True)
+    steps = [
+        [sys.executable, "-m", "venv", str(venv)],
+        [str(bindir / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"checkov=={CHECKOV_VERSION}"],
+    ]
+    for step in steps:
+        done = subprocess.run(step, capture_output=True, text=True, timeout=1800)
+        if done.returncode != 0:
+            pytest.fail(
+                f"could not install checkov {CHECKOV_VERSION} into {venv} (the checkov parity tests need it and "
+                f"never skip): {' '.join(step)} exited {done.returncode}\n{done.stderr[-3000:]}"
+            )
+    installed.write_text(CHECKOV_VERSION + "\n")
+    return bindir / "checkov"
+
+
+@pytest.fixture(scope="module")
+def checkov() -> Path:
+    return checkov_executable()
+
+
+def checkov_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    env["BC_SKIP_MAPPING"] = "TRUE"  # no download of Prisma Cloud check metadata (no network in CI)
+    env["LOG_LEVEL"] = "WARNING"
+    return env
+
+
+@dataclass
+class CheckovRun:
+    results: list[dict]  # one report per framework
+    stderr: str
+
+    def checks(self, result: str) -> list[dict]:
+        key = {"FAILED": "failed_checks", "SKIPPED": "skipped_checks", "PASSED": "passed_checks"}[result]
+        return [c for report in self.results for c in report.get("results", {}).get(key, [])]
+
+
+def run_checkov(checkov: Path, target: Path, *external: str, cwd: Path = ROOT) -> CheckovRun:
+    cmd = [
+        str(checkov), "-d", str(target), *external, "--check", "CKV_PRIVLINT_*", "-o", "json",
+        "--framework", "terraform", "cloudformation", "--skip-download",
+    ]
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=checkov_env(), timeout=900)
+    assert done.returncode in (0, 1), f"checkov failed ({done.returncode}): {done.stderr[-3000:]}"
+    parsed = json.loads(done.stdout)
+    return CheckovRun(parsed if isinstance(parsed, list) else [parsed], done.stderr)
+
+
+def assert_clean_load(run: CheckovRun) -> None:
+    """No load error, no traceback, no data file mistaken for a policy."""
+    for marker in ("[ERROR]", "Traceback", "Cannot load external check", "Custom policy", "Failed to run check"):
+        assert marker not in run.stderr, run.stderr[-3000:]
+
+
+# --------------------------------------------------------------------------- fixtures as units
+
+
+def fixture_units() -> list[str]:
+    """Each Terraform fixture directory (bad/ or good/) and CloudFormation template, relative to fixtures/."""
+    units = sorted(str(p.relative_to(FIXTURES)) for p in (FIXTURES / "terraform").glob("*/*") if p.is_dir())
+    units += sorted(str(p.relative_to(FIXTURES)) for p in (FIXTURES / "cloudformation").glob("*/*.*"))
+    return units
+
+
+def unit_of(path: str, root: Path) -> str | None:
+    relative = os.path.relpath(os.path.abspath(os.path.join(root, path) if not os.path.isabs(path) else path), root)
+    for unit in sorted(fixture_units(), key=len, reverse=True):
+        if relative == unit or relative.startswith(unit + os.sep):
+            return unit
+    return None
+
+
+def _resource_key(resource: str) -> str:
+    """privlint's ``data.aws_x.y`` is checkov's ``aws_x.y``; compare without the ``data.`` segment."""
+    return re.sub(r"(^|\.)data\.", r"\1", resource)
+
+
+def checkov_verdicts(run: CheckovRun, scanned: Path) -> dict[str, set[tuple[str, str]]]:
+    """(resource, privlint rule id) per fixture unit, from checkov's failed checks."""
+    out: dict[str, set[tuple[str, str]]] = {u: set() for u in fixture_units()}
+    for check in run.checks("FAILED"):
+        unit = unit_of(check["file_abs_path"], scanned)
+        assert unit is not None, check["file_abs_path"]
+        resource = check["resource"]
+        if "::" in resource:  # CloudFormation: "AWS::IAM::Role.LogicalId"
+            resource = resource.rsplit(".", 1)[1]
+        out[unit].add((_resource_key(resource), "PL" + check["check_id"].removeprefix("CKV_PRIVLINT_")))
+    return out
+
+
+def privlint_verdicts(scanned: Path) -> dict[str, set[tuple[str, str]]]:
+    """(resource, rule id) per fixture unit from `privlint check --format json`, for the rules the bundle covers."""
+    done = run_cli("check", "--format", "json", "terraform", "cloudformation", cwd=scanned)
+    assert done.returncode in (0, 1), done.stderr
+    out: dict[str, set[tuple[str, str]]] = {u: set() for u in fixture_units()}
+    for finding in json.loads(done.stdout)["findings"]:
+        if finding["rule_id"] in COVERED_IDS and not finding["suppressed"]:
+            unit = unit_of(finding["file"], scanned)
+            assert unit is not None, finding["file"]
+            out[unit].add((_resource_key(finding["resource"]), finding["rule_id"]))
+    return out
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the Terraform and CloudFormation fixtures (checkov and privlint read the same files)."""
+    root = tmp_path_factory.mktemp("scan")
+    for kind in ("terraform", "cloudformation"):
+        shutil.copytree(FIXTURES / kind, root / kind)
+    return root
+
+
+@pytest.fixture(scope="module")
+def expected(scanned: Path) -> dict[str, set[tuple[str, str]]]:
+    return privlint_verdicts(scanned)
+
+
+@pytest.fixture(scope="module")
+def repo_run(checkov: Path, scanned: Path) -> CheckovRun:
+    return run_checkov(checkov, scanned, "--external-checks-dir", str(ROOT / "policies"), cwd=scanned)
+
+
+@pytest.fixture(scope="module")
+def repo_verdicts(repo_run: CheckovRun, scanned: Path) -> dict[str, set[tuple[str, str]]]:
+    return checkov_verdicts(repo_run, scanned)
+
+
+@pytest.fixture(scope="module")
+def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundle as a pip user exports it: through the real `privlint checkov-bundle` command."""
+    out = tmp_path_factory.mktemp("bundle") / "privlint-checkov"
+    done = run_cli("checkov-bundle", "--output", str(out))
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+# --------------------------------------------------------------------------- parity
+
+
+def _gaps(unit: str) -> set[tuple[str, str]]:
+    return {(resource, rule) for (u, resource, rule) in KNOWN_GAPS if u == unit}
+
+
+@pytest.mark.parametrize("unit", fixture_units())
+def test_checkov_reports_what_privlint_reports(unit: str, repo_verdicts: dict[str, set[tuple[str, str]]], expected: dict[str, set[tuple[str, str]]]) -> None:
+    got = repo_verdicts[unit]
+    gaps = _gaps(unit)
+    assert gaps <= expected[unit] and not gaps & got, f"KNOWN_GAPS entry for {unit} is stale"
+    assert got == expected[unit] - gaps
+
+
+def test_bad_fixtures_fail_in_checkov(repo_run: CheckovRun, repo_verdicts: dict[str, set[tuple[str, str]]]) -> None:
+    """The parity above is not vacuous: every covered rule fails somewhere, and the load was clean."""
+    assert {rule for found in repo_verdicts.values() for _, rule in found} == COVERED_IDS
+    assert_clean_load(repo_run)
+
+
+def test_checks_carry_privlint_metadata(repo_run: CheckovRun) -> None:
+    catalog = load_catalog()
+    for check in repo_run.checks("FAILED"):
+        rule_id = "PL" + check["check_id"].removeprefix("CKV_PRIVLINT_")
+        assert check["severity"] == catalog[rule_id].severity.value.upper()
+        assert f"privlint explain {rule_id}" in check["guideline"]
+        assert catalog[rule_id].name in check["check_name"]
+
+
+def test_exported_bundle_gives_the_same_verdicts(checkov: Path, bundle_dir: Path, repo_verdicts: dict[str, set[tuple[str, str]]], scanned: Path) -> None:
+    assert sorted(p.name for p in bundle_dir.iterdir()) == sorted(["__init__.py", LOADER_NAME, LIBRARY_ARCHIVE])
+    run = run_checkov(checkov, scanned, "--external-checks-dir", str(bundle_dir), cwd=scanned)
+    assert_clean_load(run)
+    assert checkov_verdicts(run, scanned) == repo_verdicts
+
+
+def test_bundle_through_external_checks_git(checkov: Path, bundle_dir: Path, repo_verdicts: dict[str, set[tuple[str, str]]], scanned: Path, tmp_path: Path) -> None:
+    """--external-checks-git clones a repository and loads every directory in it: a repository holding the bundle."""
+    repo = tmp_path / "privlint-checkov.git"
+    shutil.copytree(bundle_dir, repo)
+    git = ["git", "-c", "user.name=privlint tests", "-c", "user.email=tests@privlint.invalid", "-c", "init.defaultBranch=main"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "privlint checkov bundle"]):
+        subprocess.run([*git, *args], cwd=repo, check=True, capture_output=True)
+    run = run_checkov(checkov, scanned, "--external-checks-git", repo.as_uri(), cwd=scanned)
+    assert_clean_load(run)
+    assert checkov_verdicts(run, scanned) == repo_verdicts
+
+
+# --------------------------------------------------------------------------- skip comments
+
+SKIPPED_TF = """\
+resource "aws_iam_policy" "accepted" {
+  #checkov:skip=CKV_PRIVLINT_201:break-glass policy, reviewed in RISK-42
+  name   = "accepted"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "*", Resource = "arn:aws:s3:::example-bucket/*" }] })
+}
+
+resource "aws_iam_policy" "not_accepted" {
+  name   = "not-accepted"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "*", Resource = "arn:aws:s3:::example-bucket/*" }] })
+}
+"""
+
+SKIPPED_CFN = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  AcceptedPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Metadata:
+      checkov:
+        skip:
+          - id: CKV_PRIVLINT_201
+            comment: break-glass policy, reviewed in RISK-42
+    Properties:
+      PolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Action: '*'
+            Resource: arn:aws:s3:::example-bucket/*
+  NotAcceptedPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Action: '*'
+            Resource: arn:aws:s3:::example-bucket/*
+"""
+
+
+def test_checkov_skip_comments_apply_to_privlint_checks(checkov: Path, tmp_path: Path) -> None:
+    (tmp_path / "tf").mkdir()
+    (tmp_path / "tf" / "main.tf").write_text(SKIPPED_TF)
+    (tmp_path / "cfn").mkdir()
+    (tmp_path / "cfn" / "template.yaml").write_text(SKIPPED_CFN)
+    run = run_checkov(checkov, tmp_path, "--external-checks-dir", str(ROOT / "policies"), cwd=tmp_path)
+    skipped = {(c["resource"], c["check_id"]) for c in run.checks("SKIPPED")}
+    failed = {(c["resource"], c["check_id"]) for c in run.checks("FAILED")}
+    assert skipped == {("aws_iam_policy.accepted", "CKV_PRIVLINT_201"), ("AWS::IAM::ManagedPolicy.AcceptedPolicy", "CKV_PRIVLINT_201")}
+    assert {("aws_iam_policy.not_accepted", "CKV_PRIVLINT_201"), ("AWS::IAM::ManagedPolicy.NotAcceptedPolicy", "CKV_PRIVLINT_201")} <= failed
+    reasons = {c["check_result"].get("suppress_comment") for c in run.checks("SKIPPED")}
+    assert reasons == {"break-glass policy, reviewed in RISK-42"}
+
+
+# --------------------------------------------------------------------------- the bundle's own shape (no checkov needed)
+
+
+def test_policies_dir_is_the_exported_loader(tmp_path: Path) -> None:
+    """policies/ is `write_bundle(..., with_library=False)`: regenerate it after changing the loader."""
+    write_bundle(tmp_path, with_library=False)
+    for name in ("__init__.py", LOADER_NAME):
+        assert (ROOT / "policies" / name).read_bytes() == (tmp_path / name).read_bytes(), f"policies/{name} is stale"
+    assert sorted(p.name for p in (ROOT / "policies").iterdir() if p.name != "__pycache__") == ["__init__.py", LOADER_NAME]
+
+
+def test_every_core_rule_is_a_check_or_says_why_not() -> None:
+    """A new Terraform/CloudFormation rule in catalog.yaml must join the bundle or be listed with a reason."""
+    import yaml
+
+    core = yaml.safe_load((ROOT / "privlint" / "rules" / "catalog.yaml").read_text())
+    for rule_id, entry in core.items():
+        if {"terraform", "cloudformation"} & set(entry.get("formats", [])):
+            assert rule_id in COVERED_IDS or rule_id in NOT_COVERED, rule_id
+    assert not COVERED_IDS & set(NOT_COVERED)
+
+
+def test_check_ids_follow_rule_ids() -> None:
+    assert [rule.check_id for rule in COVERED] == [check_id(rule.rule_id) for rule in COVERED]
+    assert check_id("PL201") == "CKV_PRIVLINT_201"
+
+
+# --------------------------------------------------------------------------- the adapter on checkov-shaped input
+
+
+def test_rendered_terraform_strings_become_privlint_markers() -> None:
+    from privlint.normalize.checkov_adapter import terraform_string
+    from privlint.values import PartialString, Reference, Unknown
+
+    ref = terraform_string("data.aws_iam_policy_document.admin.json")
+    assert isinstance(ref, Reference) and (ref.address, ref.attribute) == ("data.aws_iam_policy_document.admin", "json")
+    assert isinstance(terraform_string("module.db.aws_db_instance.main[0].password"), Reference)
+    for unevaluated in ("var.db_password", "local.name", 'file("policy.json")', '${file("${path.module}/p.json")}'):
+        assert isinstance(terraform_string(unevaluated), Unknown), unevaluated
+    partial = terraform_string("arn:aws:s3:::${var.bucket}/*")
+    assert isinstance(partial, PartialString) and partial.parts == ("arn:aws:s3:::", None, "/*")
+    assert terraform_string("Xk9#mPq2vL7!wR4t") == "Xk9#mPq2vL7!wR4t"
+
+
+def test_one_checkov_resource_normalises_like_privlint() -> None:
+    """checkov's conf of a security group and of a policy document give the findings privlint's own parse gives."""
+    from privlint.checkov_rules import covered_rule, hits
+
+    group = {
+        "__start_line__": 1, "__end_line__": 9, "__address__": "aws_security_group.bastion", "name": ["bastion"],
+        "ingress": [{"cidr_blocks": [["0.0.0.0/0"]], "from_port": [22], "protocol": ["tcp"], "to_port": [22]}],
+    }
+    found = hits(covered_rule("PL401"), "terraform", group, "aws_security_group")  # type: ignore[arg-type]
+    assert [h.resource for h in found] == ["aws_security_group.bastion"]
+    document = {
+        "__address__": "aws_iam_policy_document.editor",
+        "statement": [{"actions": [["iam:*Policy*"]], "resources": [["arn:aws:iam::123456789012:role/app-*"]]}],
+    }
+    found = hits(covered_rule("PL204"), "terraform", document, "aws_iam_policy_document", "data")  # type: ignore[arg-type]
+    assert [h.resource for h in found] == ["data.aws_iam_policy_document.editor"]
+    secret_from_store = {"__address__": "aws_db_instance.x", "password": ["random_password.db.result"], "username": ["app"]}
+    assert hits(covered_rule("PL301"), "terraform", secret_from_store, "aws_db_instance") == []  # type: ignore[arg-type]
