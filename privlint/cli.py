@@ -254,6 +254,20 @@ def schema_change_register() -> None:
     typer.echo(json.dumps(json_schema(), indent=2))
 
 
+# -- privlint checkov-bundle (issue 5; privlint/checkov_bundle.py)
+@app.command("checkov-bundle")
+def checkov_bundle(
+    output: str = typer.Option(..., "--output", "-o", help="Directory to write the bundle into (created if needed).", show_default=False),
+) -> None:
+    """Write privlint's checkov custom checks, with the modules they need, for `checkov --external-checks-dir DIR`."""
+    from pathlib import Path
+
+    from privlint.checkov_bundle import write_bundle
+
+    for path in write_bundle(Path(output)):
+        typer.echo(str(path))
+
+
 def main() -> None:
     app()
 
