@@ -61,6 +61,29 @@ def parse_jobs() -> int:
         return os.cpu_count() or 1
 
 
+# Formats whose unit is a function of the file's text alone (they read no other file): safe to cache.
+_CACHEABLE_FORMATS = ("cloudformation", "terraform-plan")
+
+
+def _cached_unit(source: SourceFile, settings: Settings, parse: Callable[[], Unit]) -> Unit:
+    """A single-file unit from the parse cache when its text, path, settings and privlint's code are unchanged."""
+    from privlint import cache
+
+    store = cache.current()
+    if store is None or source.kind not in _CACHEABLE_FORMATS:
+        return parse()
+    try:
+        data = source.path.read_bytes()
+    except OSError:
+        return parse()  # parse() reports why
+    key = store.key(f"unit|{source.kind}|{source.display}|{settings.model_dump_json()}", data.decode("utf-8", "surrogateescape"))
+    unit = store.get(key)
+    if unit is cache.MISSING:
+        unit = parse()
+        store.put(key, unit)
+    return unit
+
+
 def _guarded(parse: Callable[[], Unit], display: str) -> Unit:
     try:
         return parse()
@@ -102,7 +125,7 @@ class Scanner:
             if source.kind == TERRAFORM:
                 terraform[source.path.parent].append(source)
             else:
-                units.append(_guarded(lambda s=source: self._single_file(s), source.display))
+                units.append(_guarded(lambda s=source: _cached_unit(s, self.settings, lambda: self._single_file(s)), source.display))
         if terraform:
             units.extend(self._terraform(terraform, problems))
         return units, problems

@@ -74,7 +74,8 @@ def load_catalog() -> dict[str, RuleMeta]:
     raw: dict[str, dict[str, Any]] = {}
     for path in sorted(RULES_DIR.glob("catalog*.yaml")):
         with open(path, encoding="utf-8") as handle:
-            entries = yaml.safe_load(handle) or {}
+            # libyaml's safe loader when built in: the same data, parsed about 8x faster (start-up time).
+            entries = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         clash = set(raw) & set(entries)
         if clash:
             raise RuntimeError(f"rule ids defined twice ({path.name}): {sorted(clash)}")
