@@ -372,3 +372,8 @@ _SECOND_PASS: dict[str, Callable[[TerraformNormaliser, ResourceRecord], None]] =
     "aws_vpc_security_group_ingress_rule": _vpc_ingress_rule,
     "aws_iam_account_password_policy": _password_policy,
 }
+
+# GitHub organisation resources (integrations/github provider): privlint/normalize/github.py.
+from privlint.normalize.github import TERRAFORM_HANDLERS as _GITHUB_HANDLERS  # noqa: E402
+
+_SECOND_PASS.update(_GITHUB_HANDLERS)

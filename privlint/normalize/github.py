@@ -1,0 +1,436 @@
+"""GitHub organisation configuration into the inventory, from every source privlint reads.
+
+- an API snapshot (``privlint github export``, or the same JSON built by hand): the REST API's own shapes;
+- peribolos YAML (``orgs: {NAME: {admins, members, teams, default_repository_permission}}`` or one org);
+- safe-settings ``settings.yml`` (``collaborators``, ``teams``, ``branches[].protection``);
+- Terraform resources of the ``integrations/github`` provider (handlers registered in terraform_aws.py).
+
+Pure: decoded values in (mappings are ``LineDict``, YAML strings may carry ``.line``), ``GitHubOrg`` out.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from privlint.inventory import (
+    GitHubActionsSecret,
+    GitHubBranchProtection,
+    GitHubHook,
+    GitHubMember,
+    GitHubOrg,
+    GitHubRepoAccess,
+    Location,
+)
+from privlint.values import Reference, as_list, line_of, truthy
+
+# The API's and the tools' spellings of repository permissions, in GitHub's own words (read, write, ...).
+_PERMISSION_NAMES = {"pull": "read", "push": "write", "read": "read", "write": "write", "triage": "triage", "maintain": "maintain", "admin": "admin", "none": "none"}
+# GET .../collaborators and .../teams/{slug}/repos give a ``permissions`` map; the highest true one wins.
+_PERMISSION_ORDER = ("admin", "maintain", "push", "triage", "pull")
+# Branch names that are the default branch in practice when the source cannot say (Terraform patterns).
+_USUAL_DEFAULT_BRANCHES = {"main", "master"}
+
+
+def permission_name(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return _PERMISSION_NAMES.get(value.strip().lower(), value.strip().lower())
+
+
+def _api_permission(item: dict[str, Any]) -> str | None:
+    """The permission of a team-repo or collaborator object: ``role_name`` when given, else ``permissions``."""
+    role = item.get("role_name")
+    if isinstance(role, str) and role:
+        return permission_name(role)
+    flags = item.get("permissions")
+    if isinstance(flags, dict):
+        for name in _PERMISSION_ORDER:
+            if flags.get(name) is True:
+                return permission_name(name)
+    return permission_name(item.get("permission"))
+
+
+def slugify(team_name: str) -> str:
+    """GitHub's team slug: lower case, runs of other characters become one hyphen."""
+    return re.sub(r"[^a-z0-9_]+", "-", team_name.lower()).strip("-")
+
+
+def _logins(items: Any) -> list[tuple[str, Any]]:
+    """(login, the object or string it came from) for a list of API users or of YAML login strings."""
+    out = []
+    for item in as_list(items):
+        login = item.get("login") if isinstance(item, dict) else item
+        if isinstance(login, str) and login:
+            out.append((login, item))
+    return out
+
+
+class _Org:
+    """Builds one GitHubOrg; resources are github:ORG[/KIND/NAME]."""
+
+    def __init__(self, login: str, file: str, line: int | None, source: str) -> None:
+        self.file = file
+        self.org = GitHubOrg(login=login, resource=f"github:{login}", location=Location(file=file, line=line), source=source)  # type: ignore[arg-type]
+
+    def at(self, value: Any, fallback: int | None = None) -> Location:
+        line = line_of(value)
+        return Location(file=self.file, line=line if line is not None else fallback if fallback is not None else self.org.location.line)
+
+    def name(self, kind: str, name: str) -> str:
+        return f"{self.org.resource}/{kind}/{name}"
+
+    def member(self, login: str, value: Any, role: str | None, two_factor_disabled: bool | None = None) -> GitHubMember:
+        kind = "member" if role is not None else "collaborator"
+        member = GitHubMember(
+            login=login, resource=self.name(kind, login), location=self.at(value), role=role, two_factor_disabled=two_factor_disabled  # type: ignore[arg-type]
+        )
+        self.org.members.append(member)
+        return member
+
+    def access(self, repository: str, permission: str, value: Any, grantee: str, kind: str, outside: bool | None = None, resource: str | None = None) -> None:
+        self.org.repo_access.append(
+            GitHubRepoAccess(
+                repository=repository,
+                permission=permission,
+                resource=resource or self.name("team" if kind == "team" else "collaborator", grantee),
+                location=self.at(value),
+                grantee=grantee,
+                grantee_kind=kind,  # type: ignore[arg-type]
+                outside=outside,
+            )
+        )
+
+
+# --------------------------------------------------------------------------- API snapshot
+
+
+def from_snapshot(data: dict[str, Any], file: str) -> GitHubOrg:
+    """A snapshot already validated against github-org-snapshot.schema.json."""
+    organization = data["organization"]
+    build = _Org(organization["login"], file, line_of(organization), "snapshot")
+    org = build.org
+    org.two_factor_requirement_enabled = organization.get("two_factor_requirement_enabled")
+    org.default_repository_permission = permission_name(organization.get("default_repository_permission"))
+    org.default_repository_permission_location = build.at(organization)
+    org.members_complete = "admins" in data
+    org.as_of = data.get("exported_at")
+
+    def disabled(key: str) -> set[str] | None:
+        return {login.lower() for login, _ in _logins(data[key])} if key in data else None
+
+    members_2fa_off = disabled("members_2fa_disabled")
+    outside_2fa_off = disabled("outside_collaborators_2fa_disabled")
+    for key, role in (("admins", "admin"), ("members", "member")):
+        for login, item in _logins(data.get(key)):
+            build.member(login, item, role, None if members_2fa_off is None else login.lower() in members_2fa_off)
+    outside = {login.lower() for login, _ in _logins(data.get("outside_collaborators"))}
+    for login, item in _logins(data.get("outside_collaborators")):
+        build.member(login, item, None, None if outside_2fa_off is None else login.lower() in outside_2fa_off)
+    org_members = {m.login.lower() for m in org.members if m.role is not None}
+    _activity(org, data.get("credential_authorizations"))
+
+    for team in as_list(data.get("teams")):
+        slug = team.get("slug") or slugify(team.get("name", ""))
+        for repo in as_list(team.get("repos")):
+            permission = _api_permission(repo)
+            if permission and isinstance(repo.get("name"), str):
+                build.access(repo["name"], permission, repo, slug, "team")
+
+    for repo in as_list(data.get("repositories")):
+        name = repo.get("name")
+        if not isinstance(name, str):
+            continue
+        for login, item in _logins(repo.get("collaborators")):
+            permission = _api_permission(item)
+            if not permission:
+                continue
+            is_outside = True if login.lower() in outside else False if login.lower() in org_members else None
+            build.access(name, permission, item, login, "collaborator", outside=is_outside)
+        protection = repo.get("branch_protection")
+        if isinstance(protection, dict):
+            enforce = protection.get("enforce_admins")
+            enabled = enforce.get("enabled") if isinstance(enforce, dict) else enforce if isinstance(enforce, bool) else None
+            org.branch_protections.append(
+                GitHubBranchProtection(
+                    repository=name,
+                    branch=repo.get("default_branch") or "default",
+                    enforce_admins=enabled if isinstance(enabled, bool) else False if enforce is None else None,
+                    default_branch=True,  # the export reads the default branch's protection
+                    resource=build.name("repo", name),
+                    location=build.at(protection),
+                )
+            )
+
+    for hook in as_list(data.get("hooks")):
+        config = hook.get("config") if isinstance(hook.get("config"), dict) else {}
+        hook_id = str(hook.get("id"))
+        # The API masks a set secret as "********" and omits the key when there is none.
+        org.hooks.append(GitHubHook(hook_id=hook_id, has_secret=bool(config.get("secret")), resource=build.name("hook", hook_id), location=build.at(hook)))
+    return org
+
+
+def _activity(org: GitHubOrg, authorizations: Any) -> None:
+    """Latest credential use per login from GET /orgs/{org}/credential-authorizations (SAML SSO orgs)."""
+    latest: dict[str, str] = {}
+    for item in as_list(authorizations):
+        login = item.get("login")
+        if not isinstance(login, str):
+            continue
+        for key in ("credential_accessed_at", "credential_authorized_at"):
+            when = item.get(key)
+            if isinstance(when, str) and when > latest.get(login.lower(), ""):
+                latest[login.lower()] = when
+    for member in org.members:
+        member.last_active = latest.get(member.login.lower(), member.last_active)
+
+
+# --------------------------------------------------------------------------- peribolos
+
+
+def from_peribolos(data: dict[str, Any], file: str, default_name: str) -> list[GitHubOrg]:
+    """``orgs: {NAME: {...}}`` (the prow config form) or one org's settings at the top (kubernetes/org form)."""
+    if isinstance(data.get("orgs"), dict):
+        return [_peribolos_org(str(name), body, file) for name, body in data["orgs"].items() if isinstance(body, dict)]
+    return [_peribolos_org(default_name, data, file)]
+
+
+def _peribolos_org(name: str, body: dict[str, Any], file: str) -> GitHubOrg:
+    build = _Org(name, file, line_of(body), "peribolos")
+    org = build.org
+    org.members_complete = "admins" in body  # peribolos removes owners it does not list
+    if "default_repository_permission" in body:
+        org.default_repository_permission = permission_name(body["default_repository_permission"])
+        org.default_repository_permission_location = build.at(body["default_repository_permission"], line_of(body))
+    for key, role in (("admins", "admin"), ("members", "member")):
+        for login, item in _logins(body.get(key)):
+            build.member(login, item, role)
+    _peribolos_teams(build, body.get("teams"))
+    return org
+
+
+def _peribolos_teams(build: _Org, teams: Any) -> None:
+    if not isinstance(teams, dict):
+        return
+    for team_name, team in teams.items():
+        if not isinstance(team, dict):
+            continue
+        slug = slugify(str(team_name))
+        repos = team.get("repos")
+        if isinstance(repos, dict):
+            for repo, permission in repos.items():
+                name = permission_name(permission)
+                if name:
+                    build.access(str(repo), name, permission if line_of(permission) else team, slug, "team")
+        _peribolos_teams(build, team.get("teams"))  # child teams
+
+
+# --------------------------------------------------------------------------- safe-settings
+
+
+def from_safe_settings(data: dict[str, Any], file: str, repo_name: str) -> GitHubOrg:
+    """One safe-settings file: the org-wide ``.github/settings.yml`` (repo ``*``) or a repo's own file.
+
+    safe-settings runs inside the organisation it configures, so the file never names it: the org is
+    shown as ``github:*`` and the repository as the file's ``repository.name`` (or ``*`` for every repo).
+    """
+    build = _Org("*", file, line_of(data), "safe-settings")
+    repository = data.get("repository")
+    if isinstance(repository, dict) and isinstance(repository.get("name"), str):
+        repo_name = repository["name"]
+    for item in as_list(data.get("collaborators")):
+        if isinstance(item, dict) and isinstance(item.get("username"), str):
+            permission = permission_name(item.get("permission") or "push")
+            if permission:
+                build.access(repo_name, permission, item, item["username"], "collaborator")
+    for item in as_list(data.get("teams")):
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            permission = permission_name(item.get("permission") or "push")
+            if permission:
+                build.access(repo_name, permission, item, slugify(item["name"]), "team")
+    for branch in as_list(data.get("branches")):
+        if not isinstance(branch, dict) or not isinstance(branch.get("name"), str):
+            continue
+        protection = branch.get("protection")
+        if not isinstance(protection, dict):
+            continue
+        name = branch["name"]
+        enforce = truthy(protection.get("enforce_admins")) if "enforce_admins" in protection else False
+        build.org.branch_protections.append(
+            GitHubBranchProtection(
+                repository=repo_name,
+                branch=name,
+                enforce_admins=enforce,
+                # "default" is safe-settings' name for each repository's default branch.
+                default_branch=True if name == "default" or name in _USUAL_DEFAULT_BRANCHES else None,
+                resource=build.name("repo", repo_name),
+                location=build.at(protection, line_of(branch)),
+            )
+        )
+    return build.org
+
+
+# --------------------------------------------------------------------------- Terraform (integrations/github)
+# Handlers receive (TerraformNormaliser, ResourceRecord); they collect into one GitHubOrg per module, named by
+# Terraform addresses (the provider's ``owner`` is configuration, not something the resources say).
+
+
+def _terraform_org(normaliser: Any, record: Any) -> GitHubOrg:
+    inventory = normaliser.builder.inventory
+    for org in inventory.github_orgs:
+        if org.source == "terraform":
+            return org
+    org = GitHubOrg(login="(provider owner)", resource=record.address, location=record.location, source="terraform")
+    inventory.github_orgs.append(org)
+    return org
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, Reference):
+        return value.address
+    return value if isinstance(value, str) else None
+
+
+def tf_membership(normaliser: Any, record: Any) -> None:
+    org = _terraform_org(normaliser, record)
+    role = record.get("role") or "member"  # the provider's default
+    login = _text(record.get("username")) or record.address
+    if role == "admin" and not org.owners and "github_organization_settings." not in f".{org.resource}":
+        # Findings about the owners as a whole point at the organisation settings, else at the first owner.
+        org.resource, org.location = record.address, record.location
+    if role in ("admin", "member"):
+        org.members.append(GitHubMember(login=login, resource=record.address, location=record.location, role=role))
+
+
+def tf_organization_settings(normaliser: Any, record: Any) -> None:
+    org = _terraform_org(normaliser, record)
+    org.resource, org.location = record.address, record.location
+    value = record.get("default_repository_permission")
+    org.default_repository_permission = permission_name(value) if value is not None else "read"  # provider default
+    org.default_repository_permission_location = record.attr_location("default_repository_permission")
+
+
+def tf_team_repository(normaliser: Any, record: Any) -> None:
+    org = _terraform_org(normaliser, record)
+    permission = permission_name(record.get("permission") or "pull")
+    if permission:
+        org.repo_access.append(
+            GitHubRepoAccess(
+                repository=_text(record.get("repository")) or "?",
+                permission=permission,
+                resource=record.address,
+                location=record.attr_location("permission"),
+                grantee=_text(record.get("team_id")) or record.address,
+                grantee_kind="team",
+            )
+        )
+
+
+def tf_repository_collaborator(normaliser: Any, record: Any) -> None:
+    org = _terraform_org(normaliser, record)
+    permission = permission_name(record.get("permission") or "push")
+    if permission:
+        org.repo_access.append(
+            GitHubRepoAccess(
+                repository=_text(record.get("repository")) or "?",
+                permission=permission,
+                resource=record.address,
+                location=record.attr_location("permission"),
+                grantee=_text(record.get("username")) or record.address,
+                grantee_kind="collaborator",
+            )
+        )
+
+
+def tf_repository_collaborators(normaliser: Any, record: Any) -> None:
+    """github_repository_collaborators: ``user {username, permission}`` and ``team {team_id, permission}`` blocks."""
+    org = _terraform_org(normaliser, record)
+    repository = _text(record.get("repository")) or "?"
+    for kind, block_name, key in (("collaborator", "user", "username"), ("team", "team", "team_id")):
+        for block in as_list(record.get(block_name)):
+            if not isinstance(block, dict):
+                continue
+            permission = permission_name(block.get("permission") or "push")
+            if permission:
+                org.repo_access.append(
+                    GitHubRepoAccess(
+                        repository=repository,
+                        permission=permission,
+                        resource=record.address,
+                        location=Location(file=record.file, line=line_of(block) or record.line),
+                        grantee=_text(block.get(key)) or record.address,
+                        grantee_kind=kind,  # type: ignore[arg-type]
+                    )
+                )
+
+
+def tf_branch_default(normaliser: Any, record: Any) -> None:
+    """github_branch_default names a repository's default branch; rules join it with the protections."""
+    org = _terraform_org(normaliser, record)
+    branch = _text(record.get("branch"))
+    repository = _text(record.get("repository"))
+    if branch and repository:
+        org.default_branches[repository] = branch
+
+
+def tf_branch_protection(normaliser: Any, record: Any) -> None:
+    org = _terraform_org(normaliser, record)
+    v4 = record.type == "github_branch_protection"
+    branch = _text(record.get("pattern") if v4 else record.get("branch")) or "?"
+    repository = _text(record.get("repository_id") if v4 else record.get("repository")) or "?"
+    enforce = record.get("enforce_admins")
+    org.branch_protections.append(
+        GitHubBranchProtection(
+            repository=repository,
+            branch=branch,
+            enforce_admins=False if enforce is None else truthy(enforce),  # the provider's default is false
+            default_branch=True if branch in _USUAL_DEFAULT_BRANCHES else None,
+            resource=record.address,
+            location=record.attr_location("enforce_admins"),
+        )
+    )
+
+
+def tf_webhook(normaliser: Any, record: Any) -> None:
+    org = _terraform_org(normaliser, record)
+    configuration = next((c for c in as_list(record.get("configuration")) if isinstance(c, dict)), None)
+    secret = configuration.get("secret") if configuration else None
+    org.hooks.append(
+        GitHubHook(hook_id=record.address, has_secret=secret is not None and secret != "", resource=record.address, location=record.location)
+    )
+
+
+def tf_actions_secret(normaliser: Any, record: Any) -> None:
+    org = _terraform_org(normaliser, record)
+    plaintext = record.get("plaintext_value")
+    if plaintext is None:
+        return
+    org.secrets.append(
+        GitHubActionsSecret(
+            name=_text(record.get("secret_name")) or record.address,
+            resource=record.address,
+            location=record.attr_location("plaintext_value"),
+            plaintext=True,
+            plaintext_literal=isinstance(plaintext, str),
+        )
+    )
+
+
+# Registered in terraform_aws.py's dispatch table (second pass: after principals and documents).
+TERRAFORM_HANDLERS = {
+    "github_membership": tf_membership,
+    "github_organization_settings": tf_organization_settings,
+    "github_team_repository": tf_team_repository,
+    "github_repository_collaborator": tf_repository_collaborator,
+    "github_repository_collaborators": tf_repository_collaborators,
+    "github_branch_default": tf_branch_default,
+    "github_branch_protection": tf_branch_protection,
+    "github_branch_protection_v3": tf_branch_protection,
+    "github_organization_webhook": tf_webhook,
+    "github_repository_webhook": tf_webhook,
+    "github_actions_secret": tf_actions_secret,
+    "github_actions_organization_secret": tf_actions_secret,
+    "github_actions_environment_secret": tf_actions_secret,
+    "github_dependabot_secret": tf_actions_secret,
+    "github_dependabot_organization_secret": tf_actions_secret,
+}

@@ -1,0 +1,320 @@
+"""GitHub organisation inputs (API snapshot, peribolos, safe-settings, Terraform) and rules PL110-PL414.
+
+Every rule has a fixture or an inline case that trips it and one that passes; bad input becomes a
+PL000 parse-error finding with its line (and, for snapshots, its JSON path), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import privlint
+from conftest import FIXTURES
+
+GITHUB = FIXTURES / "github"
+
+
+def found(path: Path | str, **config: Any) -> set[tuple[str, str, int]]:
+    report = privlint.scan([str(path)], config=config or None)
+    return {(f.rule_id, f.resource, f.line) for f in report.findings}
+
+
+def rules(path: Path | str, **config: Any) -> set[tuple[str, str]]:
+    return {(rule, resource) for rule, resource, _ in found(path, **config)}
+
+
+def snapshot(**changes: Any) -> dict[str, Any]:
+    """The good snapshot fixture with some keys replaced."""
+    data = json.loads((GITHUB / "snapshot" / "good" / "acme-corp.json").read_text())
+    data.update(changes)
+    return data
+
+
+def write_json(tmp_path: Path, data: Any, name: str = "org.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data, indent=2))
+    return path
+
+
+# --------------------------------------------------------------------------- API snapshot
+
+
+def test_bad_snapshot_trips_every_snapshot_rule_with_lines() -> None:
+    assert found(GITHUB / "snapshot" / "bad") == {
+        ("PL110", "github:acme-corp", 4),
+        ("PL210", "github:acme-corp", 4),
+        ("PL410", "github:acme-corp", 4),
+        ("PL111", "github:acme-corp/member/bob-sre", 42),
+        ("PL413", "github:acme-corp/member/dave-old", 64),
+        ("PL111", "github:acme-corp/collaborator/jo-contractor", 136),
+        ("PL211", "github:acme-corp/team/platform", 238),
+        ("PL212", "github:acme-corp/collaborator/jo-contractor", 359),
+        ("PL414", "github:acme-corp/repo/api", 379),
+        ("PL311", "github:acme-corp/hook/40002", 515),
+    }
+
+
+def test_good_snapshot_is_clean() -> None:
+    assert found(GITHUB / "snapshot" / "good") == set()
+
+
+def test_owner_without_2fa_is_critical() -> None:
+    report = privlint.scan([str(GITHUB / "snapshot" / "bad")])
+    severities = {(f.rule_id, f.resource): f.severity.value for f in report.findings}
+    assert severities[("PL111", "github:acme-corp/member/bob-sre")] == "critical"
+    assert severities[("PL111", "github:acme-corp/collaborator/jo-contractor")] == "high"
+
+
+def test_default_permission_write_is_medium_and_read_passes(tmp_path: Path) -> None:
+    good = snapshot()
+    for permission, expected in (("write", "medium"), ("admin", "high")):
+        data = snapshot(organization=dict(good["organization"], default_repository_permission=permission))
+        report = privlint.scan([str(write_json(tmp_path, data))])
+        assert [(f.rule_id, f.severity.value) for f in report.findings] == [("PL210", expected)]
+
+
+def test_2fa_unknown_is_not_guessed(tmp_path: Path) -> None:
+    data = snapshot()
+    data["organization"].pop("two_factor_requirement_enabled")
+    del data["members_2fa_disabled"]
+    assert found(write_json(tmp_path, data)) == set()
+
+
+def test_member_collaborator_with_admin_is_not_an_outside_collaborator(tmp_path: Path) -> None:
+    # alice-ops is an owner and a direct admin collaborator on api (in the good fixture): not reported.
+    data = snapshot()
+    assert any(c["login"] == "alice-ops" and c["role_name"] == "admin" for c in data["repositories"][0]["collaborators"])
+    assert found(write_json(tmp_path, data)) == set()
+
+
+def test_owner_counts_follow_settings(tmp_path: Path) -> None:
+    path = write_json(tmp_path, snapshot())  # two owners
+    assert rules(path) == set()
+    assert rules(path, max_admins=1) == {("PL410", "github:acme-corp")}
+    assert rules(path, min_admins=3) == {("PL411", "github:acme-corp")}
+    one_owner = snapshot(admins=snapshot()["admins"][:1])
+    assert rules(write_json(tmp_path, one_owner, "one.json")) == {("PL411", "github:acme-corp")}
+    no_owner_list = snapshot()
+    del no_owner_list["admins"]  # the export could not list owners: no count is proven
+    assert not {r for r in rules(write_json(tmp_path, no_owner_list, "none.json"), min_admins=3) if r[0] in ("PL410", "PL411")}
+
+
+def test_approved_admins_and_expiry(tmp_path: Path) -> None:
+    path = write_json(tmp_path, snapshot())  # owners alice-ops, bob-sre
+    assert rules(path, approved_admins=[{"name": "alice-ops", "until": "2999-01-01"}, {"name": "BOB-SRE"}]) == set()
+    assert rules(path, approved_admins=[{"name": "alice-ops", "until": "2999-01-01"}]) == {("PL412", "github:acme-corp/member/bob-sre")}
+    expired = privlint.scan([str(path)], config={"approved_admins": [{"name": "alice-ops", "until": "2020-01-31"}, {"name": "bob-sre"}]})
+    assert [(f.rule_id, f.resource) for f in expired.findings] == [("PL412", "github:acme-corp/member/alice-ops")]
+    assert "expired on 2020-01-31" in expired.findings[0].message
+
+
+def test_dormancy_is_measured_from_the_export_time(tmp_path: Path) -> None:
+    data = snapshot()
+    data["credential_authorizations"][1]["credential_accessed_at"] = "2026-08-20T09:00:00Z"  # 92 days before exported_at
+    assert rules(write_json(tmp_path, data)) == {("PL413", "github:acme-corp/member/bob-sre")}
+    data["credential_authorizations"][1]["credential_accessed_at"] = "2026-08-23T09:00:00Z"  # 89 days
+    assert rules(write_json(tmp_path, data)) == set()
+
+
+def test_schema_errors_are_parse_errors_with_json_path_and_line() -> None:
+    report = privlint.scan([str(GITHUB / "snapshot" / "invalid" / "schema-errors.json")])
+    got = {(f.rule_id, f.line, f.message.split(": ", 2)[1]) for f in report.findings}
+    assert got == {("PL000", 19, "$.admins[1]"), ("PL000", 25, "$.hooks[0].id"), ("PL000", 3, "$.organization.two_factor_requirement_enabled")}
+    assert report.summary.parse_errors == 3
+
+
+def test_broken_snapshot_json_is_a_parse_error_with_its_line() -> None:
+    report = privlint.scan([str(GITHUB / "snapshot" / "invalid" / "broken.json")])
+    assert [(f.rule_id, f.line) for f in report.findings] == [("PL000", 8)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"github_org_snapshot": 1}',
+        '{"github_org_snapshot": 2, "organization": {"login": "x"}}',
+        '{"github_org_snapshot": 1, "organization": {"login": "x"}, "admins": "alice"}',
+        '{"github_org_snapshot": 1, "organization": {"login": "x"}, "teams": [{"slug": "t", "repos": [{"name": 7}]}]}',
+        '{"github_org_snapshot": 1, "organization": {"login": "x"}, "repositories": [{"name": "r", "branch_protection": {"enforce_admins": true}}]}',
+        '{"github_org_snapshot": 1, "organization": []}',
+        '{"github_org_snapshot": 1, "organization": {"login": "x"}, "hooks": [{"id": 1, "config": null}]}',
+        '{"github_org_snapshot": 1, "organization": {"login": "x"}' + ', "admins": [[' * 300,
+    ],
+)
+def test_malformed_snapshots_never_crash(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "snap.json"
+    path.write_text(text)
+    report = privlint.scan([str(path)])
+    assert report.findings and all(f.rule_id == "PL000" for f in report.findings)
+    assert all(f.file == str(path) and f.line >= 1 for f in report.findings)
+
+
+def test_unrelated_json_is_not_a_snapshot(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"name": "x", "organization": {"login": "y"}}')
+    assert privlint.scan([str(tmp_path)]).findings == []
+
+
+# --------------------------------------------------------------------------- peribolos
+
+
+def test_peribolos_bad_and_good() -> None:
+    assert found(GITHUB / "peribolos" / "bad") == {
+        ("PL410", "github:acme-corp", 3),
+        ("PL210", "github:acme-corp", 10),
+        ("PL211", "github:acme-corp/team/platform-admins", 30),
+        ("PL211", "github:acme-corp/team/on-call", 39),
+    }
+    assert found(GITHUB / "peribolos" / "good") == set()
+
+
+def test_peribolos_single_org_form_names_the_org_by_directory() -> None:
+    assert found(GITHUB / "peribolos" / "single-org") == {("PL411", "github:acme-labs", 2)}
+    assert found(GITHUB / "peribolos" / "single-org", min_admins=1) == set()
+
+
+def test_peribolos_owner_line_for_unapproved_admin() -> None:
+    hits = found(GITHUB / "peribolos" / "good", approved_admins=[{"name": "alice-ops"}])
+    assert hits == {("PL412", "github:acme-corp/member/bob-sre", 10)}
+
+
+def test_broken_peribolos_yaml_is_a_parse_error(tmp_path: Path) -> None:
+    (tmp_path / "org.yaml").write_text("orgs:\n  acme:\n    admins:\n    - alice\n   members: [\n")
+    report = privlint.scan([str(tmp_path)])
+    assert [(f.rule_id, f.line) for f in report.findings] == [("PL000", 5)]
+
+
+# --------------------------------------------------------------------------- safe-settings
+
+
+def test_safe_settings_bad_and_good() -> None:
+    root = GITHUB / "safe-settings"
+    assert found(root / "bad") == {
+        ("PL212", "github:*/collaborator/jo-contractor", 17),
+        ("PL211", "github:*/team/platform-admins", 23),
+        ("PL414", "github:*/repo/*", 30),
+        ("PL414", "github:*/repo/api", 8),
+    }
+    assert found(root / "good") == set()
+
+
+def test_safe_settings_branch_other_than_default_is_not_judged(tmp_path: Path) -> None:
+    (tmp_path / "settings.yml").write_text(
+        "branches:\n  - name: release/v1\n    protection:\n      enforce_admins: false\n"
+    )
+    assert found(tmp_path) == set()
+
+
+def test_broken_settings_yml_is_a_parse_error(tmp_path: Path) -> None:
+    (tmp_path / "settings.yml").write_text("teams:\n  - name: core\n    permission: admin\n  - {name: x\n")
+    report = privlint.scan([str(tmp_path)])
+    assert [f.rule_id for f in report.findings] == ["PL000"] and report.findings[0].line >= 4
+
+
+def test_other_yaml_is_left_alone(tmp_path: Path) -> None:
+    (tmp_path / "workflow.yml").write_text("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps: []\n")
+    (tmp_path / "k8s.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: teams\ndata:\n  admins: alice\n")
+    assert privlint.scan([str(tmp_path)]).findings == []
+
+
+# --------------------------------------------------------------------------- Terraform (integrations/github)
+
+
+def test_terraform_bad_and_good() -> None:
+    root = GITHUB / "terraform"
+    assert found(root / "bad") == {
+        ("PL410", "github_organization_settings.acme", 19),
+        ("PL210", "github_organization_settings.acme", 22),
+        ("PL414", "github_branch_protection.api_trunk", 63),
+        ("PL211", "github_team_repository.platform_api", 78),
+        ("PL212", "github_repository_collaborator.contractor", 84),
+        ("PL311", "github_organization_webhook.ci", 87),
+        ("PL310", "github_actions_organization_secret.deploy_token", 101),
+        ("PL301", "github_actions_secret.npm_token", 107),  # a literal: the core hard-coded-secret rule
+    }
+    assert found(root / "good") == set()
+
+
+def test_terraform_plaintext_secret_is_masked() -> None:
+    report = privlint.scan([str(GITHUB / "terraform" / "bad")])
+    text = report.to_json()
+    assert "npm_Xf3kq9TzLm2Rw8YbVc1Hd4Ns6Pj0Ga7Ue5Ko" not in text and "np****" in text
+
+
+def test_terraform_owner_count_points_at_first_owner_without_org_settings(tmp_path: Path) -> None:
+    source = (GITHUB / "terraform" / "bad" / "main.tf").read_text()
+    start = source.index('resource "github_organization_settings"')
+    end = source.index('resource "github_membership" "alice"')
+    (tmp_path / "main.tf").write_text(source[:start] + source[end:])
+    hits = {h for h in found(tmp_path) if h[0] == "PL410"}
+    assert hits == {("PL410", "github_membership.alice", 19)}
+    # Terraform may manage only some owners: too few is never claimed from it.
+    assert not {h for h in found(tmp_path, min_admins=3, max_admins=10) if h[0] in ("PL410", "PL411")}
+
+
+def test_terraform_branch_protection_on_main_without_branch_default(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "github_branch_protection_v3" "web" {\n  repository = "web"\n  branch     = "main"\n}\n'
+        'resource "github_branch_protection" "release" {\n  repository_id  = "R_1"\n  pattern        = "release/*"\n  enforce_admins = false\n}\n'
+    )
+    assert found(tmp_path) == {("PL414", "github_branch_protection_v3.web", 1)}
+
+
+def test_team_repository_default_permission_is_pull(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('resource "github_team_repository" "t" {\n  team_id    = "42"\n  repository = "api"\n}\n')
+    assert found(tmp_path) == set()
+
+
+def test_repository_collaborators_blocks(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "github_repository_collaborators" "api" {\n  repository = "api"\n'
+        '  user {\n    username   = "jo-contractor"\n    permission = "admin"\n  }\n'
+        '  team {\n    team_id    = "platform"\n    permission = "admin"\n  }\n}\n'
+    )
+    assert rules(tmp_path) == {("PL212", "github_repository_collaborators.api"), ("PL211", "github_repository_collaborators.api")}
+
+
+# --------------------------------------------------------------------------- everything together
+
+
+def test_a_directory_mixing_every_github_format(tmp_path: Path) -> None:
+    shutil.copytree(GITHUB / "snapshot" / "bad", tmp_path / "export")
+    shutil.copytree(GITHUB / "peribolos" / "bad", tmp_path / "peribolos")
+    shutil.copytree(GITHUB / "safe-settings" / "bad", tmp_path / "admin")
+    shutil.copytree(GITHUB / "terraform" / "bad", tmp_path / "terraform")
+    shutil.copy(GITHUB / "snapshot" / "invalid" / "broken.json", tmp_path / "export" / "broken.json")
+    report = privlint.scan([str(tmp_path)])
+    by_file: dict[str, set[str]] = {}
+    for f in report.findings:
+        by_file.setdefault(os.path.relpath(f.file, tmp_path), set()).add(f.rule_id)
+    assert by_file == {
+        "export/acme-corp.json": {"PL110", "PL111", "PL210", "PL211", "PL212", "PL311", "PL410", "PL413", "PL414"},
+        "export/broken.json": {"PL000"},
+        "peribolos/config.yaml": {"PL210", "PL211", "PL410"},
+        os.path.join("admin", ".github", "settings.yml"): {"PL211", "PL212", "PL414"},
+        os.path.join("admin", ".github", "repos", "api.yml"): {"PL414"},
+        "terraform/main.tf": {"PL210", "PL211", "PL212", "PL301", "PL310", "PL311", "PL410", "PL414"},
+    }
+
+
+def test_cli_json_output_for_a_snapshot(cli: Any) -> None:
+    result = cli("check", "fixtures/github/snapshot/bad", "--format", "json")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    finding = next(f for f in data["findings"] if f["rule_id"] == "PL311")
+    assert finding == {
+        "rule_id": "PL311",
+        "category": "default-credential",
+        "severity": "medium",
+        "file": "fixtures/github/snapshot/bad/acme-corp.json",
+        "line": 515,
+        "resource": "github:acme-corp/hook/40002",
+        "message": finding["message"],
+        "controls": ["PAM-6"],
+        "suppressed": False,
+    }
