@@ -268,6 +268,30 @@ def checkov_bundle(
         typer.echo(str(path))
 
 
+# -- privlint github ... (GitHub organisation snapshots; privlint/github_export.py)
+github_app = typer.Typer(help="GitHub organisation snapshots: export one from the API, print its JSON Schema.", no_args_is_help=True)
+app.add_typer(github_app, name="github")
+
+
+@github_app.command("export")
+def github_export(
+    org: str = typer.Option(..., "--org", help="The organisation's login.", show_default=False),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the snapshot here [default: stdout]."),
+) -> None:
+    """Export ORG's owners, members, 2FA status, teams, repositories and webhooks (token from GITHUB_TOKEN)."""
+    from privlint.github_export import write_snapshot
+
+    raise typer.Exit(write_snapshot(org, output, lambda message: typer.echo(message, err=True)))
+
+
+@github_app.command("schema")
+def github_schema() -> None:
+    """Print the JSON Schema of GitHub organisation snapshots."""
+    from privlint.parsers.github_snapshot import SCHEMA_PATH
+
+    typer.echo(SCHEMA_PATH.read_text(encoding="utf-8"), nl=False)
+
+
 def main() -> None:
     app()
 
