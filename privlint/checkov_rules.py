@@ -131,3 +131,35 @@ def hits(rule: CheckovRule, framework: str, conf: dict[str, Any], entity_type: s
     """What the privlint rule finds in this one resource (default settings: checkov has no privlint config)."""
     inventory = _CACHE.get(framework, conf, entity_type, mode)
     return list(rule_function(rule)(inventory, _DEFAULT_SETTINGS))
+
+
+# --------------------------------------------------------------------------- README table
+
+TABLE_START, TABLE_END = "<!-- checkov-table:start -->", "<!-- checkov-table:end -->"
+
+
+def readme_table() -> str:
+    """The README's table of checkov check ids and privlint rules (``python -m privlint.checkov_rules``)."""
+    from privlint.rules.base import load_catalog
+
+    catalog = load_catalog()
+    rows = ["| checkov id | privlint rule | name | Terraform | CloudFormation |", "|---|---|---|---|---|"]
+    for rule in COVERED:
+        terraform = "resources" + (", data sources" if rule.terraform_data else "") + (", providers" if rule.terraform_providers else "") if rule.terraform else "-"
+        rows.append(f"| {rule.check_id} | {rule.rule_id} | `{catalog[rule.rule_id].name}` | {terraform} | {'resources' if rule.cloudformation else '-'} |")
+    for rule_id, why in NOT_COVERED.items():
+        rows.append(f"| - | {rule_id} | `{catalog[rule_id].name}` | not a checkov check: {why} | |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    import re
+    import sys
+    from pathlib import Path
+
+    readme = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("README.md")
+    text = readme.read_text(encoding="utf-8")
+    new = re.sub(re.escape(TABLE_START) + r".*?" + re.escape(TABLE_END), lambda _m: f"{TABLE_START}\n{readme_table()}\n{TABLE_END}", text, flags=re.DOTALL)
+    if new != text:
+        readme.write_text(new, encoding="utf-8")
+    print("updated" if new != text else "up to date")

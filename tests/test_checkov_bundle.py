@@ -351,3 +351,10 @@ def test_one_checkov_resource_normalises_like_privlint() -> None:
     assert [h.resource for h in found] == ["data.aws_iam_policy_document.editor"]
     secret_from_store = {"__address__": "aws_db_instance.x", "password": ["random_password.db.result"], "username": ["app"]}
     assert hits(covered_rule("PL301"), "terraform", secret_from_store, "aws_db_instance") == []  # type: ignore[arg-type]
+
+
+def test_readme_table_of_checks_is_current() -> None:
+    """Regenerate with `python -m privlint.checkov_rules` after changing COVERED or NOT_COVERED."""
+    from privlint.checkov_rules import TABLE_END, TABLE_START, readme_table
+
+    assert f"{TABLE_START}\n{readme_table()}\n{TABLE_END}" in (ROOT / "README.md").read_text(encoding="utf-8")
