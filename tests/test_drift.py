@@ -330,3 +330,60 @@ def test_python_api_is_callable_after_the_package_is_imported() -> None:
     import privlint.drift.run  # noqa: F401 - binds the package to privlint.drift
 
     assert privlint.drift(plan=DRIFT / "plan-noop.json").findings == []
+
+
+# --------------------------------------------------------------------------- plan details
+
+
+def _plan_with(change: dict[str, object], actions: list[str], resource_type: str = "aws_iam_role") -> dict[str, object]:
+    return {
+        "format_version": "1.2",
+        "resource_changes": [{"address": f"{resource_type}.r", "mode": "managed", "type": resource_type, "name": "r", "change": {"actions": actions, **change}}],
+    }
+
+
+def test_values_known_only_after_apply_are_a_change() -> None:
+    from privlint.parsers.plan import plan_differences
+
+    plan = _plan_with({"before": {"arn": "arn:a", "name": "r"}, "after": {"name": "r2"}, "after_unknown": {"arn": True}}, ["update"])
+    found_differences = {d.attribute: (d.before, d.after) for d in plan_differences(plan, "plan.json")}
+    assert found_differences == {"arn": ("arn:a", "(known after apply)"), "name": ("r", "r2")}
+
+
+def test_a_replacement_without_visible_attribute_changes_is_still_reported() -> None:
+    from privlint.parsers.plan import plan_differences
+
+    plan = _plan_with({"before": {"name": "r"}, "after": {"name": "r"}, "after_unknown": {}}, ["delete", "create"])
+    [difference] = plan_differences(plan, "plan.json")
+    assert (difference.kind, difference.attribute) == ("replaced", "")
+
+
+def test_sensitive_marks_inside_lists_and_whole_values() -> None:
+    from privlint.parsers.plan import plan_differences
+
+    change = {
+        "before": {"secrets": [{"name": "a", "value": "hunter2-old"}], "tags": {"k": "v"}},
+        "after": {"secrets": [{"name": "a", "value": "hunter2-new"}], "tags": {"k": "w"}},
+        "before_sensitive": {"secrets": [{"value": True}]},
+        "after_sensitive": {"secrets": [{"value": True}], "tags": True},
+    }
+    by_path = {d.attribute: d for d in plan_differences(_plan_with(change, ["update"], "aws_lambda_function"), "plan.json")}
+    assert (by_path["secrets[0].value"].before, by_path["secrets[0].value"].after, by_path["secrets[0].value"].sensitive) == ("(sensitive)", "(sensitive)", True)
+    assert (by_path["tags.k"].before, by_path["tags.k"].after, by_path["tags.k"].sensitive) == ("v", "(sensitive)", True)
+    assert "hunter2" not in repr(list(by_path.values()))
+
+
+def test_change_register_from_the_configuration_file(cli, tmp_path: Path) -> None:
+    (tmp_path / "changes.yaml").write_text((DRIFT / "changes.yaml").read_text())
+    (tmp_path / ".privlint.yaml").write_text("change_register: changes.yaml\n")
+    plan = tmp_path / "plan.json"
+    plan.write_text((DRIFT / "plan-drift.json").read_text())
+    report = json.loads(cli("drift", "--plan", str(plan), "--format", "json").stdout)
+    # CHG-1042 (from the configured register) approves the breakglass change.
+    assert "aws_iam_role.breakglass" not in {f["resource"] for f in report["findings"]}
+    assert privlint.drift(plan=plan, config=tmp_path / ".privlint.yaml").summary.findings == report["summary"]["findings"]
+
+
+def test_an_audit_log_that_cannot_be_written_is_a_usage_error(cli, tmp_path: Path) -> None:
+    result = cli("drift", "--plan", "fixtures/drift/plan-noop.json", "--audit-log", str(tmp_path))
+    assert result.returncode == 2 and "cannot open audit log" in result.stderr and "Traceback" not in result.stderr
