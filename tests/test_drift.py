@@ -387,3 +387,49 @@ def test_change_register_from_the_configuration_file(cli, tmp_path: Path) -> Non
 def test_an_audit_log_that_cannot_be_written_is_a_usage_error(cli, tmp_path: Path) -> None:
     result = cli("drift", "--plan", "fixtures/drift/plan-noop.json", "--audit-log", str(tmp_path))
     assert result.returncode == 2 and "cannot open audit log" in result.stderr and "Traceback" not in result.stderr
+
+
+# --------------------------------------------------------------------------- robustness
+
+
+def _mutations(data: bytes, seed: int, count: int) -> list[bytes]:
+    """Deterministic random edits: flips, deletions, duplications, truncations, inserted tokens."""
+    import random
+
+    rng = random.Random(seed)
+    tokens = [b"{", b"}", b"[", b"]", b'"', b":", b",", b"\n  - ", b"null", b"2026-13-45", b"&a ", b"*a", b"!!binary x", b"\xff"]
+    out = []
+    for _ in range(count):
+        buf = bytearray(data)
+        for _edit in range(rng.randint(1, 4)):
+            pos = rng.randint(0, len(buf))
+            op = rng.randrange(4)
+            if op == 0 and buf:
+                buf[rng.randrange(len(buf))] = rng.randrange(256)
+            elif op == 1:
+                del buf[pos : pos + rng.randint(1, 40)]
+            elif op == 2:
+                buf[pos:pos] = rng.choice(tokens)
+            else:
+                buf[pos:pos] = buf[pos : pos + rng.randint(1, 60)]
+        out.append(bytes(buf))
+    return out
+
+
+@pytest.mark.parametrize(
+    "name, option",
+    [("plan-drift.json", "plan"), ("cfn-drifts.json", "cfn_drift"), ("changes.yaml", "register"), ("changes-problems.json", "register")],
+)
+def test_mutated_inputs_never_raise(tmp_path: Path, name: str, option: str) -> None:
+    target = tmp_path / name
+    failures = []
+    for n, data in enumerate(_mutations((DRIFT / name).read_bytes(), seed=len(name), count=150)):
+        target.write_bytes(data)
+        kwargs = {option: target} if option != "register" else {"plan": DRIFT / "plan-drift.json", "register": target}
+        try:
+            report = privlint.drift(**kwargs, today=TODAY)
+        except Exception as exc:  # noqa: BLE001 - any exception is the failure being looked for
+            failures.append(f"case {n}: {type(exc).__name__}: {exc}"[:200])
+            continue
+        assert all(f.line >= 1 for f in report.findings)
+    assert not failures, "\n".join(failures[:5])

@@ -64,14 +64,15 @@ def _canonical(value: Any) -> str:
 
 
 def diff(before: Any, after: Any, *, lists_as_sets: bool = False, path: Path = ()) -> list[tuple[Path, Any, Any]]:
-    """Every changed path as (path, before, after); ``_MISSING`` never escapes: absent is ``None`` plus kind.
+    """Every changed path as (path, before, after); an absent side is ``None``.
 
-    Use ``diff_kinds`` when you need to know whether a path was added or removed.
+    Use ``diff_kinds`` to tell a value that was added or removed from one changed to or from null.
     """
     return [(p, b, a) for p, b, a, _k in diff_kinds(before, after, lists_as_sets=lists_as_sets, path=path)]
 
 
 def diff_kinds(before: Any, after: Any, *, lists_as_sets: bool = False, path: Path = ()) -> list[tuple[Path, Any, Any, Kind]]:
+    """(path, before, after, kind) for every changed path; kind is changed, added or removed."""
     out: list[tuple[Path, Any, Any, Kind]] = []
     _walk(before, after, path, lists_as_sets, out)
     return out
