@@ -187,3 +187,24 @@ def test_mixed_directory_reports_each_format_with_its_file_and_resource(tmp_path
     assert (f"{base}/gcp/main.tf", "PL223", "google_storage_bucket_iam_binding.allow_public_read") in got
     assert (f"{base}/report.csv", "PL121", "aws-credential-report:alice") in got
     assert {r for _f, r, _res in got} == {"PL220", "PL223", "PL121", "PL122", "PL420", "PL421"}
+
+
+# -- any text after a real header: parse errors at worst, never an exception
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from privlint.parsers.credential_report import parse_report  # noqa: E402
+
+_CELLS = st.sampled_from(["true", "false", "N/A", "no_information", "not_supported", "", "2025-01-01T00:00:00+00:00",
+                          "2025-13-45T99:00:00", "<root_account>", '"', '"a,b"', "\x00", "\r", "\n", "é", "alice"])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(_CELLS, min_size=0, max_size=25), max_size=6))
+def test_parser_never_raises(rows: list[list[str]]) -> None:
+    text = HEADER + "\n" + "\n".join(",".join(r) for r in rows)
+    report, problems = parse_report(text, "r.csv")
+    for problem in problems:
+        assert problem.file == "r.csv" and problem.line is not None and problem.line >= 1
+    assert len(report.rows) + len(problems) <= len(rows) + text.count("\n") + 1
