@@ -120,6 +120,7 @@ def test_dormancy_is_measured_from_the_export_time(tmp_path: Path) -> None:
     assert rules(write_json(tmp_path, data)) == {("PL413", "github:acme-corp/member/bob-sre")}
     data["credential_authorizations"][1]["credential_accessed_at"] = "2026-08-23T09:00:00Z"  # 89 days
     assert rules(write_json(tmp_path, data)) == set()
+    assert rules(write_json(tmp_path, data), dormancy_days=60) == {("PL413", "github:acme-corp/member/bob-sre")}
 
 
 def test_schema_errors_are_parse_errors_with_json_path_and_line() -> None:
@@ -318,3 +319,50 @@ def test_cli_json_output_for_a_snapshot(cli: Any) -> None:
         "controls": ["PAM-6"],
         "suppressed": False,
     }
+
+
+# --------------------------------------------------------------------------- properties: odd but decodable input
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(["admin", "write", "main", "", "x", "2026-01-01T00:00:00Z"]))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(
+    ["login", "slug", "name", "id", "config", "secret", "permissions", "role_name", "enforce_admins", "enabled", "repos",
+     "collaborators", "branch_protection", "default_branch", "admin", "permission", "username", "protection", "teams"]), inner, max_size=4)), max_leaves=12)
+_KEYS = ["organization", "admins", "members", "members_2fa_disabled", "outside_collaborators", "outside_collaborators_2fa_disabled",
+         "teams", "repositories", "hooks", "credential_authorizations", "exported_at"]
+_PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+def _no_internal_errors(report: Any) -> None:
+    assert not [f for f in report.findings if "could not analyse" in f.message], report.findings
+
+
+@_PROPERTY
+@given(body=st.dictionaries(st.sampled_from(_KEYS), _VALUES, max_size=6))
+def test_any_snapshot_body_gives_findings_or_parse_errors_never_internal_errors(tmp_path: Path, body: dict[str, Any]) -> None:
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps({"github_org_snapshot": 1, **body}))
+    _no_internal_errors(privlint.scan([str(path)]))
+
+
+@_PROPERTY
+@given(org=st.dictionaries(st.sampled_from(["admins", "members", "teams", "default_repository_permission"]), _VALUES, min_size=1, max_size=4))
+def test_any_peribolos_org_never_gives_internal_errors(tmp_path: Path, org: dict[str, Any]) -> None:
+    import yaml
+
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"orgs": {"acme": org}}))
+    _no_internal_errors(privlint.scan([str(path)]))
+
+
+@_PROPERTY
+@given(doc=st.dictionaries(st.sampled_from(["collaborators", "teams", "branches", "repository"]), _VALUES, min_size=1, max_size=4))
+def test_any_safe_settings_file_never_gives_internal_errors(tmp_path: Path, doc: dict[str, Any]) -> None:
+    import yaml
+
+    path = tmp_path / "settings.yml"
+    path.write_text(yaml.safe_dump(doc))
+    _no_internal_errors(privlint.scan([str(path)]))

@@ -214,7 +214,7 @@ def _parse_time(value: str) -> dt.datetime | None:
 
 @rule("PL413")
 def dormant_owner(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
-    days = getattr(settings, "dormancy_days", 90)  # the setting is shared with the credential-report rules
+    days = settings.dormancy_days  # shared with the credential-report rules (PUG-8)
     for org in inventory.github_orgs:
         now = (_parse_time(org.as_of) if org.as_of else None) or dt.datetime.now(dt.timezone.utc)
         for member in org.members:
