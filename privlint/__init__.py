@@ -13,16 +13,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["scan", "scan_text", "drift", "Report", "Finding", "Settings", "__version__"]
+__all__ = ["scan", "scan_text", "drift", "graph", "Report", "Finding", "Settings", "__version__"]
 
 if TYPE_CHECKING:
-    from privlint.api import drift, scan, scan_text
+    from privlint.api import drift, graph, scan, scan_text
     from privlint.findings import Finding, Report
     from privlint.settings import Settings
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("scan", "scan_text", "drift"):
+    if name in ("scan", "scan_text", "drift", "graph"):
         from privlint import api
 
         return getattr(api, name)

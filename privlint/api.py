@@ -6,7 +6,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from privlint.findings import Report
 from privlint.settings import Settings
@@ -109,3 +109,25 @@ def drift(
         register = os.path.join(os.path.dirname(config_file), settings.change_register) if config_file else settings.change_register
     inputs = DriftInputs(path(plan), path(cfn_drift), path(baseline), path(current), path(register), path(audit_log))
     return run_drift(inputs, settings, today)
+
+
+if TYPE_CHECKING:
+    from privlint.graph import PrincipalGraph
+
+
+def graph(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], config: Config = None) -> PrincipalGraph:
+    """The principal graph of the code under ``paths``: nodes, edges and escalation paths (privlint/graph.py).
+
+    Each template or module directory is one graph; they are combined, and a node id that two of them
+    share is prefixed with its file. Raises FileNotFoundError for a path that does not exist.
+    """
+    from privlint.discover import discover
+    from privlint.engine import Scanner
+    from privlint.graph import build_graph, combine
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    settings, _config_file = _settings(config)
+    found = discover([os.fspath(p) for p in paths], settings.max_file_size)
+    units, _problems = Scanner(settings)._parse(found.files)
+    return combine(build_graph(unit.inventory) for unit in units)

@@ -292,6 +292,37 @@ def github_schema() -> None:
     typer.echo(SCHEMA_PATH.read_text(encoding="utf-8"), nl=False)
 
 
+# -- privlint graph ... (the principal graph and privilege-escalation paths; privlint/graph.py)
+class GraphFormat(str, Enum):
+    mermaid = "mermaid"
+    dot = "dot"
+    json = "json"
+
+
+@app.command("graph")
+def graph_command(
+    paths: list[str] = typer.Argument(..., help="Files and directories to read.", show_default=False),
+    output_format: GraphFormat = typer.Option(GraphFormat.mermaid, "--format", "-f", help="mermaid (GitHub, Markdown), dot (Graphviz) or json."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the graph here [default: stdout]."),
+) -> None:
+    """Draw the principal graph: admin-level principals marked, escalation paths without MFA highlighted."""
+    from privlint.api import graph
+    from privlint.graph import render
+
+    try:
+        text = render(graph(paths), output_format.value)
+    except FileNotFoundError as exc:
+        raise _error(f"no such file or directory: {exc.args[0] if exc.args else exc}") from None
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise _error(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
 def main() -> None:
     app()
 

@@ -34,6 +34,7 @@ class PolicyDocument(BaseModel):
     statements: list[Statement] = Field(default_factory=list)
     aws_managed: bool = False  # an AWS-managed policy: granted by reference, not written here
     attached_to: str | None = None  # for resource policies: the resource they protect
+    name: str | None = None  # a managed policy's name, when known (matches policy ARNs in grants)
 
 
 class Grant(BaseModel):
@@ -315,6 +316,23 @@ class GitHubOrg(BaseModel):
             return True
         return self.default_branches.get(protection.repository) == protection.branch
 
+# --------------------------------------------------------------------------- AWS workloads (issue 9)
+# Things that run as a role: whoever can change what they run can act as the role (privlint/graph.py).
+
+WorkloadKind = Literal["lambda-function", "instance-profile"]
+
+
+class Workload(BaseModel):
+    """A Lambda function or an EC2 instance profile, and the role it runs as."""
+
+    address: str
+    kind: WorkloadKind
+    location: Location
+    name: str | None = None  # function name or instance profile name, when known
+    role: str | None = None  # address of the role principal when the code references it
+    role_name: str | None = None  # the role's name or ARN when written as a literal
+
+
 class Inventory(BaseModel):
     principals: dict[str, Principal] = Field(default_factory=dict)
     documents: dict[str, PolicyDocument] = Field(default_factory=dict)
@@ -323,6 +341,7 @@ class Inventory(BaseModel):
     secret_parameters: list[SecretParameter] = Field(default_factory=list)
     ingress_rules: list[IngressRule] = Field(default_factory=list)
     password_policies: list[PasswordPolicy] = Field(default_factory=list)
+    workloads: list[Workload] = Field(default_factory=list)
     github_orgs: list[GitHubOrg] = Field(default_factory=list)
     azure_role_definitions: list[AzureRoleDefinition] = Field(default_factory=list)
     azure_role_assignments: list[AzureRoleAssignment] = Field(default_factory=list)
@@ -342,6 +361,7 @@ class Inventory(BaseModel):
         self.secret_parameters.extend(other.secret_parameters)
         self.ingress_rules.extend(other.ingress_rules)
         self.password_policies.extend(other.password_policies)
+        self.workloads.extend(other.workloads)
         self.github_orgs.extend(other.github_orgs)
         self.azure_role_definitions.extend(other.azure_role_definitions)
         self.azure_role_assignments.extend(other.azure_role_assignments)

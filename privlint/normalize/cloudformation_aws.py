@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from privlint.inventory import IngressRule, Inventory, Location, LoginProfile, SecretParameter
+from privlint.inventory import IngressRule, Inventory, Location, LoginProfile, SecretParameter, Workload
 from privlint.normalize.cfn_values import TemplateContext, resolve
 from privlint.normalize.common import (
     InventoryBuilder,
@@ -271,3 +271,36 @@ _HANDLERS: dict[str, Callable[[CloudFormationNormaliser, ResourceRecord], None]]
     "AWS::EC2::SecurityGroupIngress": CloudFormationNormaliser._ingress_resource,
     **{t: CloudFormationNormaliser._resource_policy for t in RESOURCE_POLICIES},
 }
+
+
+# Workloads that run as a role, and managed policy names (issue 9: privlint/graph.py walks them).
+def _workload(record: ResourceRecord, kind: str, role: Any, name: Any) -> Workload:
+    return Workload(
+        address=record.address, kind=kind, location=record.location,  # type: ignore[arg-type]
+        name=name if isinstance(name, str) else None,
+        role=role.address if isinstance(role, Reference) else None,
+        role_name=role if isinstance(role, str) else None,
+    )
+
+
+def _lambda_function(self: CloudFormationNormaliser, record: ResourceRecord) -> None:
+    self.builder.inventory.workloads.append(_workload(record, "lambda-function", record.get("Role"), record.get("FunctionName")))
+
+
+def _instance_profile(self: CloudFormationNormaliser, record: ResourceRecord) -> None:
+    for role in as_list(record.get("Roles")):
+        self.builder.inventory.workloads.append(_workload(record, "instance-profile", role, record.get("InstanceProfileName")))
+
+
+def _managed_policy_with_name(self: CloudFormationNormaliser, record: ResourceRecord) -> None:
+    CloudFormationNormaliser._managed_policy(self, record)
+    doc = self.builder.inventory.documents.get(record.address)
+    if doc is not None and isinstance(record.get("ManagedPolicyName"), str):
+        doc.name = record.get("ManagedPolicyName")
+
+
+_HANDLERS.update({
+    "AWS::Lambda::Function": _lambda_function,
+    "AWS::IAM::InstanceProfile": _instance_profile,
+    "AWS::IAM::ManagedPolicy": _managed_policy_with_name,
+})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from privlint.inventory import IngressRule, Inventory, Location, LoginProfile, PasswordPolicy
+from privlint.inventory import IngressRule, Inventory, Location, LoginProfile, PasswordPolicy, Workload
 from privlint.normalize.common import (
     InventoryBuilder,
     Problem,
@@ -377,3 +377,42 @@ _SECOND_PASS: dict[str, Callable[[TerraformNormaliser, ResourceRecord], None]] =
 from privlint.normalize.github import TERRAFORM_HANDLERS as _GITHUB_HANDLERS  # noqa: E402
 
 _SECOND_PASS.update(_GITHUB_HANDLERS)
+
+
+# Workloads that run as a role, and managed policy names (issue 9: privlint/graph.py walks them).
+def _workload_role(value: Any) -> tuple[str | None, str | None]:
+    """(role address, literal role name or ARN) from a ``role`` attribute."""
+    if isinstance(value, Reference):
+        return value.address, None
+    return None, value if isinstance(value, str) else None
+
+
+def _lambda_function(self: TerraformNormaliser, record: ResourceRecord) -> None:
+    role, role_name = _workload_role(record.get("role"))
+    name = record.get("function_name")
+    self.builder.inventory.workloads.append(
+        Workload(address=record.address, kind="lambda-function", location=record.location,
+                 name=name if isinstance(name, str) else None, role=role, role_name=role_name)
+    )
+
+
+def _instance_profile(self: TerraformNormaliser, record: ResourceRecord) -> None:
+    role, role_name = _workload_role(record.get("role"))
+    name = record.get("name")
+    self.builder.inventory.workloads.append(
+        Workload(address=record.address, kind="instance-profile", location=record.location,
+                 name=name if isinstance(name, str) else None, role=role, role_name=role_name)
+    )
+
+
+def _policy_name(self: TerraformNormaliser, record: ResourceRecord) -> None:
+    doc = self.builder.inventory.documents.get(record.address)
+    if doc is not None and isinstance(record.get("name"), str):
+        doc.name = record.get("name")
+
+
+_SECOND_PASS.update({
+    "aws_lambda_function": _lambda_function,
+    "aws_iam_instance_profile": _instance_profile,
+    "aws_iam_policy": _policy_name,
+})
