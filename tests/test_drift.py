@@ -433,3 +433,29 @@ def test_mutated_inputs_never_raise(tmp_path: Path, name: str, option: str) -> N
             continue
         assert all(f.line >= 1 for f in report.findings)
     assert not failures, "\n".join(failures[:5])
+
+
+# --------------------------------------------------------------------------- GitHub organisations
+
+
+def test_github_config_in_git_against_an_exported_snapshot() -> None:
+    report = privlint.drift(baseline=DRIFT / "github" / "approved.yaml", current=DRIFT / "github" / "export.json")
+    messages = {f.resource: f.message for f in report.findings}
+    assert set(messages) == {"github:acme-corp/member/mallory-x", "github:acme-corp/team/platform"}
+    assert "was created since the baseline" in messages["github:acme-corp/member/mallory-x"]
+    assert 'repositories.infra-live differs from the approved baseline ("maintain" -> "admin")' in messages["github:acme-corp/team/platform"]
+    assert all(f.severity.value == "high" and "CCM-5" in f.controls for f in report.findings)
+    # Only what both sources describe is compared: peribolos lists no webhooks and no 2FA setting.
+    assert not any("hook" in r or r == "github:acme-corp" for r in messages)
+
+
+def test_github_member_covered_by_a_change_record(tmp_path: Path) -> None:
+    register = tmp_path / "changes.yaml"
+    register.write_text(
+        "policy: {security_approvers: [sec-lead]}\n"
+        "changes:\n"
+        "  - {id: CHG-7, ticket: CHG-7, status: approved, approvers: [alice-ops, sec-lead],\n"
+        "     covers: [{resource: 'github:acme-corp/member/mallory-x'}]}\n"
+    )
+    report = privlint.drift(baseline=DRIFT / "github" / "approved.yaml", current=DRIFT / "github" / "export.json", register=register)
+    assert {f.resource for f in report.findings} == {"github:acme-corp/team/platform"}

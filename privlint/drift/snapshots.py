@@ -5,6 +5,7 @@ planned values...). Resources are matched by address and compared attribute by a
 compared as sets, since the order of grants, members or CIDRs carries no meaning.
 
 A format joins by adding a reader to ``SNAPSHOT_READERS``: a function (text, display) -> records.
+GitHub sources (API snapshot, peribolos, safe-settings) are read through ``github_snapshots.py``.
 """
 
 from __future__ import annotations
@@ -44,7 +45,27 @@ def _plan(text: str, display: str) -> tuple[list[ResourceRecord], list[Problem]]
         return [], [Problem(display, exc.line, display, f"invalid JSON: {exc.reason}")]
 
 
-SNAPSHOT_READERS: dict[str, RecordReader] = {"cloudformation": _cloudformation, "terraform-plan": _plan}
+def _github(kind: str) -> RecordReader:
+    """A GitHub source: parsed by its registered format, then one record per github:ORG/... resource."""
+
+    def read(text: str, display: str) -> tuple[list[ResourceRecord], list[Problem]]:
+        from privlint.drift.github_snapshots import org_records
+        from privlint.formats import by_name
+        from privlint.settings import Settings
+
+        unit = by_name(kind).parse(text, display, Settings())
+        return [r for org in unit.inventory.github_orgs for r in org_records(org)], unit.problems
+
+    return read
+
+
+SNAPSHOT_READERS: dict[str, RecordReader] = {
+    "cloudformation": _cloudformation,
+    "terraform-plan": _plan,
+    "github-snapshot": _github("github-snapshot"),
+    "github-peribolos": _github("github-peribolos"),
+    "github-safe-settings": _github("github-safe-settings"),
+}
 
 
 def read_snapshot(path: str, max_file_size: int) -> tuple[dict[str, ResourceRecord], list[Problem], int]:
@@ -99,6 +120,9 @@ def _terraform(by_dir: dict[Path, list[Path]], displays: dict[Path, str], given:
 
 
 def snapshot_differences(baseline: dict[str, ResourceRecord], current: dict[str, ResourceRecord]) -> list[Difference]:
+    from privlint.drift.github_snapshots import comparable
+
+    baseline, current = comparable(baseline, current)
     out: list[Difference] = []
     for address in sorted({*baseline, *current}):
         old, new = baseline.get(address), current.get(address)
