@@ -187,10 +187,10 @@ def drift(
     cfn_drift: Optional[str] = typer.Option(None, "--cfn-drift", help="aws cloudformation describe-stack-resource-drifts output.", show_default=False),
     baseline: Optional[str] = typer.Option(None, "--baseline", help="The approved snapshot (with --current).", show_default=False),
     current: Optional[str] = typer.Option(None, "--current", help="The live snapshot (with --baseline).", show_default=False),
-    register: Optional[str] = typer.Option(None, "--register", help="Change register (YAML or JSON) [default: change_register in the configuration].", show_default=False),
+    register: Optional[str] = typer.Option(None, "--register", help="Change register, YAML or JSON (default: change_register in the configuration file).", show_default=False),
     audit_log: Optional[str] = typer.Option(None, "--audit-log", help="Append one JSON line per difference to this file.", show_default=False),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="Output format."),
-    fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 only for findings of at least this severity [default: low]."),
+    fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 only for findings of at least this severity (default: low)."),
     color: Color = typer.Option(Color.auto, "--color", help="Colour the text output."),
     config: Optional[str] = typer.Option(None, "--config", help="Configuration file (default: found as for `check`)."),
 ) -> None:
