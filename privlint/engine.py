@@ -18,7 +18,7 @@ from privlint.discover import TERRAFORM, BinaryFile, FileTooLarge, SourceFile, d
 from privlint.findings import Category, Finding, Report, Suppression
 from privlint.formats import Unit, by_name
 from privlint.normalize.common import Origin, Problem, ResourceRecord
-from privlint.rules.base import PARSE_ERROR_ID, all_rules, load_catalog
+from privlint.rules.base import PARSE_ERROR_ID, all_linkers, all_rules, load_catalog
 from privlint.settings import Settings
 from privlint.suppress import Directive, Outcome, apply, attach_to_blocks, comment_directives, config_directives
 
@@ -322,6 +322,8 @@ class Scanner:
                     controls=list(parse_meta.controls),
                 )
             )
+        for link in all_linkers():
+            link([u.inventory for u in units])
         for unit in units:
             for rule in all_rules():
                 for hit in rule.check(unit.inventory, self.settings):

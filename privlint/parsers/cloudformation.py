@@ -132,6 +132,8 @@ def load_yaml(text: str) -> Any:
         raise TemplateError(f"invalid YAML: {exc}", None) from None
     except RecursionError:
         raise TemplateError("YAML nested too deeply", None) from None
+    except (ValueError, TypeError) as exc:  # e.g. an impossible date such as 2026-13-01
+        raise TemplateError(f"invalid YAML value: {exc}"[:200], None) from None
     finally:
         loader.dispose()
 

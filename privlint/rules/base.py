@@ -56,6 +56,7 @@ class Rule:
 
 
 _REGISTRY: dict[str, CheckFunction] = {}
+_LINKERS: list[Callable[[list[Inventory]], None]] = []
 
 
 def rule(rule_id: str) -> Callable[[CheckFunction], CheckFunction]:
@@ -64,6 +65,18 @@ def rule(rule_id: str) -> Callable[[CheckFunction], CheckFunction]:
         return func
 
     return register
+
+
+def linker(func: Callable[[list[Inventory]], None]) -> Callable[[list[Inventory]], None]:
+    """Register a function that joins facts across the inventories of one scan before the rules run
+    (e.g. a credential report learning which IAM users the Terraform next to it makes admin)."""
+    _LINKERS.append(func)
+    return func
+
+
+def all_linkers() -> list[Callable[[list[Inventory]], None]]:
+    all_rules()  # importing the rule modules registers their linkers
+    return list(_LINKERS)
 
 
 @lru_cache(maxsize=1)

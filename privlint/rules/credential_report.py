@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from privlint.findings import Severity
 from privlint.iam import admin_reasons
 from privlint.inventory import CredentialReport, CredentialReportRow, Inventory
-from privlint.rules.base import Hit, rule
+from privlint.rules.base import Hit, linker, rule
 from privlint.settings import Settings
 
 
@@ -35,6 +35,7 @@ def iac_admin_users(inventory: Inventory) -> dict[str, str]:
     return out
 
 
+@linker
 def link_iac_admins(inventories: Iterable[Inventory]) -> None:
     """Give every credential report the admin IAM users that the other inventories of the same scan define."""
     inventories = list(inventories)
