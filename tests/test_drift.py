@@ -459,3 +459,25 @@ def test_github_member_covered_by_a_change_record(tmp_path: Path) -> None:
     )
     report = privlint.drift(baseline=DRIFT / "github" / "approved.yaml", current=DRIFT / "github" / "export.json", register=register)
     assert {f.resource for f in report.findings} == {"github:acme-corp/team/platform"}
+
+
+def test_cloudformation_drift_as_yaml_and_single_resource_output(tmp_path: Path) -> None:
+    yaml_output = tmp_path / "drifts.yaml"
+    yaml_output.write_text(
+        "StackResourceDrifts:\n"
+        "- LogicalResourceId: Db\n"
+        "  ResourceType: AWS::RDS::DBInstance\n"
+        "  StackResourceDriftStatus: MODIFIED\n"
+        "  PropertyDifferences:\n"
+        "  - PropertyPath: /MasterUserPassword\n"
+        "    ExpectedValue: Tr0ub4dor&3xyz\n"
+        "    ActualValue: correct-horse-battery\n"
+        "    DifferenceType: NOT_EQUAL\n"
+    )
+    report = privlint.drift(cfn_drift=yaml_output)
+    [finding] = report.findings
+    assert (finding.resource, finding.line, finding.severity.value) == ("Db", 6, "high")
+    assert "Tr0ub4dor" not in finding.message and "correct-horse" not in finding.message and '"Tr****"' in finding.message
+    single = tmp_path / "one.json"
+    single.write_text(json.dumps({"StackResourceDrift": {"LogicalResourceId": "Q", "ResourceType": "AWS::SQS::Queue", "StackResourceDriftStatus": "DELETED"}}))
+    assert [(f.resource, "was deleted outside CloudFormation" in f.message) for f in privlint.drift(cfn_drift=single).findings] == [("Q", True)]
