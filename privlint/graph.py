@@ -472,6 +472,11 @@ class GraphBuilder:
         return None
 
     def _add(self, edge: Edge) -> None:
+        holder = self.holders.get(edge.source)
+        if holder is not None and holder.principal.kind == "user" and edge.kind != "member-of":
+            own = {g.document for g in holder.principal.grants}
+            if not any(g.document in own for g in edge.grants if g.action is not None) and any(g.action for g in edge.grants):
+                return  # granted wholly by a group: the path goes user -> member-of -> group, which says why
         key = (edge.source, edge.target, edge.kind, edge.technique)
         known = self.edges.get(key)
         if known is None or (known.mfa and not edge.mfa):
