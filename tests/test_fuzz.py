@@ -132,6 +132,13 @@ SEEDS: dict[str, list[tuple[str, bytes]]] = {
     "cfn-yaml": _seeds((".yaml", ".yml")),
     "cfn-json": [(n, d) for n, d in _seeds((".json",)) if b"Resources" in d],
     "plan": [("plan.json", PLAN_SEED.encode())],
+    # Every other format's fixtures (GitHub org config, credential reports, drift...), under their own names.
+    "other-formats": [
+        (p.name, p.read_bytes())
+        for area in ("github", "credential-report", "drift")
+        for p in sorted((FIXTURES / area).rglob("*"))
+        if p.is_file() and p.suffix in (".json", ".yaml", ".yml", ".csv")
+    ],
 }
 
 
@@ -190,7 +197,7 @@ def test_parser_raises_only_its_own_error_on_mutated_fixtures(kind: str) -> None
 
 # --------------------------------------------------------------------------- whole scan()
 
-SCAN_KINDS = {"hcl": "main.tf", "tf-json": "main.tf.json", "cfn-yaml": "template.yaml", "cfn-json": "template.json", "plan": "plan.json"}
+SCAN_KINDS = {"hcl": "main.tf", "tf-json": "main.tf.json", "cfn-yaml": "template.yaml", "cfn-json": "template.json", "plan": "plan.json", "other-formats": ""}
 _INTERNAL = "privlint could not analyse this file"
 
 
@@ -214,10 +221,10 @@ def test_scan_never_raises_and_reports_parse_errors_as_pl000(tmp_path: Path) -> 
     kinds = sorted(SCAN_KINDS)
     per_kind = max(1, SCAN_CASES // len(kinds))
     for kind in kinds:
-        parse, allowed = PARSERS[kind]
-        target = tmp_path / kind / SCAN_KINDS[kind]
-        target.parent.mkdir()
-        for n, _name, data in cases(kind, per_kind, seed=11):
+        parse, allowed = PARSERS.get(kind, (None, ()))
+        for n, name, data in cases(kind, per_kind, seed=11):
+            target = tmp_path / kind / str(n) / (SCAN_KINDS[kind] or name)
+            target.parent.mkdir(parents=True)
             target.write_bytes(data)
             label = f"{kind} case {n}"
             try:
@@ -227,6 +234,8 @@ def test_scan_never_raises_and_reports_parse_errors_as_pl000(tmp_path: Path) -> 
                 failures.append(f"{label}: scan raised {type(exc).__name__}: {exc}"[:300])
                 continue
             failures.extend(check_report(report, label))
+            if parse is None:
+                continue
             # Cross-check with the parser: text it rejects must show up as a PL000 on this file.
             try:
                 parse(data.decode("utf-8", errors="replace"))
