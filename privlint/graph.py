@@ -220,6 +220,8 @@ def _arn_resource(pattern: str, service: str) -> str | None:
         return None
     if not matches(parts[2], service):
         return None
+    if parts[4] == "aws":
+        return None  # AWS-managed policies (arn:aws:iam::aws:policy/...): nobody's code can rewrite them
     return parts[5]
 
 

@@ -359,3 +359,14 @@ def test_chain_fixture_names_every_step_and_skips_the_mfa_user() -> None:
             " -> can-pass-to-service(cloudformation) -> aws_iam_role.cfn_exec") in findings[0].message
     path = privlint.graph(ESCALATION / "chain").path_from("aws_iam_user.alice")
     assert path is not None and path.mfa_required
+
+
+def test_aws_managed_policy_arns_name_nothing_the_code_can_rewrite() -> None:
+    """A CreatePolicyVersion scoped to arn:aws:iam::aws:policy/... cannot touch customer policies
+    (the shape of Bishop Fox iam-vulnerable's fp4 false-positive test)."""
+    inv = _inventory({"ci": [{"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "arn:aws:iam::aws:policy/ci-*"}]}, {})
+    inv.documents["aws_iam_user.ci.policy"].name = "ci-tools"
+    assert build_graph(inv).edges == []
+    inv = _inventory({"ci": [{"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "arn:aws:iam::*:policy/ci-*"}]}, {})
+    inv.documents["aws_iam_user.ci.policy"].name = "ci-tools"
+    assert build_graph(inv).path_from("aws_iam_user.ci") is not None
