@@ -370,3 +370,56 @@ def test_aws_managed_policy_arns_name_nothing_the_code_can_rewrite() -> None:
     inv = _inventory({"ci": [{"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "arn:aws:iam::*:policy/ci-*"}]}, {})
     inv.documents["aws_iam_user.ci.policy"].name = "ci-tools"
     assert build_graph(inv).path_from("aws_iam_user.ci") is not None
+
+
+@st.composite
+def random_accounts(draw: st.DrawFn) -> tuple[dict, dict, list[tuple[str, str, bool]], set[str]]:
+    """Users and roles with random trusts and sts:AssumeRole grants, and the can-assume edges the spec gives."""
+    users = [f"u{i}" for i in range(draw(st.integers(1, 4)))]
+    roles = [f"r{i}" for i in range(draw(st.integers(1, 5)))]
+    admins = set(draw(st.lists(st.sampled_from(roles), max_size=2)))
+    trusts: dict[str, tuple[str, str | None, bool]] = {}
+    for role in roles:
+        kind = draw(st.sampled_from(["root", "user", "role", "service"]))
+        named = draw(st.sampled_from(users)) if kind == "user" else draw(st.sampled_from(roles)) if kind == "role" else None
+        trusts[role] = (kind, named, draw(st.booleans()))  # (who, which, MFA on the trust)
+    grants = {p: draw(st.lists(st.sampled_from(roles), max_size=3)) for p in users + roles}
+    edges: list[tuple[str, str, bool]] = []
+    for role, (kind, named, mfa) in trusts.items():
+        for principal in users + roles:
+            if principal == role or principal in admins:
+                continue
+            if kind == "root" and role in grants[principal]:
+                edges.append((principal, role, mfa))
+            elif kind in ("user", "role") and named == principal:
+                edges.append((principal, role, mfa))
+    user_statements = {u: [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::123456789012:role/{r}"} for r in grants[u]] for u in users}
+    role_specs = {}
+    for role, (kind, named, mfa) in trusts.items():
+        principal = {"root": {"AWS": "arn:aws:iam::123456789012:root"}, "user": {"AWS": f"arn:aws:iam::123456789012:user/{named}"},
+                     "role": {"AWS": f"arn:aws:iam::123456789012:role/{named}"}, "service": {"Service": "ec2.amazonaws.com"}}[kind]
+        trust: dict = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+        if mfa:
+            trust["Condition"] = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+        own = [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::123456789012:role/{r}"} for r in grants[role]]
+        role_specs[role] = ([trust], own + (ADMIN if role in admins else []))
+    return user_statements, role_specs, edges, admins
+
+
+@settings(max_examples=200, deadline=None)
+@given(random_accounts())
+def test_random_accounts_report_exactly_the_users_that_reach_admin_without_mfa(case: tuple) -> None:
+    """Through the whole build (trust policies, grants, ARNs), compared with a plain BFS over the spec's edges."""
+    user_statements, role_specs, edges, admins = case
+    inv = _inventory(user_statements, role_specs)
+    free = [Edge(source=f"aws_iam_{'user' if s.startswith('u') else 'role'}.{s}", target=f"aws_iam_role.{t}", kind="can-assume")
+            for s, t, mfa in edges if not mfa]
+    admin_ids = {f"aws_iam_role.{r}" for r in admins}
+    graph = build_graph(inv)
+    for user in user_statements:
+        expected = _reference_distance(f"aws_iam_user.{user}", admin_ids, free)
+        path = graph.path_from(f"aws_iam_user.{user}")
+        reported = path if path is not None and not path.mfa_required else None
+        assert (reported is None) == (expected is None), (user, path)
+        if reported is not None:
+            assert len(reported.edges) == expected
