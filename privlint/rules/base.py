@@ -132,3 +132,12 @@ def all_rules() -> list[Rule]:
 PARSE_ERROR_ID = "PL000"
 # Rules the engine itself produces (parse errors, suppression problems): metadata only, no check function.
 ENGINE_RULES = frozenset({"PL000", "PL001", "PL002", "PL003", "PL004"})
+
+
+def has_detector(meta: RuleMeta) -> bool:
+    """Whether a rule's findings come from a check function over an inventory (``all_rules``).
+
+    Engine rules come from the pipeline itself, and config-drift rules from ``privlint drift``,
+    which compares two states against the change register (privlint/drift/).
+    """
+    return meta.id not in ENGINE_RULES and meta.category is not Category.config_drift
