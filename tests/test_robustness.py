@@ -420,3 +420,22 @@ def test_same_bytes_on_one_worker_and_on_many(fixture_tree: Path, tmp_path: Path
     parallel = privlint.scan([str(fixture_tree)]).to_json()
     assert serial.count('"rule_id"') > 20
     assert serial == parallel
+
+
+# --------------------------------------------------------------------------- the benchmark corpus stays meaningful
+
+
+def test_the_benchmark_corpus_parses_and_has_findings(tmp_path: Path) -> None:
+    """benchmarks/corpus.py must keep producing valid code that the rules have work to do on."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_corpus", Path(__file__).resolve().parent.parent / "benchmarks" / "corpus.py")
+    assert spec and spec.loader
+    corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(corpus)
+    stats = corpus.generate(tmp_path, 20)
+    assert stats["terraform_files"] == 20 and stats["templates"] == 2
+    report = privlint.scan([str(tmp_path)])
+    rules = {f.rule_id for f in report.findings}
+    assert "PL000" not in rules
+    assert {"PL201", "PL401"} <= rules and report.summary.files == 20 + 2 + 2  # + one variables.tf per module
