@@ -272,7 +272,8 @@ class TargetIndex:
             if statement.unknown_resources:
                 return []
             excluded = {id(t) for p in statement.resources for t in self.matching(kind, p)}
-            return [t for t in self.by_kind.get(kind, []) if id(t) not in excluded]
+            # A target whose name is unknown might be one of the exceptions: left out.
+            return [t for t in self.by_kind.get(kind, []) if id(t) not in excluded and t.resource is not None]
         out: list[Target] = []
         seen: set[int] = set()
         for pattern in statement.resources:
@@ -423,7 +424,12 @@ def _service_matches(pattern: str, service: str) -> bool:
     return action_matches(pattern, service)
 
 
+_MANAGED_POLICY_TYPES = frozenset({"aws_iam_policy", "AWS::IAM::ManagedPolicy"})
+
+
 class GraphBuilder:
+    """Nodes for the inventory's principals, then edges: memberships, trusts, and each technique in turn."""
+
     def __init__(self, inventory: Inventory) -> None:
         self.inventory = inventory
         facts: dict[str, _DocFacts] = {}
@@ -450,8 +456,8 @@ class GraphBuilder:
             for grant in holder.principal.grants:
                 holders_of[grant.document].append(address)
         for doc in self.inventory.documents.values():
-            if doc.kind != "identity" or doc.aws_managed:
-                continue
+            if doc.resource_type not in _MANAGED_POLICY_TYPES:
+                continue  # only customer-managed policies have versions (inline and AWS-managed ones do not)
             for address in holders_of.get(doc.address, []):
                 self.index.add("policy", Target(address, f"policy/{doc.name}" if doc.name else None, "iam"))
         for workload in self.inventory.workloads:
