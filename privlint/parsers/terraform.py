@@ -456,20 +456,28 @@ class TerraformLoader:
             return  # parse() does the rest, one by one
         import multiprocessing
         import pickle
+        import threading
         from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
-        # fork: workers start in milliseconds and inherit the imports; spawn elsewhere.
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux" else "spawn"
+        # Only with fork: workers start in milliseconds and inherit the imports. Spawn would re-import the
+        # caller's main module (breaking scripts without a __main__ guard), and forking a threaded program
+        # can leave another thread's lock held in the child: parse here, one by one, in those cases.
+        if sys.platform != "linux" or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return
         workers = min(jobs, len(todo))
         chunk = max(1, len(todo) // (workers * 4))
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_warm_worker) as pool:
-            results = pool.map(_parse_in_worker, [(str(p), t) for p, t, _ in todo], chunksize=chunk)
-            for (path, text, key), payload in zip(todo, results):
-                if payload is None:
-                    continue  # parse() will parse it here
-                if key is not None:
-                    self.cache.put_payload(key, payload)
-                self._store(path, pickle.loads(payload))
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_warm_worker) as pool:
+                results = pool.map(_parse_in_worker, [(str(p), t) for p, t, _ in todo], chunksize=chunk)
+                for (path, _text, key), payload in zip(todo, results):
+                    if payload is None:
+                        continue  # parse() will parse it here
+                    if key is not None:
+                        self.cache.put_payload(key, payload)
+                    self._store(path, pickle.loads(payload))
+        except (BrokenProcessPool, OSError):
+            return  # no processes here (a sandbox, a resource limit): parse() parses what is left
 
     def load(self, directory: Path, files: list[Path]) -> TerraformResult:
         result = TerraformResult()
