@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -213,20 +214,37 @@ def escalation_actions() -> dict[str, str]:
     return dict(load_json("escalation_actions.json")["actions"])
 
 
-def admin_reasons(statement: Statement) -> list[str]:
-    """Why this statement, on its own, makes its holder admin-level. Empty when it does not (or is unknown)."""
+def statement_denies_action(statement: Statement, action: str) -> bool:
+    """An unconditional Deny that provably applies to ``action`` on every resource."""
+    if statement.effect != "Deny" or statement.conditions or not covers_all_resources(statement):
+        return False
+    if statement.not_action:
+        return not statement.unknown_actions and not any(action_matches(p, action) for p in statement.actions)
+    return any(action_matches(p, action) for p in statement.actions)
+
+
+def admin_reasons(statement: Statement, denies: Sequence[Statement] = ()) -> list[str]:
+    """Why this statement makes its holder admin-level. Empty when it does not (or is unknown).
+
+    ``denies`` are the other statements that apply to the same principal: an unconditional explicit
+    Deny of the action on every resource takes it away (explicit deny always wins in IAM).
+    """
     if statement.effect != "Allow":
         return []
+
+    def denied(action: str) -> bool:
+        return any(statement_denies_action(d, action) for d in denies)
+
     reasons: list[str] = []
     if covers_all_resources(statement) and not statement.not_action:
-        if "*" in statement.actions:
+        if "*" in statement.actions and not denied("*"):
             reasons.append("all actions on all resources")
-        elif any(p.lower() == "iam:*" for p in statement.actions):
+        elif any(p.lower() in ("iam:*", "*") for p in statement.actions) and not denied("iam:*"):
             reasons.append("full IAM control (iam:*)")
     if reasons:
         return reasons
     if covers_broad_resources(statement):
-        granted = [a for a in escalation_actions() if statement_grants_action(statement, a)]
+        granted = [a for a in escalation_actions() if statement_grants_action(statement, a) and not denied(a)]
         if granted:
             reasons.append("privilege-escalation actions " + ", ".join(granted))
     return reasons

@@ -111,3 +111,14 @@ def test_unknown_entries_never_become_matches(actions: list[object]) -> None:
     assert stmt is not None
     known = [a for a in actions if isinstance(a, str)]
     assert statement_grants_action(stmt, "iam:PassRole") == any(matches(a, "iam:PassRole") for a in known)
+
+
+def test_explicit_deny_wins() -> None:
+    from privlint.iam import statement_denies_action
+
+    allow = _stmt(Action=["iam:PassRole", "iam:CreatePolicyVersion"], Resource="*")
+    deny_pass = parse_statement({"Effect": "Deny", "Action": "iam:PassRole", "Resource": "*"})
+    assert admin_reasons(allow, [deny_pass]) == ["privilege-escalation actions iam:CreatePolicyVersion"]
+    conditional = parse_statement({"Effect": "Deny", "Action": "iam:*", "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-2"}}})
+    assert not statement_denies_action(conditional, "iam:PassRole")  # only sometimes: still admin
+    assert admin_reasons(_stmt(Action="*", Resource="*"), [parse_statement({"Effect": "Deny", "NotAction": "s3:*", "Resource": "*"})]) == []

@@ -264,3 +264,43 @@ def test_terraform_plan_json(tmp_path: Path) -> None:
     }
     found = scan_files(tmp_path, {"plan.json": json.dumps(plan, indent=1)})
     assert [f[:2] for f in found] == [("PL201", "aws_iam_policy.p")]
+
+
+def test_policy_resource_whose_document_is_a_data_source_reaches_its_attachments(tmp_path: Path) -> None:
+    found = scan_files(tmp_path, {"main.tf": """
+        data "aws_iam_policy_document" "admin" {
+          statement {
+            actions   = ["iam:*"]
+            resources = ["*"]
+          }
+        }
+        resource "aws_iam_policy" "admin" {
+          name   = "admin"
+          policy = data.aws_iam_policy_document.admin.json
+        }
+        resource "aws_iam_user" "u" { name = "u" }
+        resource "aws_iam_user_policy_attachment" "by_reference" {
+          user       = aws_iam_user.u.name
+          policy_arn = aws_iam_policy.admin.arn
+        }
+        resource "aws_iam_group" "g" { name = "g" }
+        resource "aws_iam_group_policy_attachment" "by_arn" {
+          group      = aws_iam_group.g.name
+          policy_arn = "arn:aws:iam::123456789012:policy/admin"
+        }
+    """})
+    assert [f[:2] for f in found] == [("PL101", "aws_iam_group.g"), ("PL101", "aws_iam_user.u"), ("PL201", "data.aws_iam_policy_document.admin")]
+
+
+def test_an_explicit_deny_takes_admin_rights_away(tmp_path: Path) -> None:
+    found = scan_files(tmp_path, {"main.tf": """
+        resource "aws_iam_user" "u" { name = "u" }
+        resource "aws_iam_user_policy" "p" {
+          user   = aws_iam_user.u.name
+          policy = jsonencode({ Statement = [
+            { Effect = "Allow", Action = ["iam:PassRole", "iam:CreateAccessKey"], Resource = "*" },
+            { Effect = "Deny", Action = "iam:*", Resource = "*" },
+          ] })
+        }
+    """})
+    assert [f[0] for f in found] == ["PL203"]  # the wildcard is still there; the admin rights are not

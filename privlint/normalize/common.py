@@ -149,6 +149,10 @@ class InventoryBuilder:
         self._names: dict[tuple[str, str], str] = {}  # (kind, name) -> address
         self._links: list[tuple[Any, PrincipalKind, Any, Location, str | None]] = []
         self._members: list[tuple[Any, Any, Location]] = []
+        self._pending_refs: list[tuple[str, DocumentKind, str | None]] = []  # references to documents not seen yet
+        # A resource whose document is another one (aws_iam_policy.x { policy = data.aws_iam_policy_document.d.json }):
+        # attachments naming the resource reach the document it points at.
+        self._aliases: dict[str, str] = {}
 
     # -- principals
     def add_principal(self, address: str, kind: PrincipalKind, name: Any, location: Location) -> Principal:
@@ -180,6 +184,8 @@ class InventoryBuilder:
         A reference to a ``data.aws_iam_policy_document`` (or another document) returns that address;
         an unknown value returns None.
         """
+        if isinstance(value, Reference) and address != value.address:
+            self._aliases[address] = value.address
         if isinstance(value, Reference) and value.address in self.inventory.documents:
             doc = self.inventory.documents[value.address]
             if doc.kind == "identity" and kind != "identity":
@@ -203,12 +209,6 @@ class InventoryBuilder:
             attached_to=attached_to,
         )
         return address
-
-    @property
-    def _pending_refs(self) -> list[tuple[str, DocumentKind, str | None]]:
-        if not hasattr(self, "_pending"):
-            self._pending: list[tuple[str, DocumentKind, str | None]] = []
-        return self._pending
 
     def statements_of(self, value: Any, location: Location, resource: str) -> list[Statement] | None:
         if isinstance(value, PartialString):
@@ -269,19 +269,25 @@ class InventoryBuilder:
         return None
 
     def resolve_policy(self, policy: Any, location: Location) -> str | None:
-        if isinstance(policy, str) and policy in self.inventory.documents:
-            return policy
-        if isinstance(policy, Reference):
-            return policy.address if policy.address in self.inventory.documents else None
+        """The document an attachment names (by document address, reference, ARN or policy name), if known."""
         managed = managed_policy_name(policy)
         if managed is not None:
             return self.aws_managed_document(managed, location)
-        customer = customer_policy_name(policy)
-        if customer is not None:
-            return self._names.get(("policy", customer))
-        if isinstance(policy, str):
-            return self._names.get(("policy", policy))
-        return None
+        if isinstance(policy, Reference):
+            address: str | None = policy.address
+        elif isinstance(policy, str) and (policy in self.inventory.documents or policy in self._aliases):
+            address = policy
+        elif customer_policy_name(policy) is not None:
+            address = self._names.get(("policy", customer_policy_name(policy) or ""))
+        elif isinstance(policy, str):
+            address = self._names.get(("policy", policy))
+        else:
+            address = None
+        seen: set[str] = set()
+        while address is not None and address in self._aliases and address not in seen:
+            seen.add(address)
+            address = self._aliases[address]
+        return address if address in self.inventory.documents else None
 
     def finish(self) -> Inventory:
         for address, kind, attached_to in self._pending_refs:

@@ -32,14 +32,15 @@ def admin_grants(inventory: Inventory, principal: Principal, include_groups: boo
     """Statements that make the principal admin-level and do not themselves require MFA."""
     out: list[AdminGrant] = []
     grants = inventory.effective_grants(principal) if include_groups else [(g, None) for g in principal.grants]
-    for grant, via in grants:
-        doc = inventory.documents.get(grant.document)
+    documents = [(inventory.documents.get(g.document), via) for g, via in grants]
+    denies = [s for doc, _ in documents if doc is not None for s in doc.statements if s.effect == "Deny"]
+    for doc, via in documents:
         if doc is None:
             continue
         for stmt in doc.statements:
             if requires_mfa(stmt):
                 continue
-            for reason in admin_reasons(stmt):
+            for reason in admin_reasons(stmt, denies):
                 out.append(AdminGrant(reason, doc.address, via, uses_weak_mfa_condition(stmt)))
     return out
 
