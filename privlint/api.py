@@ -81,6 +81,7 @@ def scan_text(text: str, format: TextFormat = "terraform", config: Config = None
         finding.file = name
     return report
 
+
 def drift(
     plan: str | os.PathLike[str] | None = None,
     cfn_drift: str | os.PathLike[str] | None = None,

@@ -176,6 +176,30 @@ def version() -> None:
     typer.echo(__version__)
 
 
+# -- privlint github ... (GitHub organisation snapshots; privlint/github_export.py)
+github_app = typer.Typer(help="GitHub organisation snapshots: export one from the API, print its JSON Schema.", no_args_is_help=True)
+app.add_typer(github_app, name="github")
+
+
+@github_app.command("export")
+def github_export(
+    org: str = typer.Option(..., "--org", help="The organisation's login.", show_default=False),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the snapshot here [default: stdout]."),
+) -> None:
+    """Export ORG's owners, members, 2FA status, teams, repositories and webhooks (token from GITHUB_TOKEN)."""
+    from privlint.github_export import write_snapshot
+
+    raise typer.Exit(write_snapshot(org, output, lambda message: typer.echo(message, err=True)))
+
+
+@github_app.command("schema")
+def github_schema() -> None:
+    """Print the JSON Schema of GitHub organisation snapshots."""
+    from privlint.parsers.github_snapshot import SCHEMA_PATH
+
+    typer.echo(SCHEMA_PATH.read_text(encoding="utf-8"), nl=False)
+
+
 # -- privlint drift / audit verify / schema change-register (issue 4; privlint/drift/)
 audit_app = typer.Typer(help="The audit log written by `privlint drift --audit-log`.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
@@ -266,30 +290,6 @@ def checkov_bundle(
 
     for path in write_bundle(Path(output)):
         typer.echo(str(path))
-
-
-# -- privlint github ... (GitHub organisation snapshots; privlint/github_export.py)
-github_app = typer.Typer(help="GitHub organisation snapshots: export one from the API, print its JSON Schema.", no_args_is_help=True)
-app.add_typer(github_app, name="github")
-
-
-@github_app.command("export")
-def github_export(
-    org: str = typer.Option(..., "--org", help="The organisation's login.", show_default=False),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the snapshot here [default: stdout]."),
-) -> None:
-    """Export ORG's owners, members, 2FA status, teams, repositories and webhooks (token from GITHUB_TOKEN)."""
-    from privlint.github_export import write_snapshot
-
-    raise typer.Exit(write_snapshot(org, output, lambda message: typer.echo(message, err=True)))
-
-
-@github_app.command("schema")
-def github_schema() -> None:
-    """Print the JSON Schema of GitHub organisation snapshots."""
-    from privlint.parsers.github_snapshot import SCHEMA_PATH
-
-    typer.echo(SCHEMA_PATH.read_text(encoding="utf-8"), nl=False)
 
 
 # -- privlint graph ... (the principal graph and privilege-escalation paths; privlint/graph.py)

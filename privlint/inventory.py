@@ -106,6 +106,89 @@ class PasswordPolicy(BaseModel):
     unknown: bool = False  # a value could not be resolved
 
 
+# --------------------------------------------------------------------------- GitHub organisations
+# One GitHubOrg per source (API snapshot, peribolos, safe-settings, Terraform module). ``resource`` is what
+# findings name: github:ORG[/KIND/NAME] for snapshots and YAML configs, the Terraform address for Terraform.
+
+GitHubOrgRole = Literal["admin", "member"]
+
+
+class GitHubMember(BaseModel):
+    """An organisation member (role admin = owner) or an outside collaborator (role None)."""
+
+    login: str
+    resource: str
+    location: Location
+    role: GitHubOrgRole | None = None  # None: outside collaborator
+    two_factor_disabled: bool | None = None  # None: not known (the 2FA lists were not exported)
+    last_active: str | None = None  # ISO date-time of the latest known activity, when the source has it
+
+
+class GitHubRepoAccess(BaseModel):
+    """A team's or a collaborator's permission on one repository."""
+
+    repository: str
+    permission: str  # admin, maintain, write, triage, read, none, or a custom repository role
+    resource: str
+    location: Location
+    grantee: str  # team slug or user login
+    grantee_kind: Literal["team", "collaborator"]
+    outside: bool | None = None  # collaborators: True when known to be an outside collaborator
+
+
+class GitHubBranchProtection(BaseModel):
+    repository: str
+    branch: str
+    enforce_admins: bool | None  # None: not known
+    default_branch: bool | None  # None: not known whether this is the default branch
+    resource: str
+    location: Location
+
+
+class GitHubHook(BaseModel):
+    hook_id: str
+    has_secret: bool | None
+    resource: str
+    location: Location
+
+
+class GitHubActionsSecret(BaseModel):
+    """A GitHub Actions secret written in configuration; ``plaintext_literal`` means the value is in the code."""
+
+    name: str
+    resource: str
+    location: Location
+    plaintext: bool  # set through plaintext_value (so it is in Terraform state unencrypted)
+    plaintext_literal: bool = False
+
+
+class GitHubOrg(BaseModel):
+    login: str
+    resource: str
+    location: Location
+    source: Literal["snapshot", "peribolos", "safe-settings", "terraform"]
+    two_factor_requirement_enabled: bool | None = None
+    default_repository_permission: str | None = None
+    default_repository_permission_location: Location | None = None
+    members_complete: bool = False  # the source lists every owner (so counts of owners are meaningful)
+    as_of: str | None = None  # ISO date the source describes (an export's time), for dormancy
+    members: list[GitHubMember] = Field(default_factory=list)
+    repo_access: list[GitHubRepoAccess] = Field(default_factory=list)
+    branch_protections: list[GitHubBranchProtection] = Field(default_factory=list)
+    hooks: list[GitHubHook] = Field(default_factory=list)
+    secrets: list[GitHubActionsSecret] = Field(default_factory=list)
+    default_branches: dict[str, str] = Field(default_factory=dict)  # repository -> default branch, where declared
+
+    @property
+    def owners(self) -> list[GitHubMember]:
+        return [m for m in self.members if m.role == "admin"]
+
+    def is_default_branch(self, protection: GitHubBranchProtection) -> bool:
+        """True when the protected branch is known to be its repository's default branch."""
+        if protection.default_branch:
+            return True
+        return self.default_branches.get(protection.repository) == protection.branch
+
 # --------------------------------------------------------------------------- Azure and GCP identities (Terraform)
 # Filled by normalize/terraform_azure.py and terraform_gcp.py. Principals and roles are named by "keys": the
 # Terraform address of the resource a reference points at (azuread_user.alice), or a literal id as written.
@@ -215,106 +298,6 @@ class CredentialReport(BaseModel):
     rows: list[CredentialReportRow] = Field(default_factory=list)
     iac_admins: dict[str, str] = Field(default_factory=dict)  # IAM user name -> why IaC scanned with it makes it admin
 
-
-# --------------------------------------------------------------------------- AWS workloads (issue 9)
-# Things that run as a role: whoever can change what they run can act as the role (privlint/graph.py).
-
-WorkloadKind = Literal["lambda-function", "instance-profile"]
-
-
-class Workload(BaseModel):
-    """A Lambda function or an EC2 instance profile, and the role it runs as."""
-
-    address: str
-    kind: WorkloadKind
-    location: Location
-    name: str | None = None  # function name or instance profile name, when known
-    role: str | None = None  # address of the role principal when the code references it
-    role_name: str | None = None  # the role's name or ARN when written as a literal
-
-
-# --------------------------------------------------------------------------- GitHub organisations
-# One GitHubOrg per source (API snapshot, peribolos, safe-settings, Terraform module). ``resource`` is what
-# findings name: github:ORG[/KIND/NAME] for snapshots and YAML configs, the Terraform address for Terraform.
-
-GitHubOrgRole = Literal["admin", "member"]
-
-
-class GitHubMember(BaseModel):
-    """An organisation member (role admin = owner) or an outside collaborator (role None)."""
-
-    login: str
-    resource: str
-    location: Location
-    role: GitHubOrgRole | None = None  # None: outside collaborator
-    two_factor_disabled: bool | None = None  # None: not known (the 2FA lists were not exported)
-    last_active: str | None = None  # ISO date-time of the latest known activity, when the source has it
-
-
-class GitHubRepoAccess(BaseModel):
-    """A team's or a collaborator's permission on one repository."""
-
-    repository: str
-    permission: str  # admin, maintain, write, triage, read, none, or a custom repository role
-    resource: str
-    location: Location
-    grantee: str  # team slug or user login
-    grantee_kind: Literal["team", "collaborator"]
-    outside: bool | None = None  # collaborators: True when known to be an outside collaborator
-
-
-class GitHubBranchProtection(BaseModel):
-    repository: str
-    branch: str
-    enforce_admins: bool | None  # None: not known
-    default_branch: bool | None  # None: not known whether this is the default branch
-    resource: str
-    location: Location
-
-
-class GitHubHook(BaseModel):
-    hook_id: str
-    has_secret: bool | None
-    resource: str
-    location: Location
-
-
-class GitHubActionsSecret(BaseModel):
-    """A GitHub Actions secret written in configuration; ``plaintext_literal`` means the value is in the code."""
-
-    name: str
-    resource: str
-    location: Location
-    plaintext: bool  # set through plaintext_value (so it is in Terraform state unencrypted)
-    plaintext_literal: bool = False
-
-
-class GitHubOrg(BaseModel):
-    login: str
-    resource: str
-    location: Location
-    source: Literal["snapshot", "peribolos", "safe-settings", "terraform"]
-    two_factor_requirement_enabled: bool | None = None
-    default_repository_permission: str | None = None
-    default_repository_permission_location: Location | None = None
-    members_complete: bool = False  # the source lists every owner (so counts of owners are meaningful)
-    as_of: str | None = None  # ISO date the source describes (an export's time), for dormancy
-    members: list[GitHubMember] = Field(default_factory=list)
-    repo_access: list[GitHubRepoAccess] = Field(default_factory=list)
-    branch_protections: list[GitHubBranchProtection] = Field(default_factory=list)
-    hooks: list[GitHubHook] = Field(default_factory=list)
-    secrets: list[GitHubActionsSecret] = Field(default_factory=list)
-    default_branches: dict[str, str] = Field(default_factory=dict)  # repository -> default branch, where declared
-
-    @property
-    def owners(self) -> list[GitHubMember]:
-        return [m for m in self.members if m.role == "admin"]
-
-    def is_default_branch(self, protection: GitHubBranchProtection) -> bool:
-        """True when the protected branch is known to be its repository's default branch."""
-        if protection.default_branch:
-            return True
-        return self.default_branches.get(protection.repository) == protection.branch
 
 # --------------------------------------------------------------------------- AWS workloads (issue 9)
 # Things that run as a role: whoever can change what they run can act as the role (privlint/graph.py).
