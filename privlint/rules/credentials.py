@@ -32,7 +32,7 @@ def _source(cred: Credential) -> str:
     }[cred.origin]
 
 
-_FIX = "take it from a secret store (aws_secretsmanager_*, random_password, {{resolve:secretsmanager:...}}, or manage_master_user_password)"
+_FIX = "take it from a secret store or generator (random_password, aws_secretsmanager_secret_version, azurerm_key_vault_secret, manage_master_user_password, or {{resolve:secretsmanager:...}} in CloudFormation)"
 
 
 @rule("PL301")
