@@ -30,6 +30,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from privlint.datafiles import load_json
+from privlint.values import REFERENCE_PREFIX
 from privlint.iam import (
     Statement,
     action_matches,
@@ -257,6 +258,8 @@ class TargetIndex:
             return []
         if pattern == "*":
             return list(candidates)
+        if pattern.startswith(REFERENCE_PREFIX):  # Resource = aws_iam_role.admin.arn / !GetAtt Admin.Arn
+            return [t for t in candidates if t.node == pattern[len(REFERENCE_PREFIX):]]
         resource = _arn_resource(pattern, candidates[0].service)
         if resource is None:
             return []
@@ -555,10 +558,15 @@ class GraphBuilder:
                 self._add(Edge(source=address, target=role, kind="can-assume", technique=assume.id, mfa=mfa, grants=grants))
             if entry != "*":
                 return
-        named = _named_principal(entry)
-        if named is None:
-            return
-        address = self._by_name.get(named)
+        if entry.startswith(REFERENCE_PREFIX):  # Principal AWS = aws_iam_user.ci.arn / !GetAtt Ci.Arn
+            address: str | None = entry[len(REFERENCE_PREFIX):]
+            if address not in self.holders:
+                return
+        else:
+            named = _named_principal(entry)
+            if named is None:
+                return
+            address = self._by_name.get(named)
         if address is None or address == role or self._already_admin(address):
             return
         holder = self.holders[address]

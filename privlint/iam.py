@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from privlint.datafiles import load_json
-from privlint.values import PartialString, Unknown, as_list, line_of
+from privlint.values import REFERENCE_PREFIX, PartialString, Reference, Unknown, as_list, line_of
 
 Effect = Literal["Allow", "Deny"]
 
@@ -260,6 +260,9 @@ def _strings(value: Any) -> tuple[list[str], bool]:
     for item in as_list(value):
         if isinstance(item, str):
             known.append(item)
+        elif isinstance(item, Reference) and item.address:
+            # e.g. Resource = aws_iam_role.admin.arn: which resource is known, its ARN is not.
+            known.append(REFERENCE_PREFIX + item.address)
         elif isinstance(item, PartialString):
             # e.g. arn:aws:iam::${AWS::AccountId}:root: its shape is known, its holes are not.
             known.append(item.pattern())

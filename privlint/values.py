@@ -79,6 +79,9 @@ def truthy(value: Any) -> bool | None:
 
 
 UNKNOWN_MARK = "${?}"
+# How a policy statement keeps a reference to another resource (``aws_iam_role.admin.arn``): the
+# resource is known exactly, its ARN is not. Never equal to "*", an ARN, or an action name.
+REFERENCE_PREFIX = "ref:"
 
 
 @dataclass(frozen=True)

@@ -304,3 +304,58 @@ def test_an_explicit_deny_takes_admin_rights_away(tmp_path: Path) -> None:
         }
     """})
     assert [f[0] for f in found] == ["PL203"]  # the wildcard is still there; the admin rights are not
+
+
+REFERENCES_TF = """
+resource "aws_iam_role" "admin" {
+  name                = "admin"
+  assume_role_policy  = jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ec2.amazonaws.com" } }] })
+  managed_policy_arns = ["arn:aws:iam::aws:policy/AdministratorAccess"]
+}
+resource "aws_iam_user" "ci" { name = "ci" }
+resource "aws_iam_user_policy" "ci" {
+  user   = aws_iam_user.ci.name
+  policy = jsonencode({ Statement = [
+    { Effect = "Allow", Action = "iam:PassRole", Resource = aws_iam_role.admin.arn },
+    { Effect = "Allow", Action = "ec2:RunInstances", Resource = "*" },
+  ] })
+}
+resource "aws_iam_role" "ops" {
+  name                = "ops"
+  assume_role_policy  = jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = aws_iam_user.ci.arn } }] })
+  managed_policy_arns = ["arn:aws:iam::aws:policy/AdministratorAccess"]
+}
+"""
+
+REFERENCES_CFN = """
+Resources:
+  Admin:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Action: sts:AssumeRole, Principal: {Service: ec2.amazonaws.com}}]}
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]
+  Ci:
+    Type: AWS::IAM::User
+    Properties:
+      Policies:
+        - PolicyName: deploy
+          PolicyDocument:
+            Statement:
+              - {Effect: Allow, Action: iam:PassRole, Resource: !GetAtt Admin.Arn}
+              - {Effect: Allow, Action: ec2:RunInstances, Resource: '*'}
+  Ops:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Action: sts:AssumeRole, Principal: {AWS: !GetAtt Ci.Arn}}]}
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]
+"""
+
+
+def test_references_to_roles_and_users_are_followed(tmp_path: Path) -> None:
+    """Resource = aws_iam_role.admin.arn and Principal = aws_iam_user.ci.arn name exactly those resources."""
+    (tmp_path / "tf").mkdir()
+    tf = scan_files(tmp_path / "tf", {"main.tf": REFERENCES_TF})
+    assert sorted(f[:2] for f in tf) == [("PL102", "aws_iam_role.ops"), ("PL103", "aws_iam_user.ci")]
+    (tmp_path / "cfn").mkdir()
+    cfn = scan_files(tmp_path / "cfn", {"template.yaml": REFERENCES_CFN})
+    assert sorted(f[:2] for f in cfn) == [("PL102", "Ops"), ("PL103", "Ci")]

@@ -18,6 +18,7 @@ from privlint.iam import (
 from privlint.inventory import Inventory, Principal
 from privlint.rules.base import Hit, rule
 from privlint.settings import Settings
+from privlint.values import REFERENCE_PREFIX
 
 
 @dataclass
@@ -85,7 +86,7 @@ def admin_user_or_group_without_mfa(inventory: Inventory, settings: Settings) ->
         )
 
 
-def _assumable_without_mfa(stmt: Statement) -> list[str]:
+def _assumable_without_mfa(stmt: Statement, inventory: Inventory) -> list[str]:
     """AWS principals (users, accounts, '*') this trust statement lets assume the role without MFA."""
     if stmt.effect != "Allow" or requires_mfa(stmt):
         return []
@@ -93,12 +94,15 @@ def _assumable_without_mfa(stmt: Statement) -> list[str]:
         return []
     humans: list[str] = []
     for principal in aws_principals(stmt) + stmt.principals.get("*", []):
-        if _is_user_or_account(principal):
-            humans.append(principal)
+        if _is_user_or_account(principal, inventory):
+            humans.append(principal.removeprefix(REFERENCE_PREFIX))
     return humans
 
 
-def _is_user_or_account(principal: str) -> bool:
+def _is_user_or_account(principal: str, inventory: Inventory) -> bool:
+    if principal.startswith(REFERENCE_PREFIX):  # aws_iam_user.alice.arn
+        known = inventory.principals.get(principal[len(REFERENCE_PREFIX):])
+        return known is not None and known.kind == "user"
     if principal == "*":
         return True
     if principal.isdigit() and len(principal) == 12:
@@ -121,7 +125,7 @@ def admin_role_assumable_without_mfa(inventory: Inventory, settings: Settings) -
         for stmt in trust.statements:
             if federated_principals(stmt) and not aws_principals(stmt):
                 continue  # SAML/OIDC federation: the identity provider enforces MFA
-            admitted.extend(_assumable_without_mfa(stmt))
+            admitted.extend(_assumable_without_mfa(stmt, inventory))
         if not admitted:
             continue
         who = ", ".join(sorted(set(admitted))[:3])
