@@ -18,3 +18,16 @@ def test_every_rule_has_metadata_and_detection_code() -> None:
     for meta in catalog.values():
         assert meta.summary and meta.rationale and meta.fix, meta.id
         assert meta.id == "PL000" or meta.controls, meta.id
+
+
+def test_explain_works_for_every_rule() -> None:
+    from typer.testing import CliRunner
+
+    from privlint.cli import app
+
+    runner = CliRunner()
+    for meta in load_catalog().values():
+        for key in (meta.id, meta.name):
+            result = runner.invoke(app, ["explain", key])
+            assert result.exit_code == 0, (key, result.output)
+            assert meta.title in result.output and "Fix" in result.output and "Why it matters" in result.output
