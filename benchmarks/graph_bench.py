@@ -13,7 +13,7 @@ import random
 import sys
 import time
 
-from privlint.graph import build_graph
+from privlint.principal_graph import build_graph
 from privlint.iam import parse_policy
 from privlint.inventory import Grant, Inventory, Location, PolicyDocument, Principal
 

@@ -100,7 +100,7 @@ def drift(
     difference to. ``today`` (a ``datetime.date``) decides expiry; default: today (UTC).
     Raises ValueError for a wrong combination, FileNotFoundError for a missing input.
     """
-    from privlint.drift.run import DriftInputs, run_drift
+    from privlint.change_control.run import DriftInputs, run_drift
 
     def path(value: str | os.PathLike[str] | None) -> str | None:
         return os.fspath(value) if value is not None else None
@@ -113,18 +113,18 @@ def drift(
 
 
 if TYPE_CHECKING:
-    from privlint.graph import PrincipalGraph
+    from privlint.principal_graph import PrincipalGraph
 
 
 def graph(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], config: Config = None) -> PrincipalGraph:
-    """The principal graph of the code under ``paths``: nodes, edges and escalation paths (privlint/graph.py).
+    """The principal graph of the code under ``paths``: nodes, edges and escalation paths (privlint/principal_graph.py).
 
     Each template or module directory is one graph; they are combined, and a node id that two of them
     share is prefixed with its file. Raises FileNotFoundError for a path that does not exist.
     """
     from privlint.discover import discover
     from privlint.engine import Scanner
-    from privlint.graph import build_graph, combine
+    from privlint.principal_graph import build_graph, combine
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]

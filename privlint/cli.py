@@ -200,7 +200,7 @@ def github_schema() -> None:
     typer.echo(SCHEMA_PATH.read_text(encoding="utf-8"), nl=False)
 
 
-# -- privlint drift / audit verify / schema change-register (issue 4; privlint/drift/)
+# -- privlint drift / audit verify / schema change-register (issue 4; privlint/change_control/)
 audit_app = typer.Typer(help="The audit log written by `privlint drift --audit-log`.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
@@ -219,8 +219,8 @@ def drift(
     config: Optional[str] = typer.Option(None, "--config", help="Configuration file (default: found as for `check`)."),
 ) -> None:
     """Report changes not covered by an approved change record (config-drift), and log every change."""
-    from privlint.drift.audit import AuditLogError
-    from privlint.drift.run import DriftInputs, run_drift
+    from privlint.change_control.audit import AuditLogError
+    from privlint.change_control.run import DriftInputs, run_drift
 
     given = [p for p in (plan, cfn_drift, current, baseline) if p]
     settings, config_file = _load_settings(given[:1], config, {"fail_on": fail_on})
@@ -253,7 +253,7 @@ def drift(
 @audit_app.command("verify")
 def audit_verify(log: str = typer.Argument(..., help="The audit log (JSON lines).", show_default=False)) -> None:
     """Check every line is a well-formed entry and the hash chain is unbroken (exit 1 with the line if not)."""
-    from privlint.drift.audit import verify
+    from privlint.change_control.audit import verify
 
     try:
         result = verify(log)
@@ -273,7 +273,7 @@ def schema_change_register() -> None:
     """The change register read by `privlint drift --register`."""
     import json
 
-    from privlint.drift.register import json_schema
+    from privlint.change_control.register import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2))
 
@@ -292,7 +292,7 @@ def checkov_bundle(
         typer.echo(str(path))
 
 
-# -- privlint graph ... (the principal graph and privilege-escalation paths; privlint/graph.py)
+# -- privlint graph ... (the principal graph and privilege-escalation paths; privlint/principal_graph.py)
 class GraphFormat(str, Enum):
     mermaid = "mermaid"
     dot = "dot"
@@ -307,7 +307,7 @@ def graph_command(
 ) -> None:
     """Draw the principal graph: admin-level principals marked, escalation paths without MFA highlighted."""
     from privlint.api import graph
-    from privlint.graph import render
+    from privlint.principal_graph import render
 
     try:
         text = render(graph(paths), output_format.value)

@@ -300,7 +300,7 @@ class CredentialReport(BaseModel):
 
 
 # --------------------------------------------------------------------------- AWS workloads (issue 9)
-# Things that run as a role: whoever can change what they run can act as the role (privlint/graph.py).
+# Things that run as a role: whoever can change what they run can act as the role (privlint/principal_graph.py).
 
 WorkloadKind = Literal["lambda-function", "instance-profile"]
 

@@ -11,10 +11,10 @@ import pytest
 
 import privlint
 from conftest import FIXTURES, ROOT
-from privlint.drift.approval import covers, evaluate
-from privlint.drift.differences import Difference
-from privlint.drift.register import build_register, load_register
-from privlint.drift.security import security_reasons
+from privlint.change_control.approval import covers, evaluate
+from privlint.change_control.differences import Difference
+from privlint.change_control.register import build_register, load_register
+from privlint.change_control.security import security_reasons
 
 DRIFT = FIXTURES / "drift"
 TODAY = dt.date(2026, 11, 20)
@@ -245,7 +245,7 @@ def test_published_schema_agrees_with_the_register_loader(cli) -> None:
     assert result.returncode == 0
     schema = json.loads(result.stdout)
     jsonschema.Draft202012Validator.check_schema(schema)
-    from privlint.drift.yamlpos import load_yaml_with_lines
+    from privlint.change_control.yamlpos import load_yaml_with_lines
 
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     for name in ("changes.yaml", "cfn-changes.yaml"):
@@ -326,8 +326,8 @@ def test_security_relevance_is_decided_by_the_listed_rules(resource_type: str, p
     assert bool(security_reasons(_difference(path=path, resource_type=resource_type))) is relevant
 
 
-def test_python_api_is_callable_after_the_package_is_imported() -> None:
-    import privlint.drift.run  # noqa: F401 - binds the package to privlint.drift
+def test_python_api_is_callable_after_the_implementation_is_imported() -> None:
+    import privlint.change_control.run  # noqa: F401 - a package of that name would shadow the API function
 
     assert privlint.drift(plan=DRIFT / "plan-noop.json").findings == []
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import privlint
 from conftest import FIXTURES, run_cli
-from privlint.graph import Edge, PrincipalGraph, build_graph, escalation_paths, Node, render, shortest_paths, techniques, to_mermaid
+from privlint.principal_graph import Edge, PrincipalGraph, build_graph, escalation_paths, Node, render, shortest_paths, techniques, to_mermaid
 from privlint.iam import parse_policy
 from privlint.inventory import Grant, Inventory, Location, PolicyDocument, Principal
 

@@ -273,7 +273,7 @@ _HANDLERS: dict[str, Callable[[CloudFormationNormaliser, ResourceRecord], None]]
 }
 
 
-# Workloads that run as a role, and managed policy names (issue 9: privlint/graph.py walks them).
+# Workloads that run as a role, and managed policy names (issue 9: privlint/principal_graph.py walks them).
 def _workload(record: ResourceRecord, kind: str, role: Any, name: Any) -> Workload:
     return Workload(
         address=record.address, kind=kind, location=record.location,  # type: ignore[arg-type]

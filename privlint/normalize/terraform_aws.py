@@ -379,7 +379,7 @@ from privlint.normalize.github import TERRAFORM_HANDLERS as _GITHUB_HANDLERS  # 
 _SECOND_PASS.update(_GITHUB_HANDLERS)
 
 
-# Workloads that run as a role, and managed policy names (issue 9: privlint/graph.py walks them).
+# Workloads that run as a role, and managed policy names (issue 9: privlint/principal_graph.py walks them).
 def _workload_role(value: Any) -> tuple[str | None, str | None]:
     """(role address, literal role name or ARN) from a ``role`` attribute."""
     if isinstance(value, Reference):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from privlint.drift.differences import Difference, safe_values, whole_resource
+from privlint.change_control.differences import Difference, safe_values, whole_resource
 
 _KINDS = {"ADD": "added", "REMOVE": "removed", "NOT_EQUAL": "changed"}
 
@@ -28,7 +28,7 @@ class DriftFileError(ValueError):
 
 
 def load_drift_file(text: str) -> Any:
-    from privlint.drift.yamlpos import YamlError, load_yaml_with_lines
+    from privlint.change_control.yamlpos import YamlError, load_yaml_with_lines
     from privlint.parsers.jsonpos import JsonError, loads
 
     try:

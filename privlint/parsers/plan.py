@@ -102,13 +102,13 @@ _NO_CHANGE = ({"no-op"}, {"read"})
 
 
 def plan_differences(plan: Any, display: str) -> list[Any]:
-    """Every change in a plan as ``privlint.drift.differences.Difference``s.
+    """Every change in a plan as ``privlint.change_control.differences.Difference``s.
 
     ``resource_drift`` entries were made outside Terraform; ``resource_changes`` are about to be made.
     Attribute values come from ``before``/``after``; values in ``after_unknown`` are "known after
     apply"; values under ``before_sensitive``/``after_sensitive`` are compared but never shown.
     """
-    from privlint.drift.differences import differences_between, whole_resource, with_unknowns
+    from privlint.change_control.differences import differences_between, whole_resource, with_unknowns
 
     if not isinstance(plan, dict):
         return []

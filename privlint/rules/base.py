@@ -138,6 +138,6 @@ def has_detector(meta: RuleMeta) -> bool:
     """Whether a rule's findings come from a check function over an inventory (``all_rules``).
 
     Engine rules come from the pipeline itself, and config-drift rules from ``privlint drift``,
-    which compares two states against the change register (privlint/drift/).
+    which compares two states against the change register (privlint/change_control/).
     """
     return meta.id not in ENGINE_RULES and meta.category is not Category.config_drift

@@ -1,6 +1,6 @@
 """Privilege-escalation paths to admin without MFA (PL103, PL104), found on the principal graph.
 
-The graph (privlint/graph.py) gives, for every principal that is not admin-level, a shortest path to admin
+The graph (privlint/principal_graph.py) gives, for every principal that is not admin-level, a shortest path to admin
 rights; these rules report the paths on which no step requires MFA.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from privlint.graph import EscalationPath, PrincipalGraph, build_graph, iter_reported
+from privlint.principal_graph import EscalationPath, PrincipalGraph, build_graph, iter_reported
 from privlint.iam import aws_principals, requires_mfa, statement_grants_action
 from privlint.inventory import Inventory, Location, Principal
 from privlint.rules.base import Hit, rule

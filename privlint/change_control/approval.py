@@ -12,8 +12,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from privlint.drift.differences import Difference, render_path
-from privlint.drift.register import ChangeRecord, LoadedRegister, Policy, only_requester_approving
+from privlint.change_control.differences import Difference, render_path
+from privlint.change_control.register import ChangeRecord, LoadedRegister, Policy, only_requester_approving
 
 UNAPPROVED = "UNAPPROVED"
 

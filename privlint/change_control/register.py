@@ -171,7 +171,7 @@ def only_requester_approving(record: ChangeRecord) -> str | None:
 
 def load_register(text: str, file: str) -> LoadedRegister:
     """Parse YAML or JSON text. Raises ``RegisterSyntaxError`` (with a line) when it is neither."""
-    from privlint.drift.yamlpos import YamlError, load_yaml_with_lines
+    from privlint.change_control.yamlpos import YamlError, load_yaml_with_lines
     from privlint.parsers.jsonpos import JsonError, loads
 
     try:

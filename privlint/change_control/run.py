@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from privlint.discover import BinaryFile, FileTooLarge, read_text
-from privlint.drift.approval import UNAPPROVED, Verdict, evaluate
-from privlint.drift.differences import Difference, brief
-from privlint.drift.register import LoadedRegister, RegisterSyntaxError, load_register
-from privlint.drift.security import security_reasons
+from privlint.change_control.approval import UNAPPROVED, Verdict, evaluate
+from privlint.change_control.differences import Difference, brief
+from privlint.change_control.register import LoadedRegister, RegisterSyntaxError, load_register
+from privlint.change_control.security import security_reasons
 from privlint.findings import Category, Finding, Report, Severity
 from privlint.rules.base import PARSE_ERROR_ID, load_catalog
 from privlint.settings import Settings
@@ -156,7 +156,7 @@ def _cfn(run: _Run, path: str) -> None:
 
 
 def _snapshots(run: _Run, baseline: str, current: str) -> None:
-    from privlint.drift.snapshots import read_snapshot, snapshot_differences
+    from privlint.change_control.snapshots import read_snapshot, snapshot_differences
 
     sides = []
     for path in (baseline, current):
@@ -208,7 +208,7 @@ def _unapproved(run: _Run, difference: Difference, reasons: list[str], verdict: 
 
 
 def _audit(run: _Run, path: str, judged: list[tuple[Difference, list[str], Verdict]]) -> None:
-    from privlint.drift.audit import append, utc_now
+    from privlint.change_control.audit import append, utc_now
 
     now = utc_now()
     entries = [

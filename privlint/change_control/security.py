@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 
 from privlint.datafiles import load_json
-from privlint.drift.differences import Difference
+from privlint.change_control.differences import Difference
 from privlint.normalize.common import credential_attribute_kind
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from privlint.discover import TERRAFORM, BinaryFile, FileTooLarge, discover, read_text
-from privlint.drift.differences import Difference, differences_between, whole_resource
+from privlint.change_control.differences import Difference, differences_between, whole_resource
 from privlint.normalize.common import Problem, ResourceRecord
 
 RecordReader = Callable[[str, str], tuple[list[ResourceRecord], list[Problem]]]
@@ -49,7 +49,7 @@ def _github(kind: str) -> RecordReader:
     """A GitHub source: parsed by its registered format, then one record per github:ORG/... resource."""
 
     def read(text: str, display: str) -> tuple[list[ResourceRecord], list[Problem]]:
-        from privlint.drift.github_snapshots import org_records
+        from privlint.change_control.github_snapshots import org_records
         from privlint.formats import by_name
         from privlint.settings import Settings
 
@@ -120,7 +120,7 @@ def _terraform(by_dir: dict[Path, list[Path]], displays: dict[Path, str], given:
 
 
 def snapshot_differences(baseline: dict[str, ResourceRecord], current: dict[str, ResourceRecord]) -> list[Difference]:
-    from privlint.drift.github_snapshots import comparable
+    from privlint.change_control.github_snapshots import comparable
 
     baseline, current = comparable(baseline, current)
     out: list[Difference] = []

@@ -18,8 +18,6 @@ a resource, principal or condition privlint cannot read is left out, so every ed
 from __future__ import annotations
 
 import gc
-import sys
-import types
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -898,18 +896,6 @@ def iter_reported(graph: PrincipalGraph) -> Iterator[EscalationPath]:
     """Paths that need no MFA anywhere: what the escalation rules report."""
     return (p for p in graph.paths if not p.mfa_required)
 
-
-class _CallableModule(types.ModuleType):
-    """``privlint.graph(paths)`` is the API (privlint/api.py) and ``privlint.graph`` this module: once the
-    module is imported it is the package's ``graph`` attribute, so calling the module calls the API."""
-
-    def __call__(self, paths, config=None):  # type: ignore[no-untyped-def]
-        from privlint.api import graph
-
-        return graph(paths, config)
-
-
-sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = [
     "Edge", "EscalationPath", "GrantRef", "Node", "PrincipalGraph", "Technique",
