@@ -40,3 +40,17 @@ def test_cloudformation_metadata_example_suppresses(tmp_path: Path) -> None:
     (tmp_path / "t.yaml").write_text(template)
     report = privlint.scan(tmp_path)
     assert [(f.rule_id, f.resource, f.suppressed) for f in report.findings] == [("PL101", "BreakGlass", True)]
+
+
+def test_python_api_example_runs(tmp_path: Path, monkeypatch, capsys) -> None:
+    (example,) = [b for b in code_blocks("python") if "privlint.scan(" in b]
+    import shutil
+
+    from conftest import FIXTURES
+
+    shutil.copytree(FIXTURES / "terraform" / "admin-user-without-mfa" / "bad", tmp_path / "infra")
+    shutil.copy(FIXTURES / "cloudformation" / "default-password" / "bad.yaml", tmp_path / "template.yaml")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(example, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert "PL101 high infra/main.tf" in out
