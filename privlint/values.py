@@ -92,6 +92,7 @@ class PartialString(Unknown):
     """
 
     parts: tuple[str | None, ...] = ()
+    references: tuple[str, ...] = ()  # addresses of the resources referenced in the unknown parts
 
     def pattern(self) -> str:
         """The text with each unknown part shown as ``${?}`` (never equal to a wildcard or a real name)."""

@@ -359,3 +359,19 @@ def test_references_to_roles_and_users_are_followed(tmp_path: Path) -> None:
     (tmp_path / "cfn").mkdir()
     cfn = scan_files(tmp_path / "cfn", {"template.yaml": REFERENCES_CFN})
     assert sorted(f[:2] for f in cfn) == [("PL102", "Ops"), ("PL103", "Ci")]
+
+
+def test_interpolated_references_are_kept(tmp_path: Path) -> None:
+    """"serviceAccount:${google_service_account.x.email}" names x: its key is a key of an owner (PL320)."""
+    found = scan_files(tmp_path, {"main.tf": """
+        resource "google_service_account" "deployer" { account_id = "deployer" }
+        resource "google_project_iam_member" "owner" {
+          project = "acme-prod"
+          role    = "roles/owner"
+          member  = "serviceAccount:${google_service_account.deployer.email}"
+        }
+        resource "google_service_account_key" "deployer" {
+          service_account_id = google_service_account.deployer.name
+        }
+    """})
+    assert [f[:2] for f in found] == [("PL222", "google_project_iam_member.owner"), ("PL320", "google_service_account_key.deployer")]

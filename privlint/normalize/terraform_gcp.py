@@ -72,6 +72,7 @@ def _binding(address: str, resource_type: str, level: str, block: Any, file: str
             refs.append(member.address)
         elif isinstance(member, PartialString):
             members.append(member.pattern())  # "serviceAccount:${?}": the kind is known, the account is not
+            refs.extend(member.references)  # ...but "serviceAccount:${google_service_account.x.email}" names x
         else:
             unknown = True
     role = block.get("role")

@@ -474,7 +474,8 @@ def join_template(parts: list[Any]) -> Any:
             merged[-1] = merged[-1] + p
         else:
             merged.append(p)
-    return PartialString(source="template", parts=tuple(merged))
+    references = tuple(p.address for p in parts if isinstance(p, Reference) and p.address)
+    return PartialString(source="template", parts=tuple(merged), references=references)
 
 
 def _to_text(value: Any) -> str:
