@@ -113,3 +113,24 @@ def test_hook_fails_on_a_bad_file_then_passes_once_fixed(privlint_clone: tuple[P
     passed = _pre_commit("run", cwd=project)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "privlint" in passed.stdout and "Passed" in passed.stdout
+
+
+def test_drift_hook_fails_on_unapproved_changes_then_passes(privlint_clone: tuple[Path, str], tmp_path: Path) -> None:
+    drift = ROOT / "fixtures" / "drift"
+    clone, rev = privlint_clone
+    project = tmp_path / "project"
+    project.mkdir()
+    _git("init", "-q", cwd=project)
+    hook = {"id": "privlint-drift", "args": ["--plan", "plan.json", "--register", "changes.yaml"]}
+    (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump({"repos": [{"repo": str(clone), "rev": rev, "hooks": [hook]}]}))
+    (project / "changes.yaml").write_text((drift / "changes.yaml").read_text())
+    (project / "plan.json").write_text((drift / "plan-drift.json").read_text())
+    _git("add", ".", cwd=project)
+    failed = _pre_commit("run", cwd=project)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "PL501" in failed.stdout, failed.stdout
+
+    (project / "plan.json").write_text((drift / "plan-noop.json").read_text())
+    _git("add", "plan.json", cwd=project)
+    passed = _pre_commit("run", cwd=project)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
