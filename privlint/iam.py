@@ -49,10 +49,6 @@ class Statement(BaseModel):
     conditions: list[Condition] = Field(default_factory=list)
     line: int | None = None
 
-    @property
-    def allows(self) -> bool:
-        return self.effect == "Allow"
-
 
 # --------------------------------------------------------------------------- matching
 
@@ -196,10 +192,6 @@ def is_public_principal(statement: Statement) -> bool:
 
 def aws_principals(statement: Statement) -> list[str]:
     return statement.principals.get("AWS", [])
-
-
-def service_principals(statement: Statement) -> list[str]:
-    return statement.principals.get("Service", [])
 
 
 def federated_principals(statement: Statement) -> list[str]:

@@ -58,11 +58,6 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
-def known_str(value: Any) -> str | None:
-    """The value when it is a known string, else None."""
-    return value if isinstance(value, str) else None
-
-
 def truthy(value: Any) -> bool | None:
     """Interpret booleans the way Terraform and CloudFormation do; None when unknown."""
     if isinstance(value, bool):

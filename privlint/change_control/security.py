@@ -24,10 +24,6 @@ def _rules() -> tuple[list[tuple[re.Pattern[str], str]], list[tuple[re.Pattern[s
     return compile_all(table["resource_types"]), compile_all(table["attributes"])
 
 
-def is_secret_name(name: str) -> bool:
-    return credential_attribute_kind(name) == "secret"
-
-
 def security_reasons(difference: Difference) -> list[str]:
     """Why the change is security-relevant (empty list: no security implication identified)."""
     types, attributes = _rules()

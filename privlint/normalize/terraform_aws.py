@@ -40,7 +40,6 @@ RESOURCE_POLICY_ATTRIBUTES: dict[str, str] = {
     "aws_backup_vault_policy": "policy",
     "aws_api_gateway_rest_api_policy": "policy",
     "aws_api_gateway_rest_api": "policy",
-    "aws_lambda_layer_version_permission": "",
 }
 
 
@@ -60,7 +59,7 @@ class TerraformNormaliser:
         for record in ordered:
             handler = _FIRST_PASS.get(record.type) if record.mode == "resource" else None
             if record.mode == "data" and record.type == "aws_iam_policy_document":
-                self._policy_document(record, ordered)
+                self._policy_document(record)
             elif handler is not None:
                 handler(self, record)
         for record in ordered:
@@ -80,7 +79,7 @@ class TerraformNormaliser:
         return self.builder.finish()
 
     # -- documents and principals
-    def _policy_document(self, record: ResourceRecord, all_records: list[ResourceRecord]) -> None:
+    def _policy_document(self, record: ResourceRecord) -> None:
         statements: list[Any] = []
         for key in ("source_policy_documents", "source_json", "override_policy_documents", "override_json"):
             for source in as_list(record.get(key)):
@@ -143,7 +142,7 @@ class TerraformNormaliser:
 
     def _resource_policy(self, record: ResourceRecord) -> None:
         attribute = RESOURCE_POLICY_ATTRIBUTES[record.type]
-        if not attribute or record.get(attribute) is None:
+        if record.get(attribute) is None:
             return
         protected = record.get("bucket") or record.get("queue_url") or record.get("arn") or record.get("key_id") or record.get("repository")
         attached = protected.address if isinstance(protected, Reference) else protected if isinstance(protected, str) else None
