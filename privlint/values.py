@@ -58,6 +58,17 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
+def known_int(value: Any) -> int | None:
+    """An integer written as a number or a numeric string (ports, lengths); None when unknown."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
 def truthy(value: Any) -> bool | None:
     """Interpret booleans the way Terraform and CloudFormation do; None when unknown."""
     if isinstance(value, bool):

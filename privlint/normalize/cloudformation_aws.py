@@ -15,7 +15,7 @@ from privlint.normalize.common import (
     is_admin_user_resource,
     walk_credentials,
 )
-from privlint.values import LineDict, Reference, Unknown, as_list, line_of, truthy
+from privlint.values import LineDict, Reference, Unknown, as_list, line_of, truthy, known_int
 
 # Resource type -> (property holding the policy document, property naming the protected resource).
 RESOURCE_POLICIES: dict[str, tuple[str, str | None]] = {
@@ -192,7 +192,7 @@ class CloudFormationNormaliser:
         if not cidrs or not isinstance(protocol, (str, int)):
             return
         self.builder.inventory.ingress_rules.append(
-            IngressRule(address=record.address, location=loc, protocol=str(protocol).lower(), from_port=_int(rule.get("FromPort")), to_port=_int(rule.get("ToPort")), cidrs=cidrs)
+            IngressRule(address=record.address, location=loc, protocol=str(protocol).lower(), from_port=known_int(rule.get("FromPort")), to_port=known_int(rule.get("ToPort")), cidrs=cidrs)
         )
 
     # -- credentials and parameters
@@ -229,16 +229,6 @@ def _logical(value: Any) -> Any:
     if isinstance(value, Reference):
         return value.address
     return value
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    return None
 
 
 def _inline_policy(*targets: tuple[str, str]) -> Callable[[CloudFormationNormaliser, ResourceRecord], None]:

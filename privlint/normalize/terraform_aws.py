@@ -13,7 +13,7 @@ from privlint.normalize.common import (
     is_admin_user_resource,
     walk_credentials,
 )
-from privlint.values import LineDict, Reference, Unknown, as_list, line_of, truthy
+from privlint.values import LineDict, Reference, Unknown, as_list, line_of, truthy, known_int
 
 # Resources whose ``policy`` (or other attribute) is a resource policy: (attribute, what it protects).
 RESOURCE_POLICY_ATTRIBUTES: dict[str, str] = {
@@ -232,21 +232,11 @@ def _name(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _port(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    return None
-
-
 def _ingress(address: str, location: Location, protocol: Any, from_port: Any, to_port: Any, cidrs: list[Any]) -> IngressRule | None:
     known = [c for c in cidrs if isinstance(c, str)]
     if not known or not isinstance(protocol, (str, int)):
         return None
-    return IngressRule(address=address, location=location, protocol=str(protocol).lower(), from_port=_port(from_port), to_port=_port(to_port), cidrs=known)
+    return IngressRule(address=address, location=location, protocol=str(protocol).lower(), from_port=known_int(from_port), to_port=known_int(to_port), cidrs=known)
 
 
 def _security_group(self: TerraformNormaliser, record: ResourceRecord) -> None:
@@ -280,7 +270,7 @@ def _password_policy(self: TerraformNormaliser, record: ResourceRecord) -> None:
     length, reuse = record.get("minimum_password_length"), record.get("password_reuse_prevention")
     unknown = isinstance(length, Unknown) or isinstance(reuse, Unknown)
     self.builder.inventory.password_policies.append(
-        PasswordPolicy(address=record.address, location=record.location, minimum_length=_port(length), reuse_prevention=_port(reuse), unknown=unknown)
+        PasswordPolicy(address=record.address, location=record.location, minimum_length=known_int(length), reuse_prevention=known_int(reuse), unknown=unknown)
     )
 
 
