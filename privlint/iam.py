@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -188,6 +188,30 @@ def is_public_principal(statement: Statement) -> bool:
     if statement.not_principal and not statement.unknown_principals:
         return True
     return any(v == "*" for key in ("*", "AWS", "CanonicalUser") for v in statement.principals.get(key, []))
+
+
+def is_account_principal(entry: str) -> bool:
+    """A whole AWS account: ``123456789012`` or ``arn:aws:iam::123456789012:root``."""
+    if entry.isdigit() and len(entry) == 12:
+        return True
+    return entry.startswith("arn:") and entry.split(":", 5)[-1] == "root"
+
+
+def is_user_or_account_principal(entry: str, user_addresses: Container[str] = ()) -> bool:
+    """A principal entry that admits people: ``*``, an account, a user ARN, or a reference to a user in the code."""
+    if entry.startswith(REFERENCE_PREFIX):  # aws_iam_user.alice.arn
+        return entry[len(REFERENCE_PREFIX):] in user_addresses
+    if entry == "*" or is_account_principal(entry):
+        return True
+    return entry.startswith("arn:") and entry.split(":", 5)[-1].startswith("user/")
+
+
+def assumable_without_mfa(statement: Statement, user_addresses: Container[str] = ()) -> list[str]:
+    """Entries of a trust statement that let people (users, accounts, '*') assume the role without MFA."""
+    if statement.effect != "Allow" or requires_mfa(statement) or not statement_grants_action(statement, "sts:AssumeRole"):
+        return []
+    entries = statement.principals.get("AWS", []) + statement.principals.get("*", [])
+    return [e for e in entries if is_user_or_account_principal(e, user_addresses)]
 
 
 def aws_principals(statement: Statement) -> list[str]:

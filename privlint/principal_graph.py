@@ -31,6 +31,7 @@ from privlint.datafiles import load_json
 from privlint.values import REFERENCE_PREFIX
 from privlint.iam import (
     Statement,
+    is_account_principal,
     action_matches,
     admin_reasons,
     covers_all_resources,
@@ -545,7 +546,7 @@ class GraphBuilder:
         self._add(Edge(source=node_id, target=role, kind="can-assume", grants=[ref]))
 
     def _admit(self, entry: str, role: str, trust_mfa: bool, ref: GrantRef, assume: Technique) -> None:
-        if entry == "*" or _is_account(entry):
+        if entry == "*" or is_account_principal(entry):
             # The whole account (or anyone): a principal needs its own sts:AssumeRole on the role.
             for address, stmt, doc, usable in self._assume_grants().get(role, []):
                 holder = self.holders[address]
@@ -636,12 +637,6 @@ class GraphBuilder:
     def _trusts_service(self, role: str, service: str) -> bool:
         node = f"service:{service}"
         return (node, role, "can-assume", None) in self.edges
-
-
-def _is_account(entry: str) -> bool:
-    if entry.isdigit() and len(entry) == 12:
-        return True
-    return entry.startswith("arn:") and entry.split(":", 5)[-1] == "root"
 
 
 def _named_principal(entry: str) -> tuple[str, str] | None:

@@ -6,13 +6,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from privlint.iam import (
-    Statement,
     admin_reasons,
+    assumable_without_mfa,
     aws_principals,
     denies_without_mfa,
     federated_principals,
     requires_mfa,
-    statement_grants_action,
     uses_weak_mfa_condition,
 )
 from privlint.inventory import Inventory, Principal
@@ -86,35 +85,9 @@ def admin_user_or_group_without_mfa(inventory: Inventory, settings: Settings) ->
         )
 
 
-def _assumable_without_mfa(stmt: Statement, inventory: Inventory) -> list[str]:
-    """AWS principals (users, accounts, '*') this trust statement lets assume the role without MFA."""
-    if stmt.effect != "Allow" or requires_mfa(stmt):
-        return []
-    if not statement_grants_action(stmt, "sts:AssumeRole"):
-        return []
-    humans: list[str] = []
-    for principal in aws_principals(stmt) + stmt.principals.get("*", []):
-        if _is_user_or_account(principal, inventory):
-            humans.append(principal.removeprefix(REFERENCE_PREFIX))
-    return humans
-
-
-def _is_user_or_account(principal: str, inventory: Inventory) -> bool:
-    if principal.startswith(REFERENCE_PREFIX):  # aws_iam_user.alice.arn
-        known = inventory.principals.get(principal[len(REFERENCE_PREFIX):])
-        return known is not None and known.kind == "user"
-    if principal == "*":
-        return True
-    if principal.isdigit() and len(principal) == 12:
-        return True
-    if principal.startswith("arn:"):
-        resource = principal.split(":", 5)[-1]
-        return resource == "root" or resource.startswith("user/")
-    return False
-
-
 @rule("PL102")
 def admin_role_assumable_without_mfa(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
+    users = {a for a, p in inventory.principals.items() if p.kind == "user"}
     for principal in inventory.principals.values():
         if principal.kind != "role" or principal.trust_document is None:
             continue
@@ -125,7 +98,7 @@ def admin_role_assumable_without_mfa(inventory: Inventory, settings: Settings) -
         for stmt in trust.statements:
             if federated_principals(stmt) and not aws_principals(stmt):
                 continue  # SAML/OIDC federation: the identity provider enforces MFA
-            admitted.extend(_assumable_without_mfa(stmt, inventory))
+            admitted.extend(p.removeprefix(REFERENCE_PREFIX) for p in assumable_without_mfa(stmt, users))
         if not admitted:
             continue
         who = ", ".join(sorted(set(admitted))[:3])

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from privlint.principal_graph import EscalationPath, PrincipalGraph, build_graph, iter_reported
-from privlint.iam import aws_principals, requires_mfa, statement_grants_action
+from privlint.iam import assumable_without_mfa
 from privlint.inventory import Inventory, Location, Principal
 from privlint.rules.base import Hit, rule
 from privlint.settings import Settings
@@ -73,13 +73,5 @@ def _people_assume_without_mfa(inventory: Inventory, role: Principal) -> bool:
     trust = inventory.documents.get(role.trust_document) if role.trust_document else None
     if trust is None:
         return False
-    for stmt in trust.statements:
-        if requires_mfa(stmt) or not statement_grants_action(stmt, "sts:AssumeRole"):
-            continue
-        for entry in aws_principals(stmt) + stmt.principals.get("*", []):
-            if entry == "*" or (entry.isdigit() and len(entry) == 12):
-                return True
-            resource = entry.split(":", 5)[-1] if entry.startswith("arn:") else ""
-            if resource == "root" or resource.startswith("user/"):
-                return True
-    return False
+    users = {a for a, p in inventory.principals.items() if p.kind == "user"}
+    return any(assumable_without_mfa(stmt, users) for stmt in trust.statements)
