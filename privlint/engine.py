@@ -11,7 +11,6 @@ import datetime as dt
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from privlint.discover import TERRAFORM, BinaryFile, FileTooLarge, SourceFile, discover, read_text

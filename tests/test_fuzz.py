@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 import privlint
 from privlint.parsers import jsonpos
-from privlint.parsers.cloudformation import TemplateError, load_template, load_yaml
+from privlint.parsers.cloudformation import TemplateError, load_template
 from privlint.parsers.hcl import HclSyntaxError
 from privlint.parsers.terraform import read_file
 from privlint.rules.base import load_catalog

@@ -80,7 +80,7 @@ def _failures(record: ChangeRecord, policy: Policy, security: bool, today: dt.da
         out.append(("PL504", "too-few-approvers", f"change record {record.id} has {len(counted)} distinct approver(s) of the {policy.required_approvals} required"))
     if security:
         if not policy.security_approvers:
-            out.append(("PL505", "no-security-approver", f"the change is security-relevant and the register's policy names no security_approvers to approve it"))
+            out.append(("PL505", "no-security-approver", "the change is security-relevant and the register's policy names no security_approvers to approve it"))
         elif not counted & set(policy.security_approvers):
             out.append(("PL505", "no-security-approver", f"the change is security-relevant and change record {record.id} has no security approver ({', '.join(policy.security_approvers)})"))
     return out
