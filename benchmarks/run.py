@@ -93,7 +93,7 @@ def measure(name: str, cmd: list[str], cwd: Path, repeat: int, prepare=None, env
 
 def privlint_command() -> list[str]:
     exe = shutil.which("privlint", path=os.path.dirname(sys.executable)) or shutil.which("privlint")
-    return [exe] if exe else [sys.executable, "-m", "privlint.cli"]
+    return [exe] if exe else [sys.executable, "-m", "privlint.frontend.cli"]
 
 
 def supports_cache(privlint: list[str]) -> bool:

@@ -16,22 +16,22 @@ __version__ = "0.1.0"
 __all__ = ["scan", "scan_text", "drift", "graph", "Report", "Finding", "Settings", "__version__"]
 
 if TYPE_CHECKING:
-    from privlint.api import drift, graph, scan, scan_text
-    from privlint.findings import Finding, Report
-    from privlint.settings import Settings
+    from privlint.frontend.api import drift, graph, scan, scan_text
+    from privlint.core.findings import Finding, Report
+    from privlint.core.settings import Settings
 
 
 def __getattr__(name: str) -> Any:
     if name in ("scan", "scan_text", "drift", "graph"):
-        from privlint import api
+        from privlint.frontend import api
 
         return getattr(api, name)
     if name in ("Report", "Finding"):
-        from privlint import findings
+        from privlint.core import findings
 
         return getattr(findings, name)
     if name == "Settings":
-        from privlint.settings import Settings
+        from privlint.core.settings import Settings
 
         return Settings
     raise AttributeError(f"module 'privlint' has no attribute {name!r}")

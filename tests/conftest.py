@@ -15,7 +15,7 @@ FIXTURES = ROOT / "fixtures"
 def privlint_command() -> list[str]:
     """The real installed console script (falls back to the module when run from a bare checkout)."""
     exe = shutil.which("privlint")
-    return [exe] if exe else [sys.executable, "-m", "privlint.cli"]
+    return [exe] if exe else [sys.executable, "-m", "privlint.frontend.cli"]
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

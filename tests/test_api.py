@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import privlint
-from privlint.findings import Category, Finding, Report, Severity
+from privlint.core.findings import Category, Finding, Report, Severity
 from conftest import FIXTURES
 
 

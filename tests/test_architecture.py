@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 PURE = [
-    "privlint.values",
-    "privlint.iam",
-    "privlint.inventory",
+    "privlint.core.values",
+    "privlint.core.iam",
+    "privlint.core.inventory",
     "privlint.normalize.common",
     "privlint.normalize.terraform_aws",
     "privlint.normalize.cloudformation_aws",

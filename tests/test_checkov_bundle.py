@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, ROOT, run_cli
-from privlint.checkov_bundle import LIBRARY_ARCHIVE, LOADER_NAME, write_bundle
-from privlint.checkov_rules import COVERED, NOT_COVERED, check_id
+from privlint.integrations.checkov_bundle import LIBRARY_ARCHIVE, LOADER_NAME, write_bundle
+from privlint.integrations.checkov_rules import COVERED, NOT_COVERED, check_id
 from privlint.rules.base import load_catalog
 
 CHECKOV_VERSION = "3.3.30"
@@ -321,7 +321,7 @@ def test_check_ids_follow_rule_ids() -> None:
 
 def test_rendered_terraform_strings_become_privlint_markers() -> None:
     from privlint.normalize.checkov_adapter import terraform_string
-    from privlint.values import PartialString, Reference, Unknown
+    from privlint.core.values import PartialString, Reference, Unknown
 
     ref = terraform_string("data.aws_iam_policy_document.admin.json")
     assert isinstance(ref, Reference) and (ref.address, ref.attribute) == ("data.aws_iam_policy_document.admin", "json")
@@ -335,7 +335,7 @@ def test_rendered_terraform_strings_become_privlint_markers() -> None:
 
 def test_one_checkov_resource_normalises_like_privlint() -> None:
     """checkov's conf of a security group and of a policy document give the findings privlint's own parse gives."""
-    from privlint.checkov_rules import covered_rule, hits
+    from privlint.integrations.checkov_rules import covered_rule, hits
 
     group = {
         "__start_line__": 1, "__end_line__": 9, "__address__": "aws_security_group.bastion", "name": ["bastion"],
@@ -354,7 +354,7 @@ def test_one_checkov_resource_normalises_like_privlint() -> None:
 
 
 def test_readme_table_of_checks_is_current() -> None:
-    """Regenerate with `python -m privlint.checkov_rules` after changing COVERED or NOT_COVERED."""
-    from privlint.checkov_rules import TABLE_END, TABLE_START, readme_table
+    """Regenerate with `python -m privlint.integrations.checkov_rules` after changing COVERED or NOT_COVERED."""
+    from privlint.integrations.checkov_rules import TABLE_END, TABLE_START, readme_table
 
     assert f"{TABLE_START}\n{readme_table()}\n{TABLE_END}" in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -59,8 +59,8 @@ def test_text_output_groups_by_file(cli) -> None:
 
 def _fixture_secrets() -> list[str]:
     """Every literal secret privlint finds in the fixtures (from its own inventory)."""
-    from privlint.discover import discover
-    from privlint.engine import Scanner
+    from privlint.pipeline.discover import discover
+    from privlint.pipeline.engine import Scanner
 
     units, _ = Scanner()._parse(discover([str(FIXTURES)], 10_000_000).files)
     return sorted({c.value for u in units for c in u.inventory.credentials if c.kind == "secret"})

@@ -9,10 +9,10 @@ import pytest
 
 import privlint
 from conftest import FIXTURES
-from privlint.discover import discover
-from privlint.engine import Scanner
+from privlint.pipeline.discover import discover
+from privlint.pipeline.engine import Scanner
 from privlint.rules.credential_report import console_user_without_mfa, dormant_credentials, link_iac_admins
-from privlint.settings import Settings
+from privlint.core.settings import Settings
 
 REPORTS = FIXTURES / "credential-report"
 HEADER = (

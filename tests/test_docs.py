@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from conftest import ROOT
 
-from privlint.docs import END, START, rule_table
+from privlint.frontend.docs import END, START, rule_table
 from privlint.rules.base import all_rules, has_detector, load_catalog
 
 
 def test_readme_rule_table_is_up_to_date() -> None:
     readme = (ROOT / "README.md").read_text()
-    assert f"{START}\n{rule_table()}\n{END}" in readme, "run: python -m privlint.docs"
+    assert f"{START}\n{rule_table()}\n{END}" in readme, "run: python -m privlint.frontend.docs"
 
 
 def test_every_rule_has_metadata_and_detection_code() -> None:
@@ -23,7 +23,7 @@ def test_every_rule_has_metadata_and_detection_code() -> None:
 def test_explain_works_for_every_rule() -> None:
     from typer.testing import CliRunner
 
-    from privlint.cli import app
+    from privlint.frontend.cli import app
 
     runner = CliRunner()
     for meta in load_catalog().values():

@@ -118,7 +118,7 @@ def test_cloudformation_drift_output() -> None:
 
 
 def test_check_does_not_read_cloudformation_drift_output_as_a_template(cli) -> None:
-    from privlint.formats import detect
+    from privlint.pipeline.formats import detect
 
     text = (DRIFT / "cfn-drifts.json").read_text()
     assert detect(text, "cfn-drifts.json") is None

@@ -8,7 +8,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from privlint.iam import (
+from privlint.core.iam import (
     admin_reasons,
     denies_without_mfa,
     has_restricting_condition,
@@ -114,7 +114,7 @@ def test_unknown_entries_never_become_matches(actions: list[object]) -> None:
 
 
 def test_explicit_deny_wins() -> None:
-    from privlint.iam import statement_denies_action
+    from privlint.core.iam import statement_denies_action
 
     allow = _stmt(Action=["iam:PassRole", "iam:CreatePolicyVersion"], Resource="*")
     deny_pass = parse_statement({"Effect": "Deny", "Action": "iam:PassRole", "Resource": "*"})

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import privlint
 from conftest import ROOT
-from privlint.config import load_config
+from privlint.pipeline.config import load_config
 
 README = (ROOT / "README.md").read_text()
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 import privlint
-from privlint.discover import discover
-from privlint.engine import Scanner
+from privlint.pipeline.discover import discover
+from privlint.pipeline.engine import Scanner
 from tests.conftest import FIXTURES, run_cli
 from tests.test_fuzz import bounded
 
@@ -345,7 +345,7 @@ DAMAGES = ["flip", "truncate", "garbage", "empty", "valid-digest-bad-pickle"]
 def _damage(data: bytes, how: str) -> bytes:
     import hashlib
 
-    from privlint.cache import MAGIC
+    from privlint.pipeline.cache import MAGIC
 
     if how == "flip":
         return data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:]
@@ -360,7 +360,7 @@ def _damage(data: bytes, how: str) -> bytes:
 
 
 def test_a_corrupted_entry_is_discarded_and_reparsed(fixture_tree: Path, tmp_path: Path) -> None:
-    from privlint import cache
+    from privlint.pipeline import cache
 
     cache_dir = tmp_path / "cache"
     try:
@@ -380,7 +380,7 @@ def test_a_corrupted_entry_is_discarded_and_reparsed(fixture_tree: Path, tmp_pat
 
 
 def test_new_code_means_new_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from privlint import cache
+    from privlint.pipeline import cache
 
     store = cache.ParseCache(tmp_path / "cache")
     before = store.key("hcl", "x = 1")
@@ -389,7 +389,7 @@ def test_new_code_means_new_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_the_cache_stays_under_its_size_bound(tmp_path: Path) -> None:
-    from privlint import cache
+    from privlint.pipeline import cache
 
     store = cache.ParseCache(tmp_path / "cache", max_bytes=50_000)
     for i in range(200):
@@ -400,7 +400,7 @@ def test_the_cache_stays_under_its_size_bound(tmp_path: Path) -> None:
 
 
 def test_a_directory_others_can_write_is_not_used(tmp_path: Path) -> None:
-    from privlint import cache
+    from privlint.pipeline import cache
 
     shared = tmp_path / "shared"
     shared.mkdir()

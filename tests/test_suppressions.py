@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import privlint
-from privlint.config import ConfigError, find_config, load_config
+from privlint.pipeline.config import ConfigError, find_config, load_config
 
 ADMIN = """\
 resource "aws_iam_user" "alice" {
@@ -157,7 +157,7 @@ def test_cli_config_errors_exit_2(cli, tmp_path: Path) -> None:
 
 def test_risk_register_from_cli_and_api(cli, tmp_path: Path) -> None:
     write(tmp_path, "main.tf", '# privlint:ignore PL101 reason="break-glass account" owner=secops until=2099-01-31\n' + ADMIN)
-    rows = privlint.api.risk_register(tmp_path)
+    rows = privlint.frontend.api.risk_register(tmp_path)
     assert [(r.rule, r.resource, r.owner, r.controls) for r in rows] == [("PL101", "aws_iam_user.alice", "secops", ["PAM-3", "PAM-4", "PUG-5"])]
     assert rows[0].days_left and rows[0].days_left > 0 and rows[0].location.endswith("main.tf:1")
     out = cli("risk-register", str(tmp_path), "--format", "csv").stdout

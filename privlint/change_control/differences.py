@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from privlint.findings import mask
-from privlint.values import PartialString, Reference, Unknown
+from privlint.core.findings import mask
+from privlint.core.values import PartialString, Reference, Unknown
 
 Path = tuple[str | int, ...]
 Kind = Literal["changed", "added", "removed", "created", "deleted", "replaced"]

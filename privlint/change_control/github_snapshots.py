@@ -1,7 +1,7 @@
 """GitHub organisation configuration as snapshot records, so two sources can be compared.
 
 Any registered GitHub format (API snapshot, peribolos, safe-settings) is parsed by its own format
-and normalised to ``GitHubOrg`` (privlint.inventory); this module turns that into one record per
+and normalised to ``GitHubOrg`` (privlint.core.inventory); this module turns that into one record per
 ``github:ORG[/KIND/NAME]`` resource. Sources say different amounts (peribolos has no webhooks or
 2FA status), so ``comparable`` keeps only what both sides describe: a kind of resource present on
 both, and attributes both state. Lists of members and grants are compared as sets, like all snapshots.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from privlint.inventory import GitHubOrg
+from privlint.core.inventory import GitHubOrg
 from privlint.normalize.common import ResourceRecord
 
 GITHUB_PREFIX = "github_"

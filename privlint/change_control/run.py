@@ -11,14 +11,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from privlint.discover import BinaryFile, FileTooLarge, read_text
+from privlint.pipeline.discover import BinaryFile, FileTooLarge, read_text
 from privlint.change_control.approval import UNAPPROVED, Verdict, evaluate
 from privlint.change_control.differences import Difference, brief
 from privlint.change_control.register import LoadedRegister, RegisterSyntaxError, load_register
 from privlint.change_control.security import security_reasons
-from privlint.findings import Category, Finding, Report, Severity
+from privlint.core.findings import Category, Finding, Report, Severity
 from privlint.rules.base import PARSE_ERROR_ID, load_catalog
-from privlint.settings import Settings
+from privlint.core.settings import Settings
 
 _PLANNED = {"resource_changes": "is about to be changed by this plan", "resource_drift": "was changed outside Terraform"}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from privlint.datafiles import load_json
+from privlint.core.datafiles import load_json
 from privlint.change_control.differences import Difference
 from privlint.normalize.common import credential_attribute_kind
 

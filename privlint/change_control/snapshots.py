@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from privlint.discover import TERRAFORM, BinaryFile, FileTooLarge, discover, read_text
+from privlint.pipeline.discover import TERRAFORM, BinaryFile, FileTooLarge, discover, read_text
 from privlint.change_control.differences import Difference, differences_between, whole_resource
 from privlint.normalize.common import Problem, ResourceRecord
 
@@ -50,8 +50,8 @@ def _github(kind: str) -> RecordReader:
 
     def read(text: str, display: str) -> tuple[list[ResourceRecord], list[Problem]]:
         from privlint.change_control.github_snapshots import org_records
-        from privlint.formats import by_name
-        from privlint.settings import Settings
+        from privlint.pipeline.formats import by_name
+        from privlint.core.settings import Settings
 
         unit = by_name(kind).parse(text, display, Settings())
         return [r for org in unit.inventory.github_orgs for r in org_records(org)], unit.problems

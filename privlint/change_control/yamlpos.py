@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from privlint.values import LineDict
+from privlint.core.values import LineDict
 
 
 class YamlError(ValueError):

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from privlint.values import LineDict, PartialString, Reference, SecretStoreValue, Unknown, is_known, line_of
+from privlint.core.values import LineDict, PartialString, Reference, SecretStoreValue, Unknown, is_known, line_of
 
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 _SECRET_REF = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure):", re.IGNORECASE)

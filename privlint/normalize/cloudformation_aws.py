@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from privlint.inventory import IngressRule, Inventory, Location, LoginProfile, SecretParameter, Workload
+from privlint.core.inventory import IngressRule, Inventory, Location, LoginProfile, SecretParameter, Workload
 from privlint.normalize.cfn_values import TemplateContext, resolve
 from privlint.normalize.common import (
     InventoryBuilder,
@@ -15,7 +15,7 @@ from privlint.normalize.common import (
     is_admin_user_resource,
     walk_credentials,
 )
-from privlint.values import LineDict, Reference, Unknown, as_list, line_of, truthy, known_int
+from privlint.core.values import LineDict, Reference, Unknown, as_list, line_of, truthy, known_int
 
 # Resource type -> (property holding the policy document, property naming the protected resource).
 RESOURCE_POLICIES: dict[str, tuple[str, str | None]] = {
@@ -263,7 +263,7 @@ _HANDLERS: dict[str, Callable[[CloudFormationNormaliser, ResourceRecord], None]]
 }
 
 
-# Workloads that run as a role, and managed policy names (issue 9: privlint/principal_graph.py walks them).
+# Workloads that run as a role, and managed policy names (issue 9: privlint/core/principal_graph.py walks them).
 def _workload(record: ResourceRecord, kind: str, role: Any, name: Any) -> Workload:
     return Workload(
         address=record.address, kind=kind, location=record.location,  # type: ignore[arg-type]

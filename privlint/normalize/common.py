@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from privlint.datafiles import load_json
-from privlint.iam import Statement, parse_policy
-from privlint.inventory import (
+from privlint.core.datafiles import load_json
+from privlint.core.iam import Statement, parse_policy
+from privlint.core.inventory import (
     Credential,
     CredentialOrigin,
     DocumentKind,
@@ -24,7 +24,7 @@ from privlint.inventory import (
     Principal,
     PrincipalKind,
 )
-from privlint.values import LineDict, PartialString, Reference, SecretStoreValue, SourceText, Unknown, line_of
+from privlint.core.values import LineDict, PartialString, Reference, SecretStoreValue, SourceText, Unknown, line_of
 
 
 @dataclass

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from privlint.inventory import (
+from privlint.core.inventory import (
     GitHubActionsSecret,
     GitHubBranchProtection,
     GitHubHook,
@@ -22,7 +22,7 @@ from privlint.inventory import (
     GitHubRepoAccess,
     Location,
 )
-from privlint.values import Reference, as_list, line_of, truthy
+from privlint.core.values import Reference, as_list, line_of, truthy
 
 # The API's and the tools' spellings of repository permissions, in GitHub's own words (read, write, ...).
 _PERMISSION_NAMES = {"pull": "read", "push": "write", "read": "read", "write": "write", "triage": "triage", "maintain": "maintain", "admin": "admin", "none": "none"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from privlint.inventory import IngressRule, Inventory, Location, LoginProfile, PasswordPolicy, Workload
+from privlint.core.inventory import IngressRule, Inventory, Location, LoginProfile, PasswordPolicy, Workload
 from privlint.normalize.common import (
     InventoryBuilder,
     Problem,
@@ -13,7 +13,7 @@ from privlint.normalize.common import (
     is_admin_user_resource,
     walk_credentials,
 )
-from privlint.values import LineDict, Reference, Unknown, as_list, line_of, truthy, known_int
+from privlint.core.values import LineDict, Reference, Unknown, as_list, line_of, truthy, known_int
 
 # Resources whose ``policy`` (or other attribute) is a resource policy: (attribute, what it protects).
 RESOURCE_POLICY_ATTRIBUTES: dict[str, str] = {
@@ -368,7 +368,7 @@ from privlint.normalize.github import TERRAFORM_HANDLERS as _GITHUB_HANDLERS  # 
 _SECOND_PASS.update(_GITHUB_HANDLERS)
 
 
-# Workloads that run as a role, and managed policy names (issue 9: privlint/principal_graph.py walks them).
+# Workloads that run as a role, and managed policy names (issue 9: privlint/core/principal_graph.py walks them).
 def _workload_role(value: Any) -> tuple[str | None, str | None]:
     """(role address, literal role name or ARN) from a ``role`` attribute."""
     if isinstance(value, Reference):

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from privlint.datafiles import load_json
-from privlint.inventory import (
+from privlint.core.datafiles import load_json
+from privlint.core.inventory import (
     AzureConditionalAccessPolicy,
     AzureDirectoryRoleAssignment,
     AzureRoleAssignment,
@@ -22,7 +22,7 @@ from privlint.inventory import (
     Location,
 )
 from privlint.normalize.common import ResourceRecord
-from privlint.values import PartialString, Reference, Unknown, as_list, line_of
+from privlint.core.values import PartialString, Reference, Unknown, as_list, line_of
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 

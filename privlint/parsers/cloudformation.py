@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from privlint.parsers import jsonpos
-from privlint.values import LineDict
+from privlint.core.values import LineDict
 
 MAX_ALIASES = 200
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from privlint.formats import Document, Format, Unit, register
+from privlint.pipeline.formats import Document, Format, Unit, register
 from privlint.normalize.common import Problem
-from privlint.settings import Settings
+from privlint.core.settings import Settings
 
 _CFN_HINT = re.compile(r"AWSTemplateFormatVersion|^Resources\s*:|[\"']?Type[\"']?\s*:\s*[\"']?AWS::", re.MULTILINE)
 _YAML_SUFFIXES = (".yaml", ".yml", ".template", ".cfn", ".cform")
@@ -46,8 +46,8 @@ def _parse(text: str, display: str, settings: Settings) -> Unit:
 
 def _directives(text: str, display: str, template: dict) -> list:  # type: ignore[type-arg]
     """Suppressions: ``Metadata: privlint: ignore`` on resources, and privlint:ignore comments."""
-    from privlint.suppress import attach_to_blocks, comment_directives, metadata_directives
-    from privlint.values import line_of
+    from privlint.pipeline.suppress import attach_to_blocks, comment_directives, metadata_directives
+    from privlint.core.values import line_of
 
     resources = template.get("Resources") if isinstance(template.get("Resources"), dict) else {}
     starts = {str(k): line_of(v) or 1 for k, v in resources.items()}

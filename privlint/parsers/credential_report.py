@@ -13,10 +13,10 @@ import csv
 import datetime as dt
 import io
 
-from privlint.formats import Document, Format, Unit, register
-from privlint.inventory import AccessKeyStatus, CredentialReport, CredentialReportRow, Location
+from privlint.pipeline.formats import Document, Format, Unit, register
+from privlint.core.inventory import AccessKeyStatus, CredentialReport, CredentialReportRow, Location
 from privlint.normalize.common import Problem
-from privlint.settings import Settings
+from privlint.core.settings import Settings
 
 HEADER_START = "user,arn,user_creation_time"
 REQUIRED = ("user", "arn", "password_enabled", "mfa_active")

@@ -11,9 +11,9 @@ import os
 import re
 from typing import Any
 
-from privlint.formats import Document, Format, Unit, register
+from privlint.pipeline.formats import Document, Format, Unit, register
 from privlint.normalize.common import Problem
-from privlint.settings import Settings
+from privlint.core.settings import Settings
 
 _HINT = re.compile(r"^(orgs|admins)\s*:", re.MULTILINE)
 _ORG_KEYS = {"admins", "members", "teams", "default_repository_permission", "members_can_create_repositories"}

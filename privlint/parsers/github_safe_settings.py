@@ -10,9 +10,9 @@ import os
 import re
 from typing import Any
 
-from privlint.formats import Document, Format, Unit, register
+from privlint.pipeline.formats import Document, Format, Unit, register
 from privlint.normalize.common import Problem
-from privlint.settings import Settings
+from privlint.core.settings import Settings
 
 _HINT = re.compile(r"^(collaborators|teams|branches)\s*:", re.MULTILINE)
 _SHAPES = {"collaborators": ("username",), "teams": ("name", "permission"), "branches": ("name", "protection")}

@@ -12,10 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from privlint.formats import Document, Format, Unit, register
+from privlint.pipeline.formats import Document, Format, Unit, register
 from privlint.normalize.common import Problem
-from privlint.settings import Settings
-from privlint.values import line_of
+from privlint.core.settings import Settings
+from privlint.core.values import line_of
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "data" / "schemas" / "github-org-snapshot.schema.json"
 MARKER = "github_org_snapshot"

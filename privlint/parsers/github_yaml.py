@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from privlint.values import LineDict, SourceText
+from privlint.core.values import LineDict, SourceText
 
 MAX_ALIASES = 200
 

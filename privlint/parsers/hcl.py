@@ -15,7 +15,7 @@ from typing import Any
 
 from lark import Token, Tree
 
-from privlint.values import LineDict, PartialString, Reference, SourceText, Unknown, is_known
+from privlint.core.values import LineDict, PartialString, Reference, SourceText, Unknown, is_known
 
 
 class HclSyntaxError(Exception):

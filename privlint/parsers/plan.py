@@ -12,7 +12,7 @@ from typing import Any
 
 from privlint.normalize.common import ResourceRecord, credential_attribute_kind
 from privlint.parsers import jsonpos
-from privlint.values import LineDict, Unknown
+from privlint.core.values import LineDict, Unknown
 
 
 def load_plan(text: str) -> Any:

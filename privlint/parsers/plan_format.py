@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from privlint.formats import Document, Format, Unit, register
+from privlint.pipeline.formats import Document, Format, Unit, register
 from privlint.normalize.common import Problem
-from privlint.settings import Settings
+from privlint.core.settings import Settings
 
 
 def _is_plan(doc: Document) -> bool:

@@ -27,7 +27,7 @@ from privlint.parsers.hcl import (
     read_relative,
 )
 from privlint.parsers import jsonpos
-from privlint.values import LineDict, Reference, Unknown
+from privlint.core.values import LineDict, Reference, Unknown
 
 MAX_MODULE_DEPTH = 8
 
@@ -394,14 +394,14 @@ def _warm_worker() -> None:
 class TerraformLoader:
     """Loads module directories, caching parsed files so a module called twice is parsed once.
 
-    With a ``ParseCache`` (privlint.cache) parsed files also survive between runs; ``prefetch``
+    With a ``ParseCache`` (privlint.pipeline.cache) parsed files also survive between runs; ``prefetch``
     parses many files at once, in worker processes when there is enough text to pay for them.
     """
 
     def __init__(self, read_text: Callable[[Path], str], display: Callable[[Path], str] = str, cache: Any = None) -> None:
         self.read_text = read_text
         self.display = display
-        self.cache = cache  # a privlint.cache.ParseCache, or None
+        self.cache = cache  # a privlint.pipeline.cache.ParseCache, or None
         self._parsed: dict[Path, _File | ParseProblem] = {}
 
     def _read(self, path: Path) -> str | ParseProblem:
@@ -607,7 +607,7 @@ def _block_value_in(module: _Module, block: HclBlock, file: _File) -> LineDict:
 
 
 def _cache_missing() -> Any:
-    from privlint.cache import MISSING
+    from privlint.pipeline.cache import MISSING
 
     return MISSING
 

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from privlint import __version__
-from privlint.findings import Finding, Report
+from privlint.core.findings import Finding, Report
 from privlint.rules.base import RuleMeta, load_catalog
 
 _LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}

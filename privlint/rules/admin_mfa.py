@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from privlint.iam import (
+from privlint.core.iam import (
     admin_reasons,
     assumable_without_mfa,
     aws_principals,
@@ -14,10 +14,10 @@ from privlint.iam import (
     requires_mfa,
     uses_weak_mfa_condition,
 )
-from privlint.inventory import Inventory, Principal
+from privlint.core.inventory import Inventory, Principal
 from privlint.rules.base import Hit, rule
-from privlint.settings import Settings
-from privlint.values import REFERENCE_PREFIX
+from privlint.core.settings import Settings
+from privlint.core.values import REFERENCE_PREFIX
 
 
 @dataclass

@@ -12,9 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from privlint.findings import Category, Severity
-from privlint.inventory import Inventory, Location
-from privlint.settings import Settings
+from privlint.core.findings import Category, Severity
+from privlint.core.inventory import Inventory, Location
+from privlint.core.settings import Settings
 
 RULES_DIR = Path(__file__).resolve().parent
 

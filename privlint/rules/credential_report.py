@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
-from privlint.findings import Severity
-from privlint.iam import admin_reasons
-from privlint.inventory import CredentialReport, CredentialReportRow, Inventory
+from privlint.core.findings import Severity
+from privlint.core.iam import admin_reasons
+from privlint.core.inventory import CredentialReport, CredentialReportRow, Inventory
 from privlint.rules.base import Hit, linker, rule
-from privlint.settings import Settings
+from privlint.core.settings import Settings
 
 
 def iac_admin_users(inventory: Inventory) -> dict[str, str]:

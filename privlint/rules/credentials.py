@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from privlint.datafiles import load_word_list
-from privlint.findings import mask
-from privlint.inventory import Credential, Inventory
+from privlint.core.datafiles import load_word_list
+from privlint.core.findings import mask
+from privlint.core.inventory import Credential, Inventory
 from privlint.rules.base import Hit, rule
-from privlint.settings import Settings
+from privlint.core.settings import Settings
 
 MIN_NON_WEAK_LENGTH = 8
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from privlint.datafiles import load_json
-from privlint.findings import Severity
-from privlint.inventory import GcpIamBinding, Inventory
+from privlint.core.datafiles import load_json
+from privlint.core.findings import Severity
+from privlint.core.inventory import GcpIamBinding, Inventory
 from privlint.rules.base import Hit, rule
-from privlint.settings import Settings
+from privlint.core.settings import Settings
 
 _HIERARCHY = {"project", "folder", "organization"}
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from privlint.findings import Severity
-from privlint.inventory import GitHubMember, GitHubOrg, Inventory
+from privlint.core.findings import Severity
+from privlint.core.inventory import GitHubMember, GitHubOrg, Inventory
 from privlint.rules.base import Hit, rule
-from privlint.settings import Settings
+from privlint.core.settings import Settings
 
 _PRIVILEGED_DEFAULTS = {"write": Severity.medium, "admin": Severity.high}
 

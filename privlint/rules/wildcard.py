@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from privlint.datafiles import load_json
-from privlint.findings import Severity
-from privlint.iam import (
+from privlint.core.datafiles import load_json
+from privlint.core.findings import Severity
+from privlint.core.iam import (
     Statement,
     action_matches,
     escalation_actions,
@@ -16,9 +16,9 @@ from privlint.iam import (
     is_public_principal,
     is_wildcard,
 )
-from privlint.inventory import Inventory, Location, PolicyDocument
+from privlint.core.inventory import Inventory, Location, PolicyDocument
 from privlint.rules.base import Hit, rule
-from privlint.settings import Settings
+from privlint.core.settings import Settings
 
 
 def _authored_statements(inventory: Inventory) -> Iterator[tuple[PolicyDocument, Statement]]:

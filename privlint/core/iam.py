@@ -1,7 +1,7 @@
 """IAM policy analysis: statements, wildcard matching, MFA conditions, admin-level rights.
 
 Pure: it reads plain Python values (dicts, lists, strings, and the markers of
-``privlint.values``) and imports no parser, so the checkov bundle can reuse it.
+``privlint.core.values``) and imports no parser, so the checkov bundle can reuse it.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from privlint.datafiles import load_json
-from privlint.values import REFERENCE_PREFIX, PartialString, Reference, Unknown, as_list, line_of
+from privlint.core.datafiles import load_json
+from privlint.core.values import REFERENCE_PREFIX, PartialString, Reference, Unknown, as_list, line_of
 
 Effect = Literal["Allow", "Deny"]
 

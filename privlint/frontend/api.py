@@ -8,8 +8,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from privlint.findings import Report
-from privlint.settings import Settings
+from privlint.core.findings import Report
+from privlint.core.settings import Settings
 
 TextFormat = Literal["terraform", "terraform-json", "cloudformation", "cloudformation-json", "terraform-plan"]
 _FILE_NAMES: dict[str, str] = {
@@ -31,7 +31,7 @@ def _settings(config: Config) -> tuple[Settings, str | None]:
     if isinstance(config, Settings):
         return config, None
     if isinstance(config, (str, os.PathLike)):
-        from privlint.config import load_config
+        from privlint.pipeline.config import load_config
 
         loaded = load_config(Path(config))
         return loaded.settings, os.fspath(config)
@@ -42,10 +42,10 @@ def scan(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], confi
     """Scan files and directories; returns the report (findings sorted by file and line).
 
     ``config`` is a ``Settings``, a mapping of the same keys, or the path of a configuration file.
-    Raises FileNotFoundError for a path that does not exist, ``privlint.config.ConfigError`` for a bad
+    Raises FileNotFoundError for a path that does not exist, ``privlint.pipeline.config.ConfigError`` for a bad
     configuration file; bad file contents never raise, they become parse-error findings.
     """
-    from privlint.engine import Scanner
+    from privlint.pipeline.engine import Scanner
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
@@ -55,8 +55,8 @@ def scan(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], confi
 
 def risk_register(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], config: Config = None) -> list[Any]:
     """Every active suppression in the scanned paths as risk-register rows (``RegisterEntry`` models)."""
-    from privlint.engine import Scanner
-    from privlint.risk_register import entries
+    from privlint.pipeline.engine import Scanner
+    from privlint.report.risk_register import entries
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
@@ -113,18 +113,18 @@ def drift(
 
 
 if TYPE_CHECKING:
-    from privlint.principal_graph import PrincipalGraph
+    from privlint.core.principal_graph import PrincipalGraph
 
 
 def graph(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], config: Config = None) -> PrincipalGraph:
-    """The principal graph of the code under ``paths``: nodes, edges and escalation paths (privlint/principal_graph.py).
+    """The principal graph of the code under ``paths``: nodes, edges and escalation paths (privlint/core/principal_graph.py).
 
     Each template or module directory is one graph; they are combined, and a node id that two of them
     share is prefixed with its file. Raises FileNotFoundError for a path that does not exist.
     """
-    from privlint.discover import discover
-    from privlint.engine import Scanner
-    from privlint.principal_graph import build_graph, combine
+    from privlint.pipeline.discover import discover
+    from privlint.pipeline.engine import Scanner
+    from privlint.core.principal_graph import build_graph, combine
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]

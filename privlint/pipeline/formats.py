@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from privlint.inventory import Inventory
+from privlint.core.inventory import Inventory
 from privlint.normalize.common import Problem
-from privlint.settings import Settings
+from privlint.core.settings import Settings
 
 
 @dataclass
@@ -24,7 +24,7 @@ class Unit:
 
     inventory: Inventory = field(default_factory=Inventory)
     problems: list[Problem] = field(default_factory=list)
-    directives: list[Any] = field(default_factory=list)  # privlint.suppress.Directive: inline suppressions
+    directives: list[Any] = field(default_factory=list)  # privlint.pipeline.suppress.Directive: inline suppressions
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """The checkov check classes: one check per privlint rule and framework, ids ``CKV_PRIVLINT_<n>``.
 
 Imported only inside checkov's environment, by the loader checkov executes
-(``policies/privlint_checks.py``, a copy of ``privlint/checkov_loader.py``). The checks do no
-analysis of their own: they pass checkov's parsed resource to ``privlint.checkov_rules``.
+(``policies/privlint_checks.py``, a copy of ``privlint/integrations/checkov_loader.py``). The checks do no
+analysis of their own: they pass checkov's parsed resource to ``privlint.integrations.checkov_rules``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from checkov.terraform.checks.data.base_check import BaseDataCheck
 from checkov.terraform.checks.provider.base_check import BaseProviderCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TerraformResourceCheck
 
-from privlint.checkov_rules import COVERED, CheckovRule, hits
+from privlint.integrations.checkov_rules import COVERED, CheckovRule, hits
 from privlint.rules.base import load_catalog
 
 # Bad input must not abort checkov's run: the check then has no verdict (UNKNOWN), like privlint's guard.

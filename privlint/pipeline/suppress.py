@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from privlint.findings import Finding, Suppression
+from privlint.core.findings import Finding, Suppression
 
 _IGNORE = re.compile(r"(?:#|//)\s*privlint:ignore\s+(?P<body>.*)$")
 _CHECKOV = re.compile(r"#\s*checkov:skip=(?P<id>[A-Z0-9_]+)(?::(?P<reason>.*))?$")

@@ -4,7 +4,7 @@ For people who installed privlint with pip and run checkov from its own environm
 cannot share one: both install the import name ``hcl2``). DIR gets:
 
 - ``__init__.py``: checkov loads check files only from a directory that has one;
-- ``privlint_checks.py``: the loader checkov executes (a copy of ``privlint/checkov_loader.py``);
+- ``privlint_checks.py``: the loader checkov executes (a copy of ``privlint/integrations/checkov_loader.py``);
 - ``privlint_lib.zip``: the pure privlint modules the checks import, with their data files.
 
 The library is a zip, not a directory, because checkov walks every directory under DIR: it would
@@ -18,15 +18,15 @@ import ast
 import zipfile
 from pathlib import Path
 
-from privlint.checkov_rules import COVERED
+from privlint.integrations.checkov_rules import COVERED
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent
 LOADER_NAME = "privlint_checks.py"
 LIBRARY_ARCHIVE = "privlint_lib.zip"
 INIT_TEXT = '"""privlint\'s rules as checkov custom checks (see privlint_checks.py)."""\n'
 
 # Where the checks' imports start; every privlint module they may import goes into the library.
-ENTRY_MODULES = ("privlint", "privlint.checkov_checks")
+ENTRY_MODULES = ("privlint", "privlint.integrations.checkov_checks")
 # privlint/__init__.py imports the public API (scan: parsers, engine) lazily; the checks never use it.
 NOT_FOLLOWED = frozenset({"privlint"})
 
@@ -96,7 +96,7 @@ def write_bundle(output: Path, with_library: bool = True) -> list[Path]:
     output.mkdir(parents=True, exist_ok=True)
     written = [output / "__init__.py", output / LOADER_NAME]
     written[0].write_text(INIT_TEXT, encoding="utf-8")
-    written[1].write_bytes((PACKAGE / "checkov_loader.py").read_bytes())
+    written[1].write_bytes((PACKAGE / "integrations" / "checkov_loader.py").read_bytes())
     if with_library:
         archive = output / LIBRARY_ARCHIVE
         # Fixed timestamps: the same privlint gives a byte-identical archive (and one unpacked copy).

@@ -18,7 +18,7 @@ SKIP_DIRS = {".git", ".terraform", "node_modules", ".terragrunt-cache", "__pycac
 class SourceFile:
     path: Path  # the path on disk
     display: str  # the path as given on the command line, joined with the relative path
-    kind: str  # "terraform", or the name of a registered format (privlint.formats)
+    kind: str  # "terraform", or the name of a registered format (privlint.pipeline.formats)
     explicit: bool = False  # named on the command line (not found by walking a directory)
 
 
@@ -41,7 +41,7 @@ def is_terraform_name(name: str) -> bool:
 
 def needs_sniffing(path: Path) -> bool:
     """A name that some registered format may have; its content decides."""
-    from privlint.formats import sniff_suffixes
+    from privlint.pipeline.formats import sniff_suffixes
 
     return path.name.endswith(sniff_suffixes())
 
@@ -139,7 +139,7 @@ def _add(path: Path, display: str, explicit: bool, files: list[SourceFile], prob
         except OSError as exc:
             problems.append(DiscoveryProblem(display, None, f"cannot read file: {exc.strerror or exc}"))
             return
-        from privlint.formats import detect
+        from privlint.pipeline.formats import detect
 
         detected = detect(text, path.name)
         if detected is None:

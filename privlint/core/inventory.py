@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from privlint.iam import Statement
+from privlint.core.iam import Statement
 
 PrincipalKind = Literal["user", "group", "role"]
 DocumentKind = Literal["identity", "trust", "resource"]
@@ -300,7 +300,7 @@ class CredentialReport(BaseModel):
 
 
 # --------------------------------------------------------------------------- AWS workloads (issue 9)
-# Things that run as a role: whoever can change what they run can act as the role (privlint/principal_graph.py).
+# Things that run as a role: whoever can change what they run can act as the role (privlint/core/principal_graph.py).
 
 WorkloadKind = Literal["lambda-function", "instance-profile"]
 

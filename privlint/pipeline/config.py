@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from privlint.settings import Settings
+from privlint.core.settings import Settings
 
 CONFIG_NAMES = (".privlint.yaml", ".privlint.yml", "pyproject.toml")
 

@@ -2,7 +2,7 @@
 
     checkov -d infra/ --external-checks-dir policies --check 'CKV_PRIVLINT_*'
 
-This file is ``privlint/checkov_loader.py``, copied by ``privlint checkov-bundle --output DIR``
+This file is ``privlint/integrations/checkov_loader.py``, copied by ``privlint checkov-bundle --output DIR``
 (``policies/`` in the privlint repository is such a copy, without the library archive).
 
 The checks do no analysis of their own: each hands the resource checkov already parsed (``conf``)
@@ -36,7 +36,7 @@ LIBRARY_ARCHIVE = "privlint_lib.zip"
 def _privlint_source() -> Path:
     """The directory that holds the ``privlint`` package these checks run."""
     checkout = HERE.parent
-    if (checkout / "privlint" / "__init__.py").is_file() and (checkout / "privlint" / "checkov_rules.py").is_file():
+    if (checkout / "privlint" / "__init__.py").is_file() and (checkout / "privlint" / "integrations" / "checkov_rules.py").is_file():
         return checkout
     archive = HERE / LIBRARY_ARCHIVE
     if archive.is_file():
@@ -77,6 +77,6 @@ def _load_privlint() -> None:
 
 _load_privlint()
 
-from privlint.checkov_checks import register_checks  # noqa: E402
+from privlint.integrations.checkov_checks import register_checks  # noqa: E402
 
 register_checks()

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 if TYPE_CHECKING:
-    from privlint.settings import Settings
+    from privlint.core.settings import Settings
 
 from privlint import __version__
-from privlint.findings import Severity
+from privlint.core.findings import Severity
 
 app = typer.Typer(
     name="privlint",
@@ -54,7 +54,7 @@ def _load_settings(paths: list[str], config: Optional[str], overrides: dict[str,
     """Settings from --config, else the nearest .privlint.yaml / pyproject.toml above the first path."""
     from pathlib import Path
 
-    from privlint.config import ConfigError, find_config, load_config
+    from privlint.pipeline.config import ConfigError, find_config, load_config
 
     path = Path(config) if config else (find_config(Path(paths[0])) if paths else None)
     if config and not Path(config).is_file():
@@ -77,8 +77,8 @@ def check(
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the parse cache."),
 ) -> None:
     """Scan PATHS and report privileged-access findings."""
-    from privlint import cache
-    from privlint.engine import Scanner
+    from privlint.pipeline import cache
+    from privlint.pipeline.engine import Scanner
 
     settings, config_file = _load_settings(paths, config, {"fail_on": fail_on})
     store = None if no_cache else cache.configure(cache_dir or cache.default_directory())
@@ -109,8 +109,8 @@ def risk_register(
     config: Optional[str] = typer.Option(None, "--config", help="Configuration file (default: found as for `check`)."),
 ) -> None:
     """List every active suppression (the risk register): rule, controls, resource, file:line, reason, owner, expiry, days left."""
-    from privlint.engine import Scanner
-    from privlint.risk_register import entries, render
+    from privlint.pipeline.engine import Scanner
+    from privlint.report.risk_register import entries, render
 
     settings, config_file = _load_settings(paths, config, {})
     scanner = Scanner(settings, config_file)
@@ -126,7 +126,7 @@ def schema_config() -> None:
     """The configuration file (.privlint.yaml, or [tool.privlint] in pyproject.toml)."""
     import json
 
-    from privlint.config import config_schema
+    from privlint.pipeline.config import config_schema
 
     typer.echo(json.dumps(config_schema(), indent=2))
 
@@ -176,7 +176,7 @@ def version() -> None:
     typer.echo(__version__)
 
 
-# -- privlint github ... (GitHub organisation snapshots; privlint/github_export.py)
+# -- privlint github ... (GitHub organisation snapshots; privlint/frontend/github_export.py)
 github_app = typer.Typer(help="GitHub organisation snapshots: export one from the API, print its JSON Schema.", no_args_is_help=True)
 app.add_typer(github_app, name="github")
 
@@ -187,7 +187,7 @@ def github_export(
     output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the snapshot here [default: stdout]."),
 ) -> None:
     """Export ORG's owners, members, 2FA status, teams, repositories and webhooks (token from GITHUB_TOKEN)."""
-    from privlint.github_export import write_snapshot
+    from privlint.frontend.github_export import write_snapshot
 
     raise typer.Exit(write_snapshot(org, output, lambda message: typer.echo(message, err=True)))
 
@@ -278,7 +278,7 @@ def schema_change_register() -> None:
     typer.echo(json.dumps(json_schema(), indent=2))
 
 
-# -- privlint checkov-bundle (issue 5; privlint/checkov_bundle.py)
+# -- privlint checkov-bundle (issue 5; privlint/integrations/checkov_bundle.py)
 @app.command("checkov-bundle")
 def checkov_bundle(
     output: str = typer.Option(..., "--output", "-o", help="Directory to write the bundle into (created if needed).", show_default=False),
@@ -286,13 +286,13 @@ def checkov_bundle(
     """Write privlint's checkov custom checks, with the modules they need, for `checkov --external-checks-dir DIR`."""
     from pathlib import Path
 
-    from privlint.checkov_bundle import write_bundle
+    from privlint.integrations.checkov_bundle import write_bundle
 
     for path in write_bundle(Path(output)):
         typer.echo(str(path))
 
 
-# -- privlint graph ... (the principal graph and privilege-escalation paths; privlint/principal_graph.py)
+# -- privlint graph ... (the principal graph and privilege-escalation paths; privlint/core/principal_graph.py)
 class GraphFormat(str, Enum):
     mermaid = "mermaid"
     dot = "dot"
@@ -306,8 +306,8 @@ def graph_command(
     output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the graph here [default: stdout]."),
 ) -> None:
     """Draw the principal graph: admin-level principals marked, escalation paths without MFA highlighted."""
-    from privlint.api import graph
-    from privlint.principal_graph import render
+    from privlint.frontend.api import graph
+    from privlint.core.principal_graph import render
 
     try:
         text = render(graph(paths), output_format.value)

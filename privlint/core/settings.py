@@ -10,7 +10,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from privlint.findings import Severity
+from privlint.core.findings import Severity
 
 
 class ConfigSuppression(BaseModel):

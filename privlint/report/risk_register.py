@@ -9,7 +9,7 @@ import json
 
 from pydantic import BaseModel
 
-from privlint.findings import Suppression
+from privlint.core.findings import Suppression
 from privlint.rules.base import load_catalog
 
 

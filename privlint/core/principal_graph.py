@@ -27,9 +27,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from privlint.datafiles import load_json
-from privlint.values import REFERENCE_PREFIX
-from privlint.iam import (
+from privlint.core.datafiles import load_json
+from privlint.core.values import REFERENCE_PREFIX
+from privlint.core.iam import (
     Statement,
     is_account_principal,
     action_matches,
@@ -41,7 +41,7 @@ from privlint.iam import (
     matches,
     requires_mfa,
 )
-from privlint.inventory import Inventory, Location, PolicyDocument, Principal
+from privlint.core.inventory import Inventory, Location, PolicyDocument, Principal
 
 EdgeKind = Literal["member-of", "can-assume", "can-pass-to-service", "can-modify-permissions"]
 NodeKind = Literal["user", "group", "role", "service"]

@@ -13,13 +13,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from privlint.discover import TERRAFORM, BinaryFile, FileTooLarge, SourceFile, discover, read_text
-from privlint.findings import Category, Finding, Report, Suppression
-from privlint.formats import Unit, by_name
+from privlint.pipeline.discover import TERRAFORM, BinaryFile, FileTooLarge, SourceFile, discover, read_text
+from privlint.core.findings import Category, Finding, Report, Suppression
+from privlint.pipeline.formats import Unit, by_name
 from privlint.normalize.common import Origin, Problem, ResourceRecord
 from privlint.rules.base import PARSE_ERROR_ID, all_linkers, all_rules, load_catalog
-from privlint.settings import Settings
-from privlint.suppress import Directive, Outcome, apply, attach_to_blocks, comment_directives, config_directives
+from privlint.core.settings import Settings
+from privlint.pipeline.suppress import Directive, Outcome, apply, attach_to_blocks, comment_directives, config_directives
 
 
 # Failures that mean "privlint could not analyse this", never "stop the scan".
@@ -66,7 +66,7 @@ _CACHEABLE_FORMATS = ("cloudformation", "terraform-plan")
 
 def _cached_unit(source: SourceFile, settings: Settings, parse: Callable[[], Unit]) -> Unit:
     """A single-file unit from the parse cache when its text, path, settings and privlint's code are unchanged."""
-    from privlint import cache
+    from privlint.pipeline import cache
 
     store = cache.current()
     if store is None or source.kind not in _CACHEABLE_FORMATS:
@@ -153,7 +153,7 @@ class Scanner:
         return parsed
 
     def _terraform(self, by_dir: dict[Path, list[SourceFile]], problems: list[Problem]) -> list[Unit]:
-        from privlint.discover import is_terraform_name
+        from privlint.pipeline.discover import is_terraform_name
         from privlint.normalize.terraform_aws import TerraformNormaliser
         from privlint.parsers.terraform import TerraformLoader
 
@@ -196,7 +196,7 @@ class Scanner:
                 read_problems[path.resolve()] = problem
             return text
 
-        from privlint import cache
+        from privlint.pipeline import cache
 
         loader = TerraformLoader(read, display, cache=cache.current())
         module_files: dict[Path, list[Path]] = {}

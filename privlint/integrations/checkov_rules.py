@@ -11,12 +11,12 @@ import importlib
 from dataclasses import dataclass
 from typing import Any
 
-from privlint.inventory import Inventory
+from privlint.core.inventory import Inventory
 from privlint.normalize.checkov_adapter import TerraformMode, cloudformation_inventory, terraform_inventory
 from privlint.normalize.cloudformation_aws import RESOURCE_POLICIES
 from privlint.normalize.terraform_aws import RESOURCE_POLICY_ATTRIBUTES
 from privlint.rules.base import CheckFunction, Hit
-from privlint.settings import Settings
+from privlint.core.settings import Settings
 
 CHECK_PREFIX = "CKV_PRIVLINT_"
 
@@ -139,7 +139,7 @@ TABLE_START, TABLE_END = "<!-- checkov-table:start -->", "<!-- checkov-table:end
 
 
 def readme_table() -> str:
-    """The README's table of checkov check ids and privlint rules (``python -m privlint.checkov_rules``)."""
+    """The README's table of checkov check ids and privlint rules (``python -m privlint.integrations.checkov_rules``)."""
     from privlint.rules.base import load_catalog
 
     catalog = load_catalog()

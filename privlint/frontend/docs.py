@@ -1,6 +1,6 @@
 """Documentation generated from rule metadata: the README's rule table.
 
-``python -m privlint.docs`` rewrites the table between the markers in README.md;
+``python -m privlint.frontend.docs`` rewrites the table between the markers in README.md;
 a test fails when the README is out of date.
 """
 

@@ -1,1 +1,0 @@
-"""Report writers: one module per output format."""
