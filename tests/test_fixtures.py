@@ -65,12 +65,12 @@ def _rules_in(path: Path) -> set[str]:
 def test_terraform_and_cloudformation_agree(rule_dir: str) -> None:
     """The same rules fire on the Terraform and the CloudFormation version of each fixture."""
     tf = _rules_in(FIXTURES / "terraform" / rule_dir / "bad")
-    cfn = _rules_in(FIXTURES / "cloudformation" / rule_dir / "bad.yaml")
+    cfn = _rules_in(FIXTURES / "cloudformation" / rule_dir / "bad.template")
     assert tf == cfn and tf, (tf, cfn)
     json_variant = FIXTURES / "cloudformation" / rule_dir / "bad.json"
     if json_variant.exists():
         # Lines differ between the spellings; rules and resources must not.
-        assert [f[:2] for f in findings_of(json_variant)] == [f[:2] for f in findings_of(json_variant.with_suffix(".yaml"))]
+        assert [f[:2] for f in findings_of(json_variant)] == [f[:2] for f in findings_of(json_variant.with_suffix(".template"))]
 
 
 def test_whole_fixture_tree_reports_every_bad_and_no_good() -> None:

@@ -129,7 +129,7 @@ def _seeds(suffixes: tuple[str, ...]) -> list[tuple[str, bytes]]:
 SEEDS: dict[str, list[tuple[str, bytes]]] = {
     "hcl": _seeds((".tf", ".tfvars")),
     "tf-json": [("main.tf.json", TF_JSON_SEED.encode())],
-    "cfn-yaml": _seeds((".yaml", ".yml")),
+    "cfn-yaml": _seeds((".template", ".yaml", ".yml")),
     "cfn-json": [(n, d) for n, d in _seeds((".json",)) if b"Resources" in d],
     "plan": [("plan.json", PLAN_SEED.encode())],
     # Every other format's fixtures (GitHub org config, credential reports, drift...), under their own names.

@@ -130,8 +130,24 @@ def test_schema_errors_are_parse_errors_with_json_path_and_line() -> None:
     assert report.summary.parse_errors == 3
 
 
-def test_broken_snapshot_json_is_a_parse_error_with_its_line() -> None:
-    report = privlint.scan([str(GITHUB / "snapshot" / "invalid" / "broken.json")])
+# Invalid JSON lives here, not in fixtures/: checkov's --external-checks-git reads every JSON file in
+# the repository as a possible policy and stops on one that does not parse.
+BROKEN_SNAPSHOT = """{
+  "github_org_snapshot": 1,
+  "organization": {
+    "login": "acme-corp",
+    "two_factor_requirement_enabled": true
+  },
+  "admins": [
+    {"login": "alice-ops", "id": 1001,}
+  ]
+}
+"""
+
+
+def test_broken_snapshot_json_is_a_parse_error_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "broken.json").write_text(BROKEN_SNAPSHOT)
+    report = privlint.scan([str(tmp_path / "broken.json")])
     assert [(f.rule_id, f.line) for f in report.findings] == [("PL000", 8)]
 
 
@@ -288,7 +304,7 @@ def test_a_directory_mixing_every_github_format(tmp_path: Path) -> None:
     shutil.copytree(GITHUB / "peribolos" / "bad", tmp_path / "peribolos")
     shutil.copytree(GITHUB / "safe-settings" / "bad", tmp_path / "admin")
     shutil.copytree(GITHUB / "terraform" / "bad", tmp_path / "terraform")
-    shutil.copy(GITHUB / "snapshot" / "invalid" / "broken.json", tmp_path / "export" / "broken.json")
+    (tmp_path / "export" / "broken.json").write_text(BROKEN_SNAPSHOT)
     report = privlint.scan([str(tmp_path)])
     by_file: dict[str, set[str]] = {}
     for f in report.findings:

@@ -36,14 +36,14 @@ def test_every_technique_has_fixtures() -> None:
     for technique in ids:
         assert (ESCALATION / "terraform" / technique / "bad" / "main.tf").is_file()
         assert (ESCALATION / "terraform" / technique / "good" / "main.tf").is_file()
-        assert (ESCALATION / "cloudformation" / technique / "bad.yaml").is_file()
-        assert (ESCALATION / "cloudformation" / technique / "good.yaml").is_file()
+        assert (ESCALATION / "cloudformation" / technique / "bad.template").is_file()
+        assert (ESCALATION / "cloudformation" / technique / "good.template").is_file()
 
 
 @pytest.mark.parametrize("technique", sorted(EXPECTED))
 @pytest.mark.parametrize("fmt", ["terraform", "cloudformation"])
 def test_bad_fixture_reports_the_exact_path(technique: str, fmt: str) -> None:
-    path = ESCALATION / fmt / technique / ("bad" if fmt == "terraform" else "bad.yaml")
+    path = ESCALATION / fmt / technique / ("bad" if fmt == "terraform" else "bad.template")
     findings = _escalations(path)
     expected = EXPECTED[technique][fmt]
     source = expected.split(" -> ")[0]
@@ -55,7 +55,7 @@ def test_bad_fixture_reports_the_exact_path(technique: str, fmt: str) -> None:
 @pytest.mark.parametrize("technique", sorted(EXPECTED))
 @pytest.mark.parametrize("fmt", ["terraform", "cloudformation"])
 def test_good_fixture_reports_nothing(technique: str, fmt: str) -> None:
-    path = ESCALATION / fmt / technique / ("good" if fmt == "terraform" else "good.yaml")
+    path = ESCALATION / fmt / technique / ("good" if fmt == "terraform" else "good.template")
     assert privlint.scan([str(path)]).findings == []
 
 
@@ -347,7 +347,7 @@ def test_graph_command_usage_errors() -> None:
 def test_api_returns_typed_graph_and_bad_input_is_not_a_traceback() -> None:
     graph = privlint.graph(FIXTURES / "broken")
     assert isinstance(graph, PrincipalGraph)
-    graph = privlint.graph(ESCALATION / "cloudformation" / "assume-role" / "good.yaml")
+    graph = privlint.graph(ESCALATION / "cloudformation" / "assume-role" / "good.template")
     (path,) = graph.paths
     assert path.mfa_required and path.describe() == "CiUser -> can-assume -> AdminRole"
 

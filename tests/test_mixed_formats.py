@@ -10,7 +10,7 @@ from conftest import FIXTURES
 
 SOURCES = {
     "aws-tf": FIXTURES / "terraform" / "admin-user-without-mfa" / "bad",
-    "aws-cfn": FIXTURES / "cloudformation" / "admin-user-without-mfa" / "bad.yaml",
+    "aws-cfn": FIXTURES / "cloudformation" / "admin-user-without-mfa" / "bad.template",
     "plan": None,  # written below
     "github-snapshot": FIXTURES / "github" / "snapshot" / "bad",
     "github-peribolos": FIXTURES / "github" / "peribolos" / "bad",

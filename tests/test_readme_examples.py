@@ -49,7 +49,7 @@ def test_python_api_example_runs(tmp_path: Path, monkeypatch, capsys) -> None:
     from conftest import FIXTURES
 
     shutil.copytree(FIXTURES / "terraform" / "admin-user-without-mfa" / "bad", tmp_path / "infra")
-    shutil.copy(FIXTURES / "cloudformation" / "default-password" / "bad.yaml", tmp_path / "template.yaml")
+    shutil.copy(FIXTURES / "cloudformation" / "default-password" / "bad.template", tmp_path / "template.yaml")
     monkeypatch.chdir(tmp_path)
     exec(compile(example, "README.md", "exec"), {})
     out = capsys.readouterr().out
