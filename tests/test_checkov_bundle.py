@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, ROOT, run_cli
+from test_repository_layout import tracked_files
 from privlint.integrations.checkov_bundle import LIBRARY_ARCHIVE, LOADER_NAME, write_bundle
 from privlint.integrations.checkov_rules import COVERED, NOT_COVERED, check_id
 from privlint.rules.base import load_catalog
@@ -83,12 +84,13 @@ class CheckovRun:
         return [c for report in self.results for c in report.get("results", {}).get(key, [])]
 
 
-def run_checkov(checkov: Path, target: Path, *external: str, cwd: Path = ROOT) -> CheckovRun:
+def run_checkov(checkov: Path, target: Path, *external: str, cwd: Path = ROOT, **env_overrides: str) -> CheckovRun:
     cmd = [
         str(checkov), "-d", str(target), *external, "--check", "CKV_PRIVLINT_*", "-o", "json",
         "--framework", "terraform", "cloudformation", "--skip-download",
     ]
-    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=checkov_env(), timeout=900)
+    env = {**checkov_env(), **env_overrides}
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env, timeout=900)
     assert done.returncode in (0, 1), f"checkov failed ({done.returncode}): {done.stderr[-3000:]}"
     parsed = json.loads(done.stdout)
     return CheckovRun(parsed if isinstance(parsed, list) else [parsed], done.stderr)
@@ -229,6 +231,102 @@ def test_bundle_through_external_checks_git(checkov: Path, bundle_dir: Path, rep
     run = run_checkov(checkov, scanned, "--external-checks-git", repo.as_uri(), cwd=scanned)
     assert_clean_load(run)
     assert checkov_verdicts(run, scanned) == repo_verdicts
+
+
+def _commit_working_tree(repo: Path) -> None:
+    """A git repository holding this checkout's files as they are now (committed or not, minus ignored ones)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():  # deleted but not yet committed files are listed too
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, repo / name)
+    git = ["git", "-c", "user.name=privlint tests", "-c", "user.email=tests@privlint.invalid", "-c", "init.defaultBranch=main"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "privlint"]):
+        subprocess.run([*git, *args], cwd=repo, check=True, capture_output=True)
+
+
+# checkov reads every YAML/JSON file of a loaded repository as a possible graph policy: it warns about each
+# data file, and logs an error (once per framework) for .pre-commit-hooks.yaml, which pre-commit needs at the
+# root and needs to be a list.
+PRE_COMMIT_MANIFEST_ERROR = "[ERROR]  Loaded data from JSON is not Dict. Skipping. Data: [{'id': 'privlint'"
+DATA_FILE_WARNING = re.compile(r"\[WARNI\]  Custom policy \S+_checks/(?:clone|result)/(\S+) is missing required fields")
+
+
+def test_this_repository_through_external_checks_git(checkov: Path, repo_verdicts: dict[str, set[tuple[str, str]]], scanned: Path, tmp_path: Path) -> None:
+    """checkov clones the whole repository and walks all of it: only the bundle's loader may run.
+
+    checkov clones into the working directory, which here is the scanned directory, as with ``checkov -d .``;
+    ``--skip-path _checks/`` keeps it from scanning the clone's own fixtures (README, "checkov").
+    """
+    repo = tmp_path / "privlint.git"
+    _commit_working_tree(repo)
+    run = run_checkov(
+        checkov, scanned, "--external-checks-git", repo.as_uri(), "--skip-path", "_checks/", cwd=scanned,
+        LOG_LEVEL="DEBUG", CHECKOV_PARALLELIZATION_TYPE="none",  # forked workers can deadlock on DEBUG logging
+    )
+    executed = set(re.findall(r"Importing external check '([^']+)'", run.stderr))
+    assert executed == {LOADER_NAME.removesuffix(".py")}, f"checkov executed privlint modules as checks: {sorted(executed)}"
+    for marker in ("Traceback", "Cannot load external check", "Failed to run check", "Failed to invoke function"):
+        assert marker not in run.stderr, run.stderr[-3000:]
+    errors = [line for line in run.stderr.splitlines() if "[ERROR]" in line]
+    assert errors and all(PRE_COMMIT_MANIFEST_ERROR in line for line in errors), errors
+    for line in run.stderr.splitlines():
+        if "[WARNI]" in line:
+            data_file = DATA_FILE_WARNING.search(line)
+            assert data_file and (repo / data_file.group(1)).is_file(), line
+    assert checkov_verdicts(run, scanned) == repo_verdicts
+
+
+def test_no_module_or_directory_shadows_what_checkov_imports(checkov: Path) -> None:
+    """checkov puts each directory of a loaded repository on sys.path, ahead of its own environment."""
+    listed = subprocess.run(
+        [str(checkov.parent / "python"), "-I", "-c", "import pkgutil; print(*sorted({m.name for m in pkgutil.iter_modules()}))"],
+        capture_output=True, text=True, check=True, env=checkov_env(),
+    ).stdout.split()
+    assert len(listed) > 100  # checkov, its dependencies and the standard library
+    ours = {f.stem for f in tracked_files() if f.suffix == ".py"} | {part for f in tracked_files() for part in f.parent.parts}
+    assert not ours & set(listed)
+
+
+def readme_checkov_commands() -> list[str]:
+    """The shell lines of the README's "checkov" section, in order."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("\n### checkov\n"):]
+    section = section[: section.index("\n### ", 1)]
+    return [line for block in re.findall(r"```sh\n(.*?)```", section, re.S) for line in block.splitlines() if line.strip()]
+
+
+def test_readme_checkov_snippets_run_as_written(checkov: Path, tmp_path: Path) -> None:
+    """Each command of the README's checkov section, from a privlint checkout with the user's code in infra/."""
+    commands = readme_checkov_commands()
+    assert len(commands) == 5 and sum("bin/checkov -d infra/" in c for c in commands) == 3, commands
+    checkout = tmp_path / "privlint"
+    _commit_working_tree(checkout)  # also the repository that --external-checks-git clones
+    shutil.copytree(FIXTURES / "terraform" / "wildcard-action" / "bad", checkout / "infra" / "terraform")
+    shutil.copy(FIXTURES / "cloudformation" / "wildcard-action" / "bad.template", checkout / "infra" / "template.yaml")
+    (checkout / ".venv-checkov").symlink_to(checkov.parent.parent, target_is_directory=True)
+    env = {**checkov_env(), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    found = json.loads(run_cli("check", "--format", "json", "infra", cwd=checkout).stdout)["findings"]
+    expected = {(_resource_key(f["resource"]), f["rule_id"]) for f in found if f["rule_id"] in COVERED_IDS}
+    assert {rule for _, rule in expected} == {"PL201"} and len(expected) >= 3, expected
+    for command in commands:
+        if command.startswith("python3 -m venv"):  # the checkov fixture built this environment, same version
+            assert re.search(r"'checkov==([\d.]+)\.\*'", command).group(1) == CHECKOV_VERSION.rsplit(".", 1)[0]
+            continue
+        command = command.replace("https://github.com/OWNER/privlint", checkout.as_uri())
+        done = subprocess.run(command, shell=True, cwd=checkout, env=env, capture_output=True, text=True, timeout=900)
+        if "bin/checkov" not in command:
+            assert done.returncode == 0, (command, done.stderr[-2000:])
+            continue
+        assert done.returncode == 1, (command, done.stdout[-2000:], done.stderr[-2000:])
+        failed = {
+            (_resource_key(resource.rsplit(".", 1)[1] if "::" in resource else resource), "PL" + number)
+            for number, resource in re.findall(r"Check: CKV_PRIVLINT_(\d+)\b.*?\n\tFAILED for resource: (\S+)", done.stdout)
+        }
+        assert failed == expected, (command, done.stdout[-3000:])
 
 
 # --------------------------------------------------------------------------- skip comments
