@@ -121,8 +121,9 @@ def unit_of(path: str, root: Path) -> str | None:
 
 
 def _resource_key(resource: str) -> str:
-    """privlint's ``data.aws_x.y`` is checkov's ``aws_x.y``; compare without the ``data.`` segment."""
-    return re.sub(r"(^|\.)data\.", r"\1", resource)
+    """privlint's ``data.aws_x.y`` is checkov's ``aws_x.y``, and privlint names each ``count``/``for_each``
+    instance (``aws_x.y["a"]``) where checkov names the block: compare without either."""
+    return re.sub(r"\[[^\]]*\]", "", re.sub(r"(^|\.)data\.", r"\1", resource))
 
 
 def checkov_verdicts(run: CheckovRun, scanned: Path) -> dict[str, set[tuple[str, str]]]:
@@ -429,6 +430,22 @@ def test_rendered_terraform_strings_become_privlint_markers() -> None:
     partial = terraform_string("arn:aws:s3:::${var.bucket}/*")
     assert isinstance(partial, PartialString) and partial.parts == ("arn:aws:s3:::", None, "/*")
     assert terraform_string("Xk9#mPq2vL7!wR4t") == "Xk9#mPq2vL7!wR4t"
+
+
+@pytest.mark.parametrize(
+    ("meta", "creates_nothing"),
+    [
+        ({"count": [0]}, True), ({"count": ["0"]}, True), ({"count": [0.0]}, True),
+        ({"for_each": ["[set()]"]}, True), ({"for_each": [[]]}, True), ({"for_each": [{}]}, True), ({"for_each": ["toset([])"]}, True),
+        ({}, False), ({"count": [1]}, False), ({"count": [False]}, False), ({"count": ["${var.enabled ? 1 : 0}"]}, False),
+        ({"for_each": [{"a"}]}, False), ({"for_each": ["var.names"]}, False), ({"for_each": [{"a": 1}]}, False),
+    ],
+)
+def test_blocks_terraform_does_not_create_get_no_verdict(meta: dict[str, list[object]], creates_nothing: bool) -> None:
+    """count = 0 or an empty for_each: no resource, so the check gives no verdict; an unevaluated value counts as one."""
+    from privlint.normalize.checkov_adapter import terraform_creates_nothing
+
+    assert terraform_creates_nothing({"__address__": "aws_iam_policy.p", **meta}) is creates_nothing
 
 
 def test_one_checkov_resource_normalises_like_privlint() -> None:

@@ -371,10 +371,11 @@ def test_a_corrupted_entry_is_discarded_and_reparsed(fixture_tree: Path, tmp_pat
             entry.write_bytes(_damage(entry.read_bytes(), DAMAGES[i % len(DAMAGES)]))
         store = cache.configure(cache_dir)
         assert privlint.scan([str(fixture_tree)]).to_json() == expected
-        assert store is not None and store.hits == 0 and store.written == len(entries)  # every one replaced
+        # every one replaced (files with the same content share an entry, so writes may outnumber entries)
+        assert store is not None and store.hits == 0 and store.written >= len(entries) and len(_entries(cache_dir)) == len(entries)
         store = cache.configure(cache_dir)
         assert privlint.scan([str(fixture_tree)]).to_json() == expected
-        assert store is not None and store.hits == len(entries)
+        assert store is not None and store.hits >= len(entries) and store.written == 0
     finally:
         cache.configure(None)
 

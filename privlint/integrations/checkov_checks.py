@@ -17,6 +17,7 @@ from checkov.terraform.checks.provider.base_check import BaseProviderCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TerraformResourceCheck
 
 from privlint.integrations.checkov_rules import COVERED, CheckovRule, hits
+from privlint.normalize.checkov_adapter import terraform_creates_nothing
 from privlint.rules.base import load_catalog
 
 # Bad input must not abort checkov's run: the check then has no verdict (UNKNOWN), like privlint's guard.
@@ -44,6 +45,8 @@ class _PrivlintVerdict:
         self.severity = Severities[load_catalog()[rule.rule_id].severity.value.upper()]
 
     def _verdict(self, framework: str, conf: dict[str, Any], entity_type: str, mode: str = "resource") -> CheckResult:
+        if framework == "terraform" and terraform_creates_nothing(conf):
+            return CheckResult.UNKNOWN  # count = 0 or empty for_each: no such resource, so no verdict
         try:
             found = hits(self.rule, framework, conf, entity_type, mode)  # type: ignore[arg-type]
         except _GUARDED as exc:

@@ -64,6 +64,39 @@ def terraform_record(conf: dict[str, Any], entity_type: str, mode: TerraformMode
     )
 
 
+def terraform_creates_nothing(conf: dict[str, Any]) -> bool:
+    """True when ``count`` is 0 or ``for_each`` is empty: Terraform creates no instance of the block.
+
+    checkov still hands such blocks to checks (``module.off.aws_iam_policy.p`` with ``for_each: ['[set()]']``);
+    ``privlint check`` drops them. A value checkov could not evaluate counts as creating something.
+    """
+    count = _single(conf.get("count"))
+    if count is not None and not isinstance(count, bool) and _as_int(count) == 0:
+        return True
+    for_each = _single(conf.get("for_each"))
+    if isinstance(for_each, (list, dict, set, tuple)):
+        return not for_each
+    return isinstance(for_each, str) and for_each.replace(" ", "") in _EMPTY_COLLECTIONS
+
+
+_EMPTY_COLLECTIONS = frozenset({"[]", "{}", "set()", "[set()]", "[{}]", "[[]]", "toset([])", "tomap({})"})
+
+
+def _single(value: Any) -> Any:
+    """checkov wraps every attribute value in a one-element list."""
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
 # checkov renders ``[jsonencode({...})]`` in these one list deeper than it is written.
 _DOCUMENT_LISTS = ("source_policy_documents", "override_policy_documents")
 
