@@ -16,6 +16,9 @@ no relative imports, and privlint is loaded here by path, without pip-installing
 environment (checkov's bc-python-hcl2 and privlint's python-hcl2 both install ``hcl2``).
 privlint is found next to this file: in a privlint checkout (``../privlint``), or in the
 ``privlint_lib.zip`` that ``privlint checkov-bundle --output DIR`` writes beside it.
+
+Run with checkov's Python, ``python privlint_checks.py --self-test`` checks that checkov loads the checks
+and that each fires on a known-bad sample (privlint/integrations/checkov_selftest.py).
 """
 
 from __future__ import annotations
@@ -76,6 +79,11 @@ def _load_privlint() -> None:
 
 
 _load_privlint()
+
+if __name__ == "__main__":  # checkov only logs a check that fails to load: see that it loads and fires
+    from privlint.integrations.checkov_selftest import main
+
+    sys.exit(main(HERE, sys.argv[1:]))
 
 from privlint.integrations.checkov_checks import register_checks  # noqa: E402
 

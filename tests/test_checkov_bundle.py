@@ -13,11 +13,13 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+import privlint
 from conftest import FIXTURES, ROOT, run_cli
 from test_repository_layout import tracked_files
 from privlint.integrations.checkov_bundle import LIBRARY_ARCHIVE, LOADER_NAME, write_bundle
@@ -303,7 +305,8 @@ def readme_checkov_commands() -> list[str]:
 def test_readme_checkov_snippets_run_as_written(checkov: Path, tmp_path: Path) -> None:
     """Each command of the README's checkov section, from a privlint checkout with the user's code in infra/."""
     commands = readme_checkov_commands()
-    assert len(commands) == 5 and sum("bin/checkov -d infra/" in c for c in commands) == 3, commands
+    assert len(commands) == 7 and sum("bin/checkov -d infra/" in c for c in commands) == 3, commands
+    assert sum(c.endswith("privlint_checks.py --self-test") for c in commands) == 2, commands
     checkout = tmp_path / "privlint"
     _commit_working_tree(checkout)  # also the repository that --external-checks-git clones
     shutil.copytree(FIXTURES / "terraform" / "wildcard-action" / "bad", checkout / "infra" / "terraform")
@@ -320,7 +323,8 @@ def test_readme_checkov_snippets_run_as_written(checkov: Path, tmp_path: Path) -
         command = command.replace("https://github.com/OWNER/privlint", checkout.as_uri())
         done = subprocess.run(command, shell=True, cwd=checkout, env=env, capture_output=True, text=True, timeout=900)
         if "bin/checkov" not in command:
-            assert done.returncode == 0, (command, done.stderr[-2000:])
+            assert done.returncode == 0, (command, done.stdout[-2000:], done.stderr[-2000:])
+            assert "--self-test" not in command or "privlint checkov bundle OK" in done.stdout, (command, done.stdout)
             continue
         assert done.returncode == 1, (command, done.stdout[-2000:], done.stderr[-2000:])
         failed = {
@@ -328,6 +332,48 @@ def test_readme_checkov_snippets_run_as_written(checkov: Path, tmp_path: Path) -
             for number, resource in re.findall(r"Check: CKV_PRIVLINT_(\d+)\b.*?\n\tFAILED for resource: (\S+)", done.stdout)
         }
         assert failed == expected, (command, done.stdout[-3000:])
+
+
+# --------------------------------------------------------------------------- self-test
+
+
+def self_test(checkov: Path, bundle: Path) -> subprocess.CompletedProcess[str]:
+    """What README says to run: checkov's Python on the bundle's loader, with --self-test."""
+    return subprocess.run(
+        [str(checkov.parent / "python"), str(bundle / LOADER_NAME), "--self-test"],
+        capture_output=True, text=True, env=checkov_env(), timeout=900,
+    )
+
+
+def test_self_test_passes_for_the_checkout_and_the_exported_bundle(checkov: Path, bundle_dir: Path) -> None:
+    for bundle in (ROOT / "policies", bundle_dir):
+        done = self_test(checkov, bundle)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert f"OK: {len(COVERED)} checks loaded from {bundle}" in done.stdout
+
+
+def test_self_test_fails_when_checks_do_not_load(checkov: Path, bundle_dir: Path, tmp_path: Path) -> None:
+    """A bundle whose wildcard rules are missing: checkov only logs it, the self-test names each dead check."""
+    broken = tmp_path / "broken-bundle"
+    shutil.copytree(bundle_dir, broken)
+    with zipfile.ZipFile(bundle_dir / LIBRARY_ARCHIVE) as source, zipfile.ZipFile(broken / LIBRARY_ARCHIVE, "w") as target:
+        for item in source.infolist():
+            if item.filename != "privlint/rules/wildcard.py":
+                target.writestr(item, source.read(item))
+    done = self_test(checkov, broken)
+    assert done.returncode == 1, done.stdout + done.stderr
+    dead = set(re.findall(r"(CKV_PRIVLINT_\d+) did not fail on the (\w+) sample", done.stdout))
+    assert dead == {(check_id("PL" + str(n)), framework) for n in range(201, 206) for framework in ("terraform", "cloudformation")}
+
+
+def test_self_test_samples_break_each_rule_once_in_privlint_too() -> None:
+    from privlint.integrations.checkov_selftest import CLOUDFORMATION_SAMPLE, TERRAFORM_SAMPLE, expected_failures
+
+    terraform = privlint.scan_text(TERRAFORM_SAMPLE, format="terraform")
+    cloudformation = privlint.scan_text(CLOUDFORMATION_SAMPLE, format="cloudformation")
+    assert sorted(f.rule_id for f in terraform.findings) == sorted(r.rule_id for r in COVERED)
+    assert sorted(f.rule_id for f in cloudformation.findings) == sorted(r.rule_id for r in COVERED if r.cloudformation)
+    assert len(expected_failures()) == len(terraform.findings) + len(cloudformation.findings)
 
 
 # --------------------------------------------------------------------------- skip comments

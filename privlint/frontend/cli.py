@@ -288,8 +288,11 @@ def checkov_bundle(
 
     from privlint.integrations.checkov_bundle import write_bundle
 
-    for path in write_bundle(Path(output)):
+    written = write_bundle(Path(output))
+    for path in written:
         typer.echo(str(path))
+    loader = next(path for path in written if path.suffix == ".py" and not path.name.startswith("__"))
+    typer.echo(f"Check that checkov loads them, with the Python of checkov's environment: python {loader} --self-test", err=True)
 
 
 # -- privlint graph ... (the principal graph and privilege-escalation paths; privlint/core/principal_graph.py)

@@ -26,7 +26,7 @@ LIBRARY_ARCHIVE = "privlint_lib.zip"
 INIT_TEXT = '"""privlint\'s rules as checkov custom checks (see privlint_checks.py)."""\n'
 
 # Where the checks' imports start; every privlint module they may import goes into the library.
-ENTRY_MODULES = ("privlint", "privlint.integrations.checkov_checks")
+ENTRY_MODULES = ("privlint", "privlint.integrations.checkov_checks", "privlint.integrations.checkov_selftest")
 # privlint/__init__.py imports the public API (scan: parsers, engine) lazily; the checks never use it.
 NOT_FOLLOWED = frozenset({"privlint"})
 
