@@ -134,3 +134,41 @@ def test_drift_hook_fails_on_unapproved_changes_then_passes(privlint_clone: tupl
     _git("add", "plan.json", cwd=project)
     passed = _pre_commit("run", cwd=project)
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def readme_pre_commit_snippets() -> tuple[dict, str]:
+    """The README's pre-commit section: the .pre-commit-config.yaml example and the try-repo command."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("\n### pre-commit\n"):]
+    section = section[: section.index("\n### ", 1)]
+    config = next(yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", section, re.S) if b.lstrip().startswith("repos:"))
+    (command,) = [line for b in re.findall(r"```sh\n(.*?)```", section, re.S) for line in b.splitlines() if line.strip()]
+    return config, command
+
+
+def test_readme_pre_commit_snippets_run_as_written(privlint_clone: tuple[Path, str], tmp_path: Path) -> None:
+    """The README's config (repo URL pointed at the clone, its rev tagged there) and its try-repo command."""
+    import shlex
+
+    clone, _ = privlint_clone
+    config, command = readme_pre_commit_snippets()
+    repo = config["repos"][0]
+    assert repo["repo"] == "https://github.com/OWNER/privlint" and [h["id"] for h in repo["hooks"]] == ["privlint"]
+    if subprocess.run(["git", "rev-parse", "-q", "--verify", f"refs/tags/{repo['rev']}"], cwd=clone, capture_output=True).returncode:
+        _git("tag", repo["rev"], cwd=clone)
+    repo["repo"] = str(clone)
+
+    workspace = tmp_path / "workspace"
+    project = workspace / "project"
+    (project / "infra").mkdir(parents=True)
+    (workspace / "privlint").symlink_to(clone, target_is_directory=True)  # the try-repo command's ../privlint
+    _git("init", "-q", cwd=project)
+    (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    (project / "infra" / "main.tf").write_text(SECURITY_GROUP_BAD + LOCALS)
+    _git("add", ".", cwd=project)
+
+    for run in (_pre_commit("run", cwd=project), _pre_commit(*shlex.split(command)[1:], cwd=project)):
+        assert run.returncode == 1, run.stdout + run.stderr
+        assert "PL401" in run.stdout and "infra/main.tf" in run.stdout, run.stdout
