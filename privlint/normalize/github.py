@@ -310,9 +310,10 @@ def tf_organization_settings(normaliser: Any, record: Any) -> None:
     org.default_repository_permission_location = record.attr_location("default_repository_permission")
 
 
-def tf_team_repository(normaliser: Any, record: Any) -> None:
+def _tf_repo_access(normaliser: Any, record: Any, grantee_key: str, kind: str, default_permission: str) -> None:
+    """One grant of a repository permission to a team or a collaborator (the provider's default permission if unset)."""
     org = _terraform_org(normaliser, record)
-    permission = permission_name(record.get("permission") or "pull")
+    permission = permission_name(record.get("permission") or default_permission)
     if permission:
         org.repo_access.append(
             GitHubRepoAccess(
@@ -320,26 +321,18 @@ def tf_team_repository(normaliser: Any, record: Any) -> None:
                 permission=permission,
                 resource=record.address,
                 location=record.attr_location("permission"),
-                grantee=_text(record.get("team_id")) or record.address,
-                grantee_kind="team",
+                grantee=_text(record.get(grantee_key)) or record.address,
+                grantee_kind=kind,  # type: ignore[arg-type]
             )
         )
+
+
+def tf_team_repository(normaliser: Any, record: Any) -> None:
+    _tf_repo_access(normaliser, record, "team_id", "team", default_permission="pull")
 
 
 def tf_repository_collaborator(normaliser: Any, record: Any) -> None:
-    org = _terraform_org(normaliser, record)
-    permission = permission_name(record.get("permission") or "push")
-    if permission:
-        org.repo_access.append(
-            GitHubRepoAccess(
-                repository=_text(record.get("repository")) or "?",
-                permission=permission,
-                resource=record.address,
-                location=record.attr_location("permission"),
-                grantee=_text(record.get("username")) or record.address,
-                grantee_kind="collaborator",
-            )
-        )
+    _tf_repo_access(normaliser, record, "username", "collaborator", default_permission="push")
 
 
 def tf_repository_collaborators(normaliser: Any, record: Any) -> None:
