@@ -12,10 +12,9 @@ from typing import Any
 
 import yaml
 
-from privlint.parsers import jsonpos
 from privlint.core.values import LineDict
-
-MAX_ALIASES = 200
+from privlint.parsers import jsonpos, yaml_lines
+from privlint.parsers.yaml_lines import YamlError
 
 _INTRINSICS = {
     "Ref": "Ref",
@@ -48,36 +47,8 @@ class TemplateError(ValueError):
         self.line = line
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe loader + CloudFormation tags + line numbers + an alias budget."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.alias_count = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            self.alias_count += 1
-            if self.alias_count > MAX_ALIASES:
-                event = self.peek_event()
-                raise TemplateError(f"more than {MAX_ALIASES} YAML aliases: refusing a possible alias bomb", event.start_mark.line + 1)
-        return super().compose_node(parent, index)
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
-        self.flatten_mapping(node)
-        out = LineDict(line=node.start_mark.line + 1)
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                hash(key)
-            except TypeError:
-                raise TemplateError("a mapping key is not a plain value", key_node.start_mark.line + 1) from None
-            value = self.construct_object(value_node, deep=True)
-            if isinstance(value, LineDict) and isinstance(value_node, yaml.MappingNode) and value_node.flow_style is not True:
-                # A block mapping's own line is the line after its key; point at the key instead.
-                value.line = key_node.start_mark.line + 1
-            out[key] = value
-        return out
+class _Loader(yaml_lines.LineLoader):
+    """The shared line-aware loader plus CloudFormation's short intrinsic-function tags."""
 
 
 def _intrinsic(long_name: str) -> Any:
@@ -97,7 +68,6 @@ def _intrinsic(long_name: str) -> Any:
 
 for _short, _long in _INTRINSICS.items():
     _Loader.add_constructor(f"!{_short}", _intrinsic(_long))
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
 
 
 def _other_tag(loader: _Loader, tag_suffix: str, node: yaml.Node) -> Any:
@@ -106,7 +76,7 @@ def _other_tag(loader: _Loader, tag_suffix: str, node: yaml.Node) -> Any:
 
 
 def _python_tag(loader: _Loader, tag_suffix: str, node: yaml.Node) -> Any:
-    raise TemplateError(f"refusing the Python object tag !!python/{tag_suffix}", node.start_mark.line + 1)
+    raise YamlError(f"refusing the Python object tag !!python/{tag_suffix}", node.start_mark.line + 1)
 
 
 _Loader.add_multi_constructor("!", _other_tag)
@@ -116,26 +86,9 @@ _Loader.add_multi_constructor("tag:yaml.org,2002:python/", _python_tag)
 def load_yaml(text: str) -> Any:
     """Load YAML (first document) with CloudFormation tags. Raises TemplateError with a line."""
     try:
-        loader = _Loader(text)  # the reader rejects control characters here, before parsing
-    except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        raise TemplateError(f"invalid YAML: character {exc.character!r} is not allowed", line) from None
-    try:
-        return loader.get_single_data()
-    except TemplateError:
-        raise
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        reason = exc.problem or exc.context or "invalid YAML"
-        raise TemplateError(f"invalid YAML: {reason}", mark.line + 1 if mark else None) from None
-    except yaml.YAMLError as exc:
-        raise TemplateError(f"invalid YAML: {exc}", None) from None
-    except RecursionError:
-        raise TemplateError("YAML nested too deeply", None) from None
-    except (ValueError, TypeError) as exc:  # e.g. an impossible date such as 2026-13-01
-        raise TemplateError(f"invalid YAML value: {exc}"[:200], None) from None
-    finally:
-        loader.dispose()
+        return yaml_lines.load(text, _Loader)
+    except YamlError as exc:
+        raise TemplateError(str(exc), exc.line) from None
 
 
 def load_template(text: str, is_json: bool) -> Any:
