@@ -12,7 +12,6 @@ import re
 from typing import Any
 
 from privlint.pipeline.formats import Document, Format, Unit, register
-from privlint.normalize.common import Problem
 from privlint.core.settings import Settings
 
 _HINT = re.compile(r"^(orgs|admins)\s*:", re.MULTILINE)
@@ -47,19 +46,10 @@ def _org_name_from_path(display: str) -> str:
 
 def _parse(text: str, display: str, settings: Settings) -> Unit:
     from privlint.normalize.github import from_peribolos
-    from privlint.parsers.github_yaml import YamlError, load
+    from privlint.parsers.github_yaml import parse_unit
 
-    unit = Unit()
-    try:
-        data = load(text, display)
-    except YamlError as exc:
-        unit.problems.append(Problem(display, exc.line, display, str(exc)))
-        return unit
-    if not looks_like_peribolos(data):
-        unit.problems.append(Problem(display, None, display, "not a peribolos org configuration: expected orgs: {ORG: {admins, members, teams}}"))
-        return unit
-    unit.inventory.github_orgs.extend(from_peribolos(data, display, _org_name_from_path(display)))
-    return unit
+    expected = "not a peribolos org configuration: expected orgs: {ORG: {admins, members, teams}}"
+    return parse_unit(text, display, looks_like_peribolos, expected, lambda data: from_peribolos(data, display, _org_name_from_path(display)))
 
 
 GITHUB_PERIBOLOS = register(Format("github-peribolos", (".yaml", ".yml"), _is_peribolos, _parse))

@@ -11,7 +11,6 @@ import re
 from typing import Any
 
 from privlint.pipeline.formats import Document, Format, Unit, register
-from privlint.normalize.common import Problem
 from privlint.core.settings import Settings
 
 _HINT = re.compile(r"^(collaborators|teams|branches)\s*:", re.MULTILINE)
@@ -48,19 +47,10 @@ def _repo_name(display: str) -> str:
 
 def _parse(text: str, display: str, settings: Settings) -> Unit:
     from privlint.normalize.github import from_safe_settings
-    from privlint.parsers.github_yaml import YamlError, load
+    from privlint.parsers.github_yaml import parse_unit
 
-    unit = Unit()
-    try:
-        data = load(text, display)
-    except YamlError as exc:
-        unit.problems.append(Problem(display, exc.line, display, str(exc)))
-        return unit
-    if not looks_like_safe_settings(data):
-        unit.problems.append(Problem(display, None, display, "not a safe-settings file: expected collaborators, teams or branches"))
-        return unit
-    unit.inventory.github_orgs.append(from_safe_settings(data, display, _repo_name(display)))
-    return unit
+    expected = "not a safe-settings file: expected collaborators, teams or branches"
+    return parse_unit(text, display, looks_like_safe_settings, expected, lambda data: [from_safe_settings(data, display, _repo_name(display))])
 
 
 GITHUB_SAFE_SETTINGS = register(Format("github-safe-settings", (".yaml", ".yml"), _is_safe_settings, _parse))

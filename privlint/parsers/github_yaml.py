@@ -6,15 +6,17 @@ admins is reported on its own line, and dates as text.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Iterable
 
 import yaml
 
 from privlint.core.values import SourceText
+from privlint.normalize.common import Problem
 from privlint.parsers import yaml_lines
 from privlint.parsers.yaml_lines import YamlError
+from privlint.pipeline.formats import Unit
 
-__all__ = ["YamlError", "load", "try_load"]
+__all__ = ["YamlError", "load", "try_load", "parse_unit"]
 
 
 class _Loader(yaml_lines.LineLoader):
@@ -38,3 +40,18 @@ def try_load(text: str) -> Any:
         return load(text, "")
     except YamlError:
         return None
+
+
+def parse_unit(text: str, display: str, looks_right: Callable[[Any], bool], expected: str, to_orgs: Callable[[Any], Iterable[Any]]) -> Unit:
+    """A GitHub org file as a scan unit: its orgs, or a problem with a line (invalid YAML, or not the ``expected`` shape)."""
+    unit = Unit()
+    try:
+        data = load(text, display)
+    except YamlError as exc:
+        unit.problems.append(Problem(display, exc.line, display, str(exc)))
+        return unit
+    if not looks_right(data):
+        unit.problems.append(Problem(display, None, display, expected))
+        return unit
+    unit.inventory.github_orgs.extend(to_orgs(data))
+    return unit
