@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, NoReturn, Optional
 
 import typer
 
 if TYPE_CHECKING:
+    from privlint.core.findings import Report
     from privlint.core.settings import Settings
 
 from privlint import __version__
@@ -89,6 +90,11 @@ def check(
     finally:
         if store is not None:
             store.prune()
+    _report_and_exit(report, output_format, color, settings)
+
+
+def _report_and_exit(report: Report, output_format: OutputFormat, color: Color, settings: Settings) -> NoReturn:
+    """Write the report (check and drift share the formats) and exit 1 when a finding reaches fail_on."""
     if output_format == OutputFormat.json:
         sys.stdout.write(report.to_json() + "\n")
     elif output_format == OutputFormat.sarif:
@@ -237,17 +243,7 @@ def drift(
         raise _error(str(exc)) from None
     except ValueError as exc:
         raise _error(str(exc)) from None
-    if output_format == OutputFormat.json:
-        sys.stdout.write(report.to_json() + "\n")
-    elif output_format == OutputFormat.sarif:
-        from privlint.report.sarif import render as render_sarif
-
-        sys.stdout.write(render_sarif(report) + "\n")
-    else:
-        from privlint.report.text import render
-
-        render(report, sys.stdout, color={"auto": None, "always": True, "never": False}[color.value])
-    raise typer.Exit(1 if report.fails(settings.fail_on) else 0)
+    _report_and_exit(report, output_format, color, settings)
 
 
 @audit_app.command("verify")
