@@ -113,17 +113,7 @@ def _same(a: Any, b: Any) -> bool:
 
 def marked(marks: Any, path: Path) -> bool:
     """True when a Terraform-style mark tree (``before_sensitive``, ``after_unknown``) marks ``path`` or a parent."""
-    node = marks
-    for step in path:
-        if node is True:
-            return True
-        if isinstance(node, dict) and isinstance(step, str):
-            node = node.get(step)
-        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
-            node = node[step]
-        else:
-            return False
-    return node is True
+    return subtree(marks, path) is True
 
 
 def subtree(marks: Any, path: Path) -> Any:
