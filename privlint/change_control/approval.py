@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from privlint.change_control.differences import Difference, render_path
+from privlint.change_control.differences import Difference, block_address, render_path
 from privlint.change_control.register import ChangeRecord, LoadedRegister, Policy, only_requester_approving
 
 UNAPPROVED = "UNAPPROVED"
@@ -25,18 +25,6 @@ class Verdict:
     rule: str | None  # catalog id of the finding; None when approved
     reason: str  # short code for the audit log: approved, no-record, not-approved, ...
     explanation: str  # what a person should do
-
-
-def _strip_index(address: str) -> str:
-    out, depth = [], 0
-    for ch in address:
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-        elif depth == 0:
-            out.append(ch)
-    return "".join(out)
 
 
 def _attribute_form(attribute: str) -> str:
@@ -53,7 +41,7 @@ def _attribute_form(attribute: str) -> str:
 def covers(record: ChangeRecord, difference: Difference) -> bool:
     attribute = difference.attribute
     for cover in record.covers:
-        if cover.resource not in (difference.resource, _strip_index(difference.resource)):
+        if cover.resource not in (difference.resource, block_address(difference.resource)):
             continue
         if cover.attributes is None:
             return True

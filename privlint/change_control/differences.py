@@ -106,6 +106,19 @@ def _walk(before: Any, after: Any, path: Path, as_sets: bool, out: list[tuple[Pa
         out.append((path, before, after, "changed"))
 
 
+def block_address(address: str) -> str:
+    """A Terraform address without instance keys: ``module.a["x"].aws_iam_role.r[0]`` -> ``module.a.aws_iam_role.r``."""
+    out, depth = [], 0
+    for ch in address:
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out)
+
+
 def _same(a: Any, b: Any) -> bool:
     # bool is an int in Python; true and 1 are different values in configuration.
     return type(a) is type(b) and a == b if isinstance(a, bool) or isinstance(b, bool) else a == b

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from privlint.change_control.differences import block_address
 from privlint.normalize.common import ResourceRecord, credential_attribute_kind
 from privlint.parsers import jsonpos
 from privlint.core.values import LineDict, Unknown
@@ -50,19 +51,6 @@ def _constant_attributes(plan: dict[str, Any]) -> dict[str, set[str]]:
     return out
 
 
-def _strip_index(address: str) -> str:
-    """``module.a["x"].aws_iam_role.r[0]`` -> ``module.a.aws_iam_role.r``."""
-    out, depth = [], 0
-    for ch in address:
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-        elif depth == 0:
-            out.append(ch)
-    return "".join(out)
-
-
 def plan_records(plan: Any, display: str) -> list[ResourceRecord]:
     if not isinstance(plan, dict):
         return []
@@ -76,7 +64,7 @@ def plan_records(plan: Any, display: str) -> list[ResourceRecord]:
                 continue
             values = res.get("values")
             values = values if isinstance(values, dict) else LineDict()
-            literal = constants.get(_strip_index(res["address"]), set())
+            literal = constants.get(block_address(res["address"]), set())
             cleaned = LineDict(line=getattr(values, "line", None))
             for key, value in values.items():
                 if credential_attribute_kind(key) is not None and key not in literal:
