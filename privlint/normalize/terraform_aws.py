@@ -376,22 +376,18 @@ def _workload_role(value: Any) -> tuple[str | None, str | None]:
     return None, value if isinstance(value, str) else None
 
 
-def _lambda_function(self: TerraformNormaliser, record: ResourceRecord) -> None:
-    role, role_name = _workload_role(record.get("role"))
-    name = record.get("function_name")
-    self.builder.inventory.workloads.append(
-        Workload(address=record.address, kind="lambda-function", location=record.location,
-                 name=name if isinstance(name, str) else None, role=role, role_name=role_name)
-    )
+def _workload(kind: str, name_attribute: str) -> Any:
+    """A second-pass handler: the resource runs as the role it names (Lambda function, instance profile)."""
 
+    def handler(self: TerraformNormaliser, record: ResourceRecord) -> None:
+        role, role_name = _workload_role(record.get("role"))
+        name = record.get(name_attribute)
+        self.builder.inventory.workloads.append(
+            Workload(address=record.address, kind=kind, location=record.location,
+                     name=name if isinstance(name, str) else None, role=role, role_name=role_name)
+        )
 
-def _instance_profile(self: TerraformNormaliser, record: ResourceRecord) -> None:
-    role, role_name = _workload_role(record.get("role"))
-    name = record.get("name")
-    self.builder.inventory.workloads.append(
-        Workload(address=record.address, kind="instance-profile", location=record.location,
-                 name=name if isinstance(name, str) else None, role=role, role_name=role_name)
-    )
+    return handler
 
 
 def _policy_name(self: TerraformNormaliser, record: ResourceRecord) -> None:
@@ -401,7 +397,7 @@ def _policy_name(self: TerraformNormaliser, record: ResourceRecord) -> None:
 
 
 _SECOND_PASS.update({
-    "aws_lambda_function": _lambda_function,
-    "aws_iam_instance_profile": _instance_profile,
+    "aws_lambda_function": _workload("lambda-function", "function_name"),
+    "aws_iam_instance_profile": _workload("instance-profile", "name"),
     "aws_iam_policy": _policy_name,
 })
