@@ -375,3 +375,27 @@ def test_interpolated_references_are_kept(tmp_path: Path) -> None:
         }
     """})
     assert [f[:2] for f in found] == [("PL222", "google_project_iam_member.owner"), ("PL320", "google_service_account_key.deployer")]
+
+
+def test_inventory_merge_keeps_every_field_of_both_sides() -> None:
+    from typing import get_args, get_origin
+
+    from privlint.core.inventory import Inventory
+
+    def one_of_each(tag: str) -> Inventory:
+        values: dict[str, object] = {}
+        for name, field in Inventory.model_fields.items():
+            if get_origin(field.annotation) is list:
+                values[name] = [f"{name}-{tag}"]
+            elif get_origin(get_args(field.annotation)[1]) is list:
+                values[name] = {"shared": [f"{name}-{tag}"]}
+            else:
+                values[name] = {f"{name}-{tag}": tag}
+        return Inventory.model_construct(**values)
+
+    merged = Inventory()
+    merged.merge(one_of_each("a"))
+    merged.merge(one_of_each("b"))
+    for name in Inventory.model_fields:
+        value = getattr(merged, name)
+        assert len(value if isinstance(value, list) else value.get("shared", value)) == 2, name

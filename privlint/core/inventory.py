@@ -8,7 +8,7 @@ so later analyses can walk it. Pure: imports no parser library.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, get_args, get_origin
 
 from pydantic import BaseModel, Field
 
@@ -337,25 +337,17 @@ class Inventory(BaseModel):
     credential_reports: list[CredentialReport] = Field(default_factory=list)
 
     def merge(self, other: Inventory) -> None:
-        self.principals.update(other.principals)
-        self.documents.update(other.documents)
-        self.credentials.extend(other.credentials)
-        self.login_profiles.extend(other.login_profiles)
-        self.secret_parameters.extend(other.secret_parameters)
-        self.ingress_rules.extend(other.ingress_rules)
-        self.password_policies.extend(other.password_policies)
-        self.workloads.extend(other.workloads)
-        self.github_orgs.extend(other.github_orgs)
-        self.azure_role_definitions.extend(other.azure_role_definitions)
-        self.azure_role_assignments.extend(other.azure_role_assignments)
-        self.azure_directory_role_assignments.extend(other.azure_directory_role_assignments)
-        self.azure_conditional_access_policies.extend(other.azure_conditional_access_policies)
-        for group, members in other.azure_group_members.items():
-            self.azure_group_members.setdefault(group, []).extend(members)
-        self.gcp_iam_bindings.extend(other.gcp_iam_bindings)
-        self.gcp_service_account_keys.extend(other.gcp_service_account_keys)
-        self.gcp_service_accounts.update(other.gcp_service_accounts)
-        self.credential_reports.extend(other.credential_reports)
+        """Add ``other`` into this inventory field by field (so no new field can be left out here): lists are
+        extended, dicts of lists (group -> members) extended per key, other dicts (keyed by address) updated."""
+        for name, field in type(self).model_fields.items():
+            mine, theirs = getattr(self, name), getattr(other, name)
+            if isinstance(mine, list):
+                mine.extend(theirs)
+            elif get_origin(get_args(field.annotation)[1]) is list:
+                for key, items in theirs.items():
+                    mine.setdefault(key, []).extend(items)
+            else:
+                mine.update(theirs)
 
     def effective_grants(self, principal: Principal) -> list[tuple[Grant, str | None]]:
         """Grants of a principal including those of its groups, as (grant, group address or None)."""
