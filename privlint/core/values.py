@@ -50,9 +50,14 @@ def is_known(value: Any) -> bool:
 
 
 def as_list(value: Any) -> list[Any]:
-    """IAM and CloudFormation accept a scalar where a list is meant; normalise to a list."""
+    """IAM and CloudFormation accept a scalar where a list is meant; normalise to a list.
+
+    A ``PartialList`` gives its known elements followed by one ``Unknown`` for the rest.
+    """
     if value is None:
         return []
+    if isinstance(value, PartialList):
+        return [*value.known, Unknown(value.source or "unknown elements")]
     if isinstance(value, (list, tuple)):
         return list(value)
     return [value]
@@ -112,6 +117,16 @@ class PartialString(Unknown):
                 break
             tail.append(part)
         return "".join(reversed(tail))
+
+
+@dataclass(frozen=True)
+class PartialList(Unknown):
+    """A list known to contain ``known`` and an unknown number of other, unknown elements.
+
+    ``concat(["iam:PassRole"], var.extra)`` is known to grant ``iam:PassRole``; what else it grants is not.
+    """
+
+    known: tuple[Any, ...] = ()
 
 
 class SourceText(str):
