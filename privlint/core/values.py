@@ -159,3 +159,14 @@ class LineDict(dict):  # type: ignore[type-arg]
 def line_of(value: Any) -> int | None:
     """The source line of a parsed mapping, when the parser recorded one."""
     return getattr(value, "line", None)
+
+
+# The account, region and principal a deployment runs in and as, where the code names them without a literal
+# (``data.aws_caller_identity.current.account_id``, ``!Ref AWS::AccountId``, ``data.aws_region.current.name``).
+# The angle brackets never occur in a real ID, so these never equal a real account, region or wildcard.
+THIS_ACCOUNT_ID = "<this-account>"
+THIS_REGION = "<this-region>"
+DEPLOYING_PRINCIPAL_ARN = f"arn:aws:iam::{THIS_ACCOUNT_ID}:<deploying-principal>"
+DEPLOYING_PRINCIPAL_ID = "<deploying-principal-id>"
+# ``data.aws_partition`` / ``AWS::Partition``: the commercial partition, so managed policy ARNs are recognised.
+DEFAULT_PARTITION = "aws"
