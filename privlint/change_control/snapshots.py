@@ -98,14 +98,14 @@ def read_snapshot(path: str, max_file_size: int) -> tuple[dict[str, ResourceReco
 
 
 def _terraform(by_dir: dict[Path, list[Path]], displays: dict[Path, str], given: str, limit: int, records: dict[str, ResourceRecord], problems: list[Problem]) -> None:
-    from privlint.parsers.terraform import TerraformLoader
+    from privlint.terraform.loader import TerraformLoader
 
     root = Path(given) if Path(given).is_dir() else Path(given).parent
 
     def display(p: Path) -> str:
         return displays.get(p.resolve()) or os.path.normpath(os.path.join(given if Path(given).is_dir() else os.path.dirname(given), os.path.relpath(p, root)))
 
-    loader = TerraformLoader(lambda p: read_text(p, limit)[0], display)
+    loader = TerraformLoader(lambda p: read_text(p, limit)[0], display, roots=[root])
     loaded = [(directory, loader.load(directory, files)) for directory, files in sorted(by_dir.items())]
     called = {d.resolve() for _, result in loaded for d in result.called_dirs}
     for directory, result in loaded:

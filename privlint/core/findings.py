@@ -57,6 +57,8 @@ class Finding(BaseModel):
     controls: list[str]
     suppressed: bool = False
     suppression: Suppression | None = None  # present in the JSON only for suppressed findings
+    disabled: bool | None = None  # True: the resource is switched off by an input variable (include_disabled)
+    enabled_by: str | None = None  # the input variable that would create it, with ``disabled``
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.file, self.line, self.rule_id, self.resource, self.message)

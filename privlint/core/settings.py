@@ -42,6 +42,7 @@ class Settings(BaseModel):
     min_password_length: int = Field(14, ge=1, description="Account password policies must require at least this length (PUG-4).")
     password_reuse_prevention: int = Field(24, ge=0, description="Account password policies must remember at least this many passwords (PUG-4).")
     extra_default_passwords: list[str] = Field(default_factory=list, description="More passwords to treat as vendor-default or weak.")
+    include_disabled: bool = Field(False, description="Also lint Terraform blocks that an input variable's value switches off (count = 0, empty for_each); their findings say which variable turns them on.")
     max_file_size: int = Field(10_000_000, ge=1, description="Files larger than this many bytes are reported, not parsed.")
     select: list[str] = Field(default_factory=list, description="Run only these rules: ids, names or categories (empty: all).")
     ignore: list[str] = Field(default_factory=list, description="Never run these rules: ids, names or categories.")

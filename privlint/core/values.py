@@ -104,6 +104,7 @@ class PartialString(Unknown):
 
     parts: tuple[str | None, ...] = ()
     references: tuple[str, ...] = ()  # addresses of the resources referenced in the unknown parts
+    holes: tuple[Any, ...] = ()  # the values of the unknown parts, in order (a Reference keeps its address)
 
     def pattern(self) -> str:
         """The text with each unknown part shown as ``${?}`` (never equal to a wildcard or a real name)."""

@@ -74,22 +74,16 @@ def check(
     fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 only for findings of at least this severity [default: low, or fail_on in the configuration]."),
     color: Color = typer.Option(Color.auto, "--color", help="Colour the text output."),
     config: Optional[str] = typer.Option(None, "--config", help="Configuration file (default: the nearest .privlint.yaml or pyproject.toml [tool.privlint] above the first path)."),
-    cache_dir: Optional[str] = typer.Option(None, "--cache-dir", help="Keep parsed files here between runs [default: $PRIVLINT_CACHE_DIR or the user cache directory]."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the parse cache."),
+    include_disabled: Optional[bool] = typer.Option(None, "--include-disabled", help="Also lint Terraform blocks that an input variable switches off (count = 0); their findings name the variable.", show_default=False),
 ) -> None:
     """Scan PATHS and report privileged-access findings."""
-    from privlint.pipeline import cache
     from privlint.pipeline.engine import Scanner
 
-    settings, config_file = _load_settings(paths, config, {"fail_on": fail_on})
-    store = None if no_cache else cache.configure(cache_dir or cache.default_directory())
+    settings, config_file = _load_settings(paths, config, {"fail_on": fail_on, "include_disabled": include_disabled})
     try:
         report = Scanner(settings, config_file).scan_paths(paths)
     except FileNotFoundError as exc:
         raise _error(f"no such file or directory: {exc.args[0] if exc.args else exc}") from None
-    finally:
-        if store is not None:
-            store.prune()
     _report_and_exit(report, output_format, color, settings)
 
 

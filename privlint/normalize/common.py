@@ -97,26 +97,38 @@ def policy_value_from_partial(value: PartialString) -> Any:
         chunks.append(part)
     text = "".join(chunks)
     parsed = json.loads(text, strict=False)
-    return _restore_holes(parsed)
+    # The value of each hole by the index of its part, so "${aws_iam_user.u.arn}" stays a reference.
+    hole_values: dict[int, Any] = {}
+    holes = iter(value.holes)
+    for index, part in enumerate(value.parts):
+        if part is None:
+            hole_values[index] = next(holes, None)
+    return _restore_holes(parsed, hole_values)
 
 
-def _restore_holes(value: Any) -> Any:
+def _restore_holes(value: Any, hole_values: dict[int, Any]) -> Any:
     if isinstance(value, str):
         if not _PLACEHOLDER_RE.search(value):
             return value
         pieces = _PLACEHOLDER_RE.split(value)
         parts: list[str | None] = []
+        filled: list[Any] = []
         for i, piece in enumerate(pieces):
             if i % 2 == 0:
                 if piece:
                     parts.append(piece)
             else:
                 parts.append(None)
-        return Unknown("interpolation") if parts == [None] else PartialString(source="template", parts=tuple(parts))
+                filled.append(hole_values.get(int(piece)))
+        if parts == [None]:
+            only = filled[0]
+            return only if isinstance(only, Unknown) else Unknown("interpolation")
+        references = tuple(h.address for h in filled if isinstance(h, Reference) and h.address)
+        return PartialString(source="template", parts=tuple(parts), references=references, holes=tuple(filled))
     if isinstance(value, dict):
-        return {k: _restore_holes(v) for k, v in value.items()}
+        return {k: _restore_holes(v, hole_values) for k, v in value.items()}
     if isinstance(value, list):
-        return [_restore_holes(v) for v in value]
+        return [_restore_holes(v, hole_values) for v in value]
     return value
 
 

@@ -277,7 +277,7 @@ def _password_policy(self: TerraformNormaliser, record: ResourceRecord) -> None:
 def _statement_block(raw: Any) -> Any:
     """An ``aws_iam_policy_document`` statement block in IAM JSON shape."""
     if not isinstance(raw, dict):
-        return Unknown("statement")
+        return raw if isinstance(raw, Unknown) else Unknown("statement")
     out = LineDict(line=line_of(raw))
     effect = raw.get("effect", "Allow")
     out["Effect"] = effect

@@ -40,47 +40,10 @@ def _terraform_directives(source: SourceFile, limit: int) -> list[Directive]:
         return []
     if "privlint:ignore" not in text and "checkov:skip" not in text:
         return []  # the common case: no second parse
-    from privlint.parsers.hcl import HclSyntaxError, parse_hcl
+    from privlint.terraform.hcl_front_end import parse_hcl
 
-    try:
-        blocks = [(b.line, b.end_line or b.line) for b in parse_hcl(text).blocks] if not source.path.name.endswith(".json") else []
-    except (HclSyntaxError, RecursionError):
-        blocks = []
+    blocks = [(b.line, b.end_line or b.line) for b in parse_hcl(text).body.blocks] if not source.path.name.endswith(".json") else []
     return attach_to_blocks(comment_directives(text, source.display), blocks, text)
-
-
-def parse_jobs() -> int:
-    """Processes for parsing Terraform: ``$PRIVLINT_JOBS``, else the cores this process may use (1: no pool)."""
-    given = os.environ.get("PRIVLINT_JOBS", "")
-    if given.isdigit() and int(given) > 0:
-        return int(given)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
-# Formats whose unit is a function of the file's text alone (they read no other file): safe to cache.
-_CACHEABLE_FORMATS = ("cloudformation", "terraform-plan")
-
-
-def _cached_unit(source: SourceFile, settings: Settings, parse: Callable[[], Unit]) -> Unit:
-    """A single-file unit from the parse cache when its text, path, settings and privlint's code are unchanged."""
-    from privlint.pipeline import cache
-
-    store = cache.current()
-    if store is None or source.kind not in _CACHEABLE_FORMATS:
-        return parse()
-    try:
-        data = source.path.read_bytes()
-    except OSError:
-        return parse()  # parse() reports why
-    key = store.key(f"unit|{source.kind}|{source.display}|{settings.model_dump_json()}", data.decode("utf-8", "surrogateescape"))
-    unit = store.get(key)
-    if unit is cache.MISSING:
-        unit = parse()
-        store.put(key, unit)
-    return unit
 
 
 def _guarded(parse: Callable[[], Unit], display: str) -> Unit:
@@ -96,10 +59,14 @@ class Scanner:
         self.config_file = config_file  # where config suppressions were written, for their findings
         self.today = today or dt.date.today()
         self.register: list[tuple[Suppression, str]] = []  # after a scan: (active suppression, resource it covers)
+        self._roots: list[Path] = []  # what scan_paths was asked to scan
 
     # -- entry points
     def scan_paths(self, paths: Iterable[str]) -> Report:
-        found = discover([str(p) for p in paths], self.settings.max_file_size, self.settings.exclude)
+        paths = [str(p) for p in paths]
+        # Terraform's file() and local module calls may read only inside what was asked to be scanned.
+        self._roots = [Path(p) if Path(p).is_dir() else Path(p).parent for p in paths]
+        found = discover(paths, self.settings.max_file_size, self.settings.exclude)
         units, problems = self._parse(found.files)
         problems.extend(Problem(p.display, p.line, p.display, p.message) for p in found.problems)
         findings = self._configure(self._findings(units, problems))
@@ -124,7 +91,7 @@ class Scanner:
             if source.kind == TERRAFORM:
                 terraform[source.path.parent].append(source)
             else:
-                units.append(_guarded(lambda s=source: _cached_unit(s, self.settings, lambda: self._single_file(s)), source.display))
+                units.append(_guarded(lambda s=source: self._single_file(s), source.display))
         if terraform:
             units.extend(self._terraform(terraform, problems))
         return units, problems
@@ -155,7 +122,7 @@ class Scanner:
     def _terraform(self, by_dir: dict[Path, list[SourceFile]], problems: list[Problem]) -> list[Unit]:
         from privlint.pipeline.discover import is_terraform_name
         from privlint.normalize.terraform_aws import TerraformNormaliser
-        from privlint.parsers.terraform import TerraformLoader
+        from privlint.terraform.loader import TerraformLoader
 
         displays: dict[Path, str] = {}
         roots: dict[Path, tuple[str, bool]] = {}
@@ -196,9 +163,7 @@ class Scanner:
                 read_problems[path.resolve()] = problem
             return text
 
-        from privlint.pipeline import cache
-
-        loader = TerraformLoader(read, display, cache=cache.current())
+        loader = TerraformLoader(read, display, roots=self._roots or list(by_dir), include_disabled=self.settings.include_disabled)
         module_files: dict[Path, list[Path]] = {}
         for directory, sources in sorted(by_dir.items()):
             files = [s.path for s in sources]
@@ -209,8 +174,6 @@ class Scanner:
                 except OSError:
                     pass  # the directory vanished during the scan: reading the named files reports it
             module_files[directory] = files
-        # Parse every file up front: from the cache, or on every core when there is enough to parse.
-        loader.prefetch([p for files in module_files.values() for p in files], parse_jobs())
         loaded = []
         for directory, sources in sorted(by_dir.items()):
             files = module_files[directory]
@@ -251,6 +214,7 @@ class Scanner:
                 )
                 for r in result.resources
             ]
+            unit.disabled = {r.address: r.enabled_by for r in result.resources if r.enabled_by}
             normaliser = TerraformNormaliser()
             try:
                 unit.inventory = normaliser.add(records)
@@ -326,6 +290,8 @@ class Scanner:
         for unit in units:
             for rule in all_rules():
                 for hit in rule.check(unit.inventory, self.settings):
+                    enabled_by = unit.disabled.get(hit.resource)
+                    message = hit.message if enabled_by is None else f"{hit.message} (only when {enabled_by} turns this block on)"
                     findings.append(
                         Finding(
                             rule_id=rule.meta.id,
@@ -334,8 +300,10 @@ class Scanner:
                             file=hit.location.file,
                             line=hit.location.line or 1,
                             resource=hit.resource,
-                            message=hit.message,
+                            message=message,
                             controls=sorted({*rule.meta.controls, *hit.extra_controls}),
+                            disabled=True if enabled_by else None,
+                            enabled_by=enabled_by,
                         )
                     )
         return findings

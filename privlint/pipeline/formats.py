@@ -25,6 +25,7 @@ class Unit:
     inventory: Inventory = field(default_factory=Inventory)
     problems: list[Problem] = field(default_factory=list)
     directives: list[Any] = field(default_factory=list)  # privlint.pipeline.suppress.Directive: inline suppressions
+    disabled: dict[str, str] = field(default_factory=dict)  # resource address -> the input variable that turns it on
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,142 @@
+"""How much of real IAM code privlint understands: the share of policy statements it knows fully.
+
+    python benchmarks/fidelity.py REPO [REPO ...]      # each a checkout of a public module repository
+    python benchmarks/fidelity.py --json out.json REPO ...
+
+Every Terraform module directory and CloudFormation template in each repository is scanned as
+``privlint check`` scans it. Every policy statement handed to the inventory is counted (IAM identity,
+trust and resource policies; ``aws_iam_policy_document`` statements, generated ``dynamic`` ones
+included) and it is *fully known* when its effect, actions, resources and principals are all known;
+a whole document that stays unknown counts as one unknown statement. Azure role assignments and GCP
+IAM members count when their role and scope are known.
+
+Unknown statements are split by cause: those that depend on a root module's input variable with no
+value, or on a registry module, which no static tool (nor ``terraform plan`` without inputs) can know,
+and the rest, which privlint should know. The target is >= 95% of the knowable ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from privlint.core.iam import parse_statement  # noqa: E402
+from privlint.core.values import PartialList, PartialString, Reference, Unknown  # noqa: E402
+from privlint.normalize import common  # noqa: E402
+
+_INPUT_CAUSES = ("var.", "module.")
+
+
+def _unknowns(value: Any) -> list[Unknown]:
+    if isinstance(value, PartialString):
+        return [h for h in value.holes if isinstance(h, Unknown)] or [value]
+    if isinstance(value, PartialList):
+        return [value]
+    if isinstance(value, Unknown) and not isinstance(value, Reference):
+        return [value]
+    if isinstance(value, dict):
+        return [u for v in value.values() for u in _unknowns(v)]
+    if isinstance(value, list):
+        return [u for v in value for u in _unknowns(v)]
+    return []
+
+
+def _cause(value: Any) -> str:
+    sources = [u.source for u in _unknowns(value)]
+    return "input" if sources and all(s.startswith(_INPUT_CAUSES) for s in sources) else "other"
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.examples: Counter[str] = Counter()
+
+    def statement(self, raw: Any) -> None:
+        self.counts["statements"] += 1
+        statement = parse_statement(raw) if isinstance(raw, dict) else None
+        known = statement is not None and statement.effect is not None and not (
+            statement.unknown_actions or statement.unknown_resources or statement.unknown_principals
+        )
+        if known:
+            self.counts["known"] += 1
+            return
+        cause = _cause(raw)
+        self.counts[f"unknown: {cause}"] += 1
+        if cause == "other":
+            for u in _unknowns(raw)[:1]:
+                self.examples[u.source or type(u).__name__] += 1
+
+    def document(self, value: Any) -> None:
+        if value is None or isinstance(value, Reference):
+            return  # no policy here, or a link to a document counted where it is written
+        if isinstance(value, PartialString):
+            try:
+                value = common.policy_value_from_partial(value)
+            except ValueError:
+                pass
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return
+        statements = value.get("Statement", value.get("statement")) if isinstance(value, dict) else value
+        if isinstance(statements, (Unknown, type(None))) or not isinstance(value, dict):
+            self.counts["statements"] += 1
+            self.counts[f"unknown: {_cause(value)}"] += 1
+            if _cause(value) == "other" and isinstance(value, Unknown):
+                self.examples[value.source or type(value).__name__] += 1
+            return
+        items = statements if isinstance(statements, list) else [statements]
+        for raw in items:
+            self.statement(raw)
+
+
+def measure(repository: Path) -> Tally:
+    from privlint.pipeline.engine import Scanner
+
+    tally = Tally()
+    original = common.InventoryBuilder.add_document
+
+    def observed(self: Any, address: str, resource: str, resource_type: str, location: Any, value: Any, kind: Any, attached_to: Any = None) -> Any:
+        tally.document(value)
+        return original(self, address, resource, resource_type, location, value, kind, attached_to)
+
+    common.InventoryBuilder.add_document = observed  # type: ignore[method-assign]
+    try:
+        Scanner().scan_paths([str(repository)])
+    finally:
+        common.InventoryBuilder.add_document = original  # type: ignore[method-assign]
+    return tally
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("repositories", nargs="+", type=Path)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    rows = []
+    print("| repository | statements | fully known | unknown: root inputs / registry | unknown: other | known of knowable |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for repository in args.repositories:
+        tally = measure(repository)
+        c = tally.counts
+        knowable = c["statements"] - c["unknown: input"]
+        share = 100.0 * c["known"] / knowable if knowable else 100.0
+        rows.append({"repository": repository.name, **c, "known_of_knowable_percent": round(share, 1), "other_causes": dict(tally.examples.most_common(8))})
+        print(f"| {repository.name} | {c['statements']} | {c['known']} | {c['unknown: input']} | {c['unknown: other']} | {share:.1f}% |")
+    for row in rows:
+        if row["other_causes"]:
+            print(f"\n{row['repository']}: unknown for other reasons, most common first: {row['other_causes']}")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

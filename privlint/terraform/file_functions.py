@@ -1,0 +1,89 @@
+"""``file()``, ``templatefile()`` and the other functions that read files, confined to the scanned tree.
+
+Code under review chooses the paths, so a read must never leave the scanned root (after resolving
+symbolic links), must read only regular files, and is bounded in size. A refused read is unknown.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from privlint.core.values import Unknown
+from privlint.terraform.expressions import Evaluator, Step, walk
+
+
+MAX_TEMPLATE_DEPTH = 4  # templatefile() calling templatefile()...
+
+
+class FileReader(Protocol):
+    def read_contained(self, path: Path) -> str | None:
+        """The text of a regular file inside the scanned root, or None."""
+
+
+_HASHES = {"filemd5": "md5", "filesha1": "sha1", "filesha256": "sha256", "filesha512": "sha512"}
+_BASE64_HASHES = {"filebase64sha256": "sha256", "filebase64sha512": "sha512"}
+FILE_FUNCTIONS = frozenset({"file", "fileexists", "filebase64", "templatefile", "templatestring", *_HASHES, *_BASE64_HASHES})
+
+
+class FileFunctions:
+    def __init__(self, reader: FileReader, directory: Path, depth: int = 0) -> None:
+        self.reader = reader
+        self.directory = directory
+        self.depth = depth
+
+    def _read(self, name: Any) -> str | None:
+        if not isinstance(name, str) or isinstance(name, Unknown) or "\x00" in name:
+            return None
+        path = Path(name)
+        return self.reader.read_contained(path if path.is_absolute() else self.directory / path)
+
+    def call(self, name: str, args: list[Any]) -> Any:
+        """The function's value, or ``NotImplemented`` when ``name`` is not a file function."""
+        if name not in FILE_FUNCTIONS:
+            return NotImplemented
+        if name == "templatestring":
+            if len(args) < 1 or not isinstance(args[0], str):
+                return Unknown("templatestring()")
+            return self.render(args[0], args[1] if len(args) > 1 else {})
+        text = self._read(args[0]) if args else None
+        if name == "fileexists":
+            return True if text is not None else Unknown("fileexists()")
+        if text is None:
+            return Unknown(f"{name}()")
+        if name == "file":
+            return text
+        if name == "templatefile":
+            return self.render(text, args[1] if len(args) > 1 else {})
+        data = text.encode("utf-8")
+        if name == "filebase64":
+            return base64.b64encode(data).decode("ascii")
+        if name in _HASHES:
+            return hashlib.new(_HASHES[name], data).hexdigest()
+        return base64.b64encode(hashlib.new(_BASE64_HASHES[name], data).digest()).decode("ascii")
+
+    def render(self, text: str, variables: Any) -> Any:
+        """A template evaluated with only ``variables`` in scope, as Terraform's templatefile() does."""
+        if self.depth >= MAX_TEMPLATE_DEPTH or not isinstance(variables, Mapping) or isinstance(variables, Unknown):
+            return Unknown("templatefile()")
+        from privlint.terraform.hcl_front_end import parse_template
+
+        scope = _TemplateScope(variables, FileFunctions(self.reader, self.directory, self.depth + 1))
+        return Evaluator(scope).evaluate(parse_template(text))
+
+
+class _TemplateScope:
+    def __init__(self, variables: Mapping[str, Any], files: FileFunctions) -> None:
+        self.variables = variables
+        self.files = files
+
+    def lookup(self, root: str, steps: list[Step], line: int) -> Any:
+        if root in self.variables:
+            return walk(self.variables[root], steps)
+        return Unknown(root)
+
+    def call(self, name: str, args: list[Any], line: int) -> Any:
+        return self.files.call(name, args)

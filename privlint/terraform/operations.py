@@ -1,0 +1,289 @@
+"""Terraform's operations on values: attribute and index access, operators, and template text.
+
+Values follow ``privlint.core.values``: plain Python data when known, an ``Unknown`` (or a subclass that
+keeps what is known of it) when not. ``EvaluationError`` marks what Terraform itself would reject, so
+``try()`` and ``can()`` can tell an error from a value that is merely unknown. Pure module.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from privlint.core.values import LineDict, PartialList, PartialString, Reference, Unknown, is_known
+
+
+@dataclass(frozen=True)
+class EvaluationError(Unknown):
+    """An expression Terraform would reject (a missing key, a wrong type): unknown, and an error for ``try``."""
+
+
+def unknown(label: str, *operands: Any) -> Unknown:
+    """An unknown result that names its first unknown operand's cause (``var.x``), else ``label``.
+
+    Keeping the cause lets a report say which input a value depends on.
+    """
+    for operand in operands:
+        if isinstance(operand, Unknown) and not isinstance(operand, (Reference, EvaluationError)) and operand.source:
+            return Unknown(operand.source)
+    return Unknown(label)
+
+
+def get_attr(value: Any, name: str) -> Any:
+    """``value.name``: a key of an object, or an attribute of a referenced resource."""
+    if isinstance(value, Reference):
+        return value if value.attribute else Reference(source=f"{value.source}.{name}", address=value.address, attribute=name)
+    if isinstance(value, dict):
+        if name in value:
+            return value[name]
+        return EvaluationError(f"no attribute {name}")
+    if isinstance(value, list) and name.isdigit():
+        return index(value, int(name))  # the legacy ``list.0`` form
+    if isinstance(value, Unknown):
+        return Unknown(value.source or "unknown")
+    return EvaluationError(f"no attribute {name}")
+
+
+def index(value: Any, key: Any) -> Any:
+    """``value[key]`` on a list (number keys), an object or map (string keys), or a reference."""
+    if isinstance(key, Unknown):
+        if isinstance(value, Reference):
+            return Reference(source=value.source, address=value.address, attribute=value.attribute)
+        return Unknown("index")
+    if isinstance(value, Reference):
+        return value
+    if isinstance(value, dict):
+        text = to_text(key) if isinstance(key, (int, float, bool)) else key
+        if isinstance(text, str) and text in value:
+            return value[text]
+        return EvaluationError("no such key")
+    if isinstance(value, list):
+        position = to_number(key)
+        if isinstance(position, float) and position.is_integer():
+            position = int(position)
+        if isinstance(position, int) and not isinstance(position, bool) and 0 <= position < len(value):
+            return value[position]
+        return EvaluationError("index out of range")
+    if isinstance(value, Unknown):
+        return Unknown(value.source or "unknown")
+    return EvaluationError("not indexable")
+
+
+def to_number(value: Any) -> int | float | Unknown:
+    """Terraform's conversion to number: numbers as they are, numeric strings parsed."""
+    if isinstance(value, bool):
+        return EvaluationError("a bool is not a number")
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) > 400:
+                raise ValueError(text[:10])
+            number = float(text) if any(c in text for c in ".eE") or text.lower() in ("inf", "nan") else int(text, 10)
+        except ValueError:
+            return EvaluationError("not a number")
+        if isinstance(number, float) and not math.isfinite(number):
+            return EvaluationError("not a number")
+        return number
+    if isinstance(value, Unknown):
+        return value
+    return EvaluationError("not a number")
+
+
+def normal_number(value: float | int) -> int | float:
+    """Terraform has one number type: integral floats are shown and compared as integers."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    return value
+
+
+def to_text(value: Any) -> str | Unknown:
+    """A primitive value as template text (``true``, ``1``, ``2.5``); objects and lists cannot be."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(normal_number(value)) if value.is_integer() else repr(value)
+    if value is None:
+        return EvaluationError("null in a template")
+    if isinstance(value, Unknown):
+        return value
+    return EvaluationError("a collection in a template")
+
+
+_ARITHMETIC = {"+", "-", "*", "/", "%"}
+_COMPARISON = {"<", ">", "<=", ">="}
+
+
+def binary(op: str, left: Any, right: Any) -> Any:
+    """Terraform's binary operators: arithmetic and comparison on numbers, logic on bools, equality on anything."""
+    if op in ("&&", "||"):
+        return _logic(op, left, right)
+    if op in ("==", "!="):
+        if not (is_known(left) and is_known(right)):
+            return unknown(f"operator {op}", left, right)
+        equal = _equal(left, right)
+        return equal if op == "==" else not equal
+    a, b = to_number(left), to_number(right)
+    if isinstance(a, EvaluationError) or isinstance(b, EvaluationError):
+        return EvaluationError(f"operator {op} needs numbers")
+    if isinstance(a, Unknown) or isinstance(b, Unknown):
+        return unknown(f"operator {op}", a, b)
+    if op in _COMPARISON:
+        return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
+    try:
+        if op == "+":
+            result: int | float = a + b
+        elif op == "-":
+            result = a - b
+        elif op == "*":
+            if _too_large(a) or _too_large(b):
+                return EvaluationError("number too large")
+            result = a * b
+        elif op == "/":
+            if b == 0:
+                return EvaluationError("division by zero")
+            result = a / b if (isinstance(a, float) or isinstance(b, float) or a % b) else a // b
+        else:
+            if b == 0:
+                return EvaluationError("modulo by zero")
+            result = math.fmod(a, b) if isinstance(a, float) or isinstance(b, float) else int(math.copysign(abs(a) % abs(b), a))
+    except (OverflowError, ValueError):
+        return EvaluationError("number out of range")
+    return normal_number(result)
+
+
+def _too_large(number: int | float) -> bool:
+    return isinstance(number, int) and number.bit_length() > 4096
+
+
+def _logic(op: str, left: Any, right: Any) -> Any:
+    for side in (left, right):
+        if not isinstance(side, (bool, Unknown)):
+            return EvaluationError(f"operator {op} needs bools")
+    # A known side that decides the result proves it, whatever the other side is.
+    if op == "&&" and (left is False or right is False):
+        return False
+    if op == "||" and (left is True or right is True):
+        return True
+    if isinstance(left, Unknown) or isinstance(right, Unknown):
+        return unknown(f"operator {op}", left, right)
+    return (left and right) if op == "&&" else (left or right)
+
+
+def _equal(left: Any, right: Any) -> bool:
+    if isinstance(left, bool) or isinstance(right, bool):
+        return type(left) is type(right) and left == right
+    if isinstance(left, (int, float)) and isinstance(right, (int, float)):
+        return left == right
+    if type(left) is not type(right) and not (isinstance(left, str) and isinstance(right, str)):
+        if not (isinstance(left, dict) and isinstance(right, dict)):
+            return False
+    return bool(left == right)
+
+
+def unary(op: str, value: Any) -> Any:
+    if op == "!":
+        if isinstance(value, bool):
+            return not value
+        return unknown("operator !", value) if isinstance(value, Unknown) else EvaluationError("operator ! needs a bool")
+    number = to_number(value)
+    if isinstance(number, Unknown):
+        return number
+    return normal_number(-number)
+
+
+def truth(value: Any) -> bool | Unknown:
+    """A condition's value: a bool, or the strings ``"true"``/``"false"`` that Terraform converts."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value in ("true", "false"):
+        return value == "true"
+    if isinstance(value, Unknown):
+        return value
+    return EvaluationError("a condition must be a bool")
+
+
+def join_template(parts: list[Any]) -> Any:
+    """Template parts joined into a string; a ``PartialString`` that keeps its holes when some are unknown."""
+    texts: list[str | None] = []
+    holes: list[Any] = []
+    for part in parts:
+        text = part if isinstance(part, str) else _template_text(part)
+        if isinstance(text, EvaluationError):
+            return text
+        if isinstance(text, Unknown):
+            texts.append(None)
+            holes.append(part)
+        else:
+            texts.append(text)
+    if not holes:
+        return "".join(t for t in texts if t is not None)
+    merged: list[str | None] = []
+    for text in texts:
+        if text is None:
+            merged.append(None)
+        elif text and merged and merged[-1] is not None:
+            merged[-1] = merged[-1] + text
+        elif text:
+            merged.append(text)
+    references = tuple(h.address for h in holes if isinstance(h, Reference) and h.address)
+    for hole in holes:
+        if isinstance(hole, PartialString):
+            references += hole.references
+    return PartialString(source="template", parts=tuple(merged), references=references, holes=tuple(holes))
+
+
+def _template_text(value: Any) -> str | Unknown:
+    if isinstance(value, (dict, list)) and not isinstance(value, Unknown):
+        # Only jsonencode() hands a collection to a template (it keeps its argument as a value).
+        return render_json(value)
+    return to_text(value)
+
+
+def render_json(value: Any) -> str | Unknown:
+    """``jsonencode`` text of a known value, as Terraform writes it: compact, keys sorted."""
+    if not is_known(value):
+        return Unknown("jsonencode()")
+    try:
+        text = json.dumps(_plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        return EvaluationError("jsonencode()")
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def element_values(collection: Any) -> list[tuple[Any, Any]] | PartialList | Unknown:
+    """``(key, value)`` pairs a ``for`` expression, ``for_each`` or a splat iterates over, in Terraform's order.
+
+    Lists give their indexes, maps their keys in lexical order. A ``PartialList`` is returned as it is,
+    so the caller can map its known elements.
+    """
+    if isinstance(collection, PartialList):
+        return collection
+    if isinstance(collection, dict) and not isinstance(collection, Unknown):
+        return [(k, collection[k]) for k in sorted(collection, key=str)]
+    if isinstance(collection, list):
+        return list(enumerate(collection))
+    if isinstance(collection, Unknown):
+        return unknown("collection", collection)
+    return EvaluationError("not a collection")
+
+
+def new_object(line: int | None = None) -> LineDict:
+    return LineDict(line=line)
