@@ -222,9 +222,9 @@ def verify(path: str) -> VerifyResult:
         last = number == len(lines)
         try:
             entry = json.loads(raw)
-            if not isinstance(entry, dict):
-                raise ValueError("not an object")
         except ValueError:
+            entry = None
+        if not isinstance(entry, dict):
             if last and not ends_cleanly:
                 result.errors.append((number, "incomplete last line (a write was interrupted); the next `privlint drift --audit-log` run records it"))
             else:
