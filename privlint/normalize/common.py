@@ -50,6 +50,7 @@ class ResourceRecord:
     mode: str = "resource"  # "resource" or "data"
     attribute_lines: dict[str, int] = field(default_factory=dict)
     origins: dict[str, Origin] = field(default_factory=dict)
+    sensitive: Any = None  # a Terraform-style mark tree (True, or dicts/lists of marks) of values the source marks sensitive
 
     @property
     def location(self) -> Location:
