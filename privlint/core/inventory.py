@@ -54,6 +54,8 @@ class Principal(BaseModel):
     grants: list[Grant] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list)  # addresses of groups this user belongs to
     trust_document: str | None = None  # roles: the document that says who may assume it
+    boundary: str | None = None  # the permissions boundary's document, when privlint can read it
+    boundary_unknown: bool = False  # a permissions boundary is set but its document is not known
 
 
 CredentialKind = Literal["secret", "username"]

@@ -27,21 +27,18 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from privlint.core.admin_level import AdminLevel, admin_level
 from privlint.core.datafiles import load_json
-from privlint.core.values import REFERENCE_PREFIX
 from privlint.core.iam import (
     Statement,
-    is_account_principal,
     action_matches,
-    admin_reasons,
-    covers_all_resources,
-    covers_broad_resources,
     denies_without_mfa,
-    escalation_actions,
+    is_account_principal,
     matches,
     requires_mfa,
 )
 from privlint.core.inventory import Inventory, Location, PolicyDocument, Principal
+from privlint.core.values import REFERENCE_PREFIX
 
 EdgeKind = Literal["member-of", "can-assume", "can-pass-to-service", "can-modify-permissions"]
 NodeKind = Literal["user", "group", "role", "service"]
@@ -296,7 +293,7 @@ class _Holder:
     principal: Principal
     by_action: dict[str, list[tuple[Statement, PolicyDocument]]] = field(default_factory=dict)
     denies: list[tuple[Statement, PolicyDocument]] = field(default_factory=list)
-    admin: list[tuple[str, bool]] = field(default_factory=list)  # (why admin-level, needs MFA)
+    admin: AdminLevel = field(default_factory=AdminLevel)
     mfa_guard: bool = False
 
     def granting(self, action: str) -> list[tuple[Statement, PolicyDocument]]:
@@ -309,7 +306,6 @@ class _DocFacts:
 
     by_action: dict[str, list[Statement]] = field(default_factory=dict)
     denies: list[Statement] = field(default_factory=list)
-    admin: list[tuple[str, bool]] = field(default_factory=list)
     guard: bool = False
 
 
@@ -347,9 +343,6 @@ def _doc_facts(doc: PolicyDocument) -> _DocFacts:
         if stmt.effect == "Allow":
             for action in _granted(stmt):
                 facts.by_action.setdefault(action, []).append(stmt)
-            reasons = _admin_reasons(stmt)
-            if reasons:
-                facts.admin.append((f"{reasons[0]} via {doc.address}", requires_mfa(stmt)))
         elif stmt.effect == "Deny":
             if denies_without_mfa(stmt):
                 facts.guard = True
@@ -359,7 +352,7 @@ def _doc_facts(doc: PolicyDocument) -> _DocFacts:
 
 
 def _holder(inventory: Inventory, principal: Principal, facts: dict[str, _DocFacts]) -> _Holder:
-    holder = _Holder(principal)
+    holder = _Holder(principal, admin=admin_level(inventory, principal))
     grants = inventory.effective_grants(principal) if principal.kind == "user" else [(g, None) for g in principal.grants]
     for grant, _group in grants:
         doc = inventory.documents.get(grant.document)
@@ -371,7 +364,6 @@ def _holder(inventory: Inventory, principal: Principal, facts: dict[str, _DocFac
         for action, statements in fact.by_action.items():
             holder.by_action.setdefault(action, []).extend((stmt, doc) for stmt in statements)
         holder.denies.extend((stmt, doc) for stmt in fact.denies)
-        holder.admin.extend(fact.admin)
         holder.mfa_guard = holder.mfa_guard or fact.guard
     return holder
 
@@ -392,34 +384,9 @@ def _ref(doc: PolicyDocument, stmt: Statement, action: str | None) -> GrantRef:
     return GrantRef(document=doc.address, file=doc.location.file, line=stmt.line or doc.location.line, action=action)
 
 
-_ADMIN_CACHE: dict[tuple[object, ...], list[str]] = {}
-
-
-def _admin_reasons(statement: Statement) -> list[str]:
-    """admin_reasons, cached by what decides it (large inventories repeat the same statements)."""
-    if not statement.not_action and not any(a == "*" or a.lower() == "iam:*" for a in statement.actions):
-        escalation = escalation_actions()
-        if not any(a in escalation for a in _granted(statement)):
-            return []  # neither full rights nor an escalation action: the common case, decided cheaply
-    # admin_reasons reads only these: the actions, and whether the resources are all or broad.
-    key = (statement.effect, tuple(statement.actions), statement.not_action, statement.unknown_actions,
-           covers_all_resources(statement), covers_broad_resources(statement))
-    if key not in _ADMIN_CACHE:
-        if len(_ADMIN_CACHE) > 100_000:
-            _ADMIN_CACHE.clear()
-        _ADMIN_CACHE[key] = admin_reasons(statement)
-    return _ADMIN_CACHE[key]
-
-
 def _admin_reason(holder: _Holder) -> tuple[str | None, bool]:
     """Why the principal is admin-level (None: it is not), and whether those rights need MFA."""
-    found = holder.admin
-    if not found:
-        return None, False
-    without = [r for r, mfa in found if not mfa]
-    if without and not holder.mfa_guard:
-        return without[0], False
-    return found[0][0], True
+    return holder.admin.reason, holder.admin.requires_mfa
 
 
 def _service_matches(pattern: str, service: str) -> bool:
@@ -784,7 +751,7 @@ def combine(graphs: Iterable[PrincipalGraph]) -> PrincipalGraph:
             out.edges.extend(g.edges)
             out.paths.extend(g.paths)
             continue
-        new = lambda i: rename.get(i, i)  # noqa: E731
+        new = lambda i: rename.get(i, i)
         out.nodes.extend(n.model_copy(update={"id": new(n.id)}) for n in g.nodes)
         edges = [e.model_copy(update={"source": new(e.source), "target": new(e.target)}) for e in g.edges]
         out.edges.extend(edges)

@@ -95,7 +95,8 @@ class CloudFormationNormaliser:
 
     # -- handlers
     def _user(self, record: ResourceRecord) -> None:
-        self.builder.add_principal(record.address, "user", record.get("UserName"), record.location)
+        user = self.builder.add_principal(record.address, "user", record.get("UserName"), record.location)
+        self.builder.set_boundary(user, record.get("PermissionsBoundary"), record.attr_location("PermissionsBoundary"))
         self._policies(record, "user")
         for group in as_list(record.get("Groups")):
             self.builder.link_member(record.address, _logical(group), record.attr_location("Groups"))
@@ -113,6 +114,7 @@ class CloudFormationNormaliser:
 
     def _role(self, record: ResourceRecord) -> None:
         principal = self.builder.add_principal(record.address, "role", record.get("RoleName"), record.location)
+        self.builder.set_boundary(principal, record.get("PermissionsBoundary"), record.attr_location("PermissionsBoundary"))
         principal.trust_document = self.builder.add_document(
             f"{record.address}.AssumeRolePolicyDocument", record.address, record.type,
             record.attr_location("AssumeRolePolicyDocument"), record.get("AssumeRolePolicyDocument"), "trust",

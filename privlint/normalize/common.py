@@ -149,6 +149,7 @@ class InventoryBuilder:
         self._names: dict[tuple[str, str], str] = {}  # (kind, name) -> address
         self._links: list[tuple[Any, PrincipalKind, Any, Location, str | None]] = []
         self._members: list[tuple[Any, Any, Location]] = []
+        self._boundaries: list[tuple[Principal, Any, Location]] = []
         self._pending_refs: list[tuple[str, DocumentKind, str | None]] = []  # references to documents not seen yet
         # A resource whose document is another one (aws_iam_policy.x { policy = data.aws_iam_policy_document.d.json }):
         # attachments naming the resource reach the document it points at.
@@ -251,6 +252,11 @@ class InventoryBuilder:
         """Attach a policy (document address, ARN, name or reference) to a principal (reference or name)."""
         self._links.append((principal_ref, kind, policy, location, attachment))
 
+    def set_boundary(self, principal: Principal, policy: Any, location: Location) -> None:
+        """Record a permissions boundary (an ARN, name or reference), resolved in finish()."""
+        if policy is not None and policy != "":
+            self._boundaries.append((principal, policy, location))
+
     def link_member(self, user_ref: Any, group_ref: Any, location: Location) -> None:
         self._members.append((user_ref, group_ref, location))
 
@@ -304,6 +310,9 @@ class InventoryBuilder:
                 continue
             if not any(g.document == doc and g.attachment == attachment for g in principal.grants):
                 principal.grants.append(Grant(document=doc, attachment=attachment, location=location))
+        for principal, policy, location in self._boundaries:
+            principal.boundary = self.resolve_policy(policy, location)
+            principal.boundary_unknown = principal.boundary is None
         for user_ref, group_ref, _location in self._members:
             user = self.find_principal(user_ref, "user")
             group = self.find_principal(group_ref, "group")

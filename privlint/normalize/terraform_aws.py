@@ -114,13 +114,15 @@ class TerraformNormaliser:
         return [Unknown("source policy")]
 
     def _user(self, record: ResourceRecord) -> None:
-        self.builder.add_principal(record.address, "user", record.get("name"), record.location)
+        principal = self.builder.add_principal(record.address, "user", record.get("name"), record.location)
+        self.builder.set_boundary(principal, record.get("permissions_boundary"), record.attr_location("permissions_boundary"))
 
     def _group(self, record: ResourceRecord) -> None:
         self.builder.add_principal(record.address, "group", record.get("name"), record.location)
 
     def _role(self, record: ResourceRecord) -> None:
         principal = self.builder.add_principal(record.address, "role", record.get("name"), record.location)
+        self.builder.set_boundary(principal, record.get("permissions_boundary"), record.attr_location("permissions_boundary"))
         trust = self.builder.add_document(
             f"{record.address}.assume_role_policy", record.address, record.type,
             record.attr_location("assume_role_policy"), record.get("assume_role_policy"), "trust",
