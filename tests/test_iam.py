@@ -102,3 +102,17 @@ def test_conditional_deny_applies_only_sometimes() -> None:
 
     conditional = parse_statement({"Effect": "Deny", "Action": "iam:*", "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-2"}}})
     assert not statement_denies_action(conditional, "iam:PassRole")
+
+
+def test_trust_in_this_account_or_the_deploying_principal_admits_people() -> None:
+    from privlint.core.iam import assumable_without_mfa
+    from privlint.core.values import DEPLOYING_PRINCIPAL_ARN, DEPLOYING_PRINCIPAL_ID, REFERENCE_PREFIX, THIS_ACCOUNT_ID
+
+    resolved = [DEPLOYING_PRINCIPAL_ARN, DEPLOYING_PRINCIPAL_ID, THIS_ACCOUNT_ID, f"arn:aws:iam::{THIS_ACCOUNT_ID}:root"]
+    unresolved = [REFERENCE_PREFIX + "data.aws_caller_identity.current"]  # the evaluator's reference form
+    for entry in resolved + unresolved:
+        trust = _stmt(Principal={"AWS": entry}, Action="sts:AssumeRole")
+        assert assumable_without_mfa(trust) == [entry]
+        with_mfa = _stmt(Principal={"AWS": entry}, Action="sts:AssumeRole", Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}})
+        assert assumable_without_mfa(with_mfa) == []
+    assert assumable_without_mfa(_stmt(Principal={"AWS": REFERENCE_PREFIX + "aws_iam_role.other"}, Action="sts:AssumeRole")) == []

@@ -16,7 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from privlint.core.datafiles import load_json
 from privlint.core.values import (
+    DEPLOYING_PRINCIPAL_ARN,
+    DEPLOYING_PRINCIPAL_ID,
     REFERENCE_PREFIX,
+    THIS_ACCOUNT_ID,
     PartialString,
     Reference,
     Unknown,
@@ -198,14 +201,27 @@ def is_public_principal(statement: Statement) -> bool:
 
 
 def is_account_principal(entry: str) -> bool:
-    """A whole AWS account: ``123456789012`` or ``arn:aws:iam::123456789012:root``."""
-    if entry.isdigit() and len(entry) == 12:
+    """A whole AWS account: ``123456789012``, ``arn:aws:iam::123456789012:root``, or this account by name."""
+    if (entry.isdigit() and len(entry) == 12) or entry == THIS_ACCOUNT_ID:
         return True
     return entry.startswith("arn:") and entry.split(":", 5)[-1] == "root"
 
 
+_CALLER_IDENTITY = "data.aws_caller_identity."
+
+
+def is_deploying_principal(entry: str) -> bool:
+    """Whoever runs the deployment: ``data.aws_caller_identity.current.arn`` (resolved or still a reference)."""
+    if entry in (DEPLOYING_PRINCIPAL_ARN, DEPLOYING_PRINCIPAL_ID):
+        return True
+    return entry.startswith(REFERENCE_PREFIX + _CALLER_IDENTITY)  # .arn, .account_id or .user_id: all people
+
+
 def is_user_or_account_principal(entry: str, user_addresses: Container[str] = ()) -> bool:
-    """A principal entry that admits people: ``*``, an account, a user ARN, or a reference to a user in the code."""
+    """A principal entry that admits people: ``*``, an account (this one included), a user ARN, the deploying
+    principal, or a reference to a user in the code."""
+    if is_deploying_principal(entry):
+        return True
     if entry.startswith(REFERENCE_PREFIX):  # aws_iam_user.alice.arn
         return entry[len(REFERENCE_PREFIX):] in user_addresses
     if entry == "*" or is_account_principal(entry):

@@ -9,10 +9,11 @@ from privlint.core.iam import (
     assumable_without_mfa,
     aws_principals,
     federated_principals,
+    is_deploying_principal,
 )
 from privlint.core.inventory import Inventory
 from privlint.core.settings import Settings
-from privlint.core.values import REFERENCE_PREFIX
+from privlint.core.values import REFERENCE_PREFIX, THIS_ACCOUNT_ID
 from privlint.rules.base import Hit, rule
 
 
@@ -21,6 +22,14 @@ def _describe(grants: tuple[AdminGrant, ...]) -> str:
     if len(grants) > 1:
         text += f", and {len(grants) - 1} more grant{'s' if len(grants) > 2 else ''}"
     return text
+
+
+def _who(entry: str) -> str:
+    if is_deploying_principal(entry):
+        return "the deploying principal (data.aws_caller_identity)"
+    if entry == THIS_ACCOUNT_ID:
+        return "this account"
+    return entry.removeprefix(REFERENCE_PREFIX)
 
 
 @rule("PL101")
@@ -55,7 +64,7 @@ def admin_role_assumable_without_mfa(inventory: Inventory, settings: Settings) -
         for stmt in trust.statements:
             if federated_principals(stmt) and not aws_principals(stmt):
                 continue  # SAML/OIDC federation: the identity provider enforces MFA
-            admitted.extend(p.removeprefix(REFERENCE_PREFIX) for p in assumable_without_mfa(stmt, users))
+            admitted.extend(_who(p) for p in assumable_without_mfa(stmt, users))
         if not admitted:
             continue
         who = ", ".join(sorted(set(admitted))[:3])

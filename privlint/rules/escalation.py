@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from privlint.core.principal_graph import EscalationPath, PrincipalGraph, build_graph, iter_reported
 from privlint.core.iam import assumable_without_mfa
 from privlint.core.inventory import Inventory, Location, Principal
-from privlint.rules.base import Hit, rule
+from privlint.core.principal_graph import (
+    EscalationPath,
+    PrincipalGraph,
+    build_graph,
+    iter_reported,
+)
 from privlint.core.settings import Settings
+from privlint.rules.base import Hit, rule
 
 _last: tuple[Inventory, PrincipalGraph] | None = None
 
