@@ -301,21 +301,19 @@ class CredentialReport(BaseModel):
     iac_admins: dict[str, str] = Field(default_factory=dict)  # IAM user name -> why IaC scanned with it makes it admin
 
 
-# --------------------------------------------------------------------------- AWS workloads (issue 9)
+# --------------------------------------------------------------------------- AWS workloads
 # Things that run as a role: whoever can change what they run can act as the role (privlint/core/principal_graph.py).
 
-WorkloadKind = Literal["lambda-function", "instance-profile"]
-
-
 class Workload(BaseModel):
-    """A Lambda function or an EC2 instance profile, and the role it runs as."""
+    """A resource that runs code as a role (Lambda function, EC2 instance, Glue job, CodeBuild project...)."""
 
     address: str
-    kind: WorkloadKind
+    kind: str  # a key of "workload_types" in privlint/data/escalation_techniques.json
     location: Location
-    name: str | None = None  # function name or instance profile name, when known
-    role: str | None = None  # address of the role principal when the code references it
-    role_name: str | None = None  # the role's name or ARN when written as a literal
+    name: str | None = None  # its name as ARNs use it, when known
+    role: str | None = None  # address of the role (or, with via_profile, of the instance profile) it references
+    role_name: str | None = None  # the role's (or instance profile's) name or ARN when written as a literal
+    via_profile: bool = False  # it runs as the role of an instance profile (EC2 instances, launch templates)
 
 
 class Inventory(BaseModel):

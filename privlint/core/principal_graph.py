@@ -37,7 +37,7 @@ from privlint.core.iam import (
     matches,
     requires_mfa,
 )
-from privlint.core.inventory import Inventory, Location, PolicyDocument, Principal
+from privlint.core.inventory import Inventory, Location, PolicyDocument, Principal, Workload
 from privlint.core.values import REFERENCE_PREFIX
 
 EdgeKind = Literal["member-of", "can-assume", "can-pass-to-service", "can-modify-permissions"]
@@ -134,7 +134,7 @@ class Technique:
     @property
     def via(self) -> str | None:
         if self.edge == "can-pass-to-service" and self.service:
-            return self.service.split(".")[0]
+            return self.service.removesuffix(".amazonaws.com")
         if self.edge == "can-modify-permissions":
             return self.action
         return None
@@ -151,6 +151,24 @@ def techniques() -> tuple[Technique, ...]:
         )
         for t in raw
     )
+
+
+@dataclass(frozen=True)
+class WorkloadType:
+    """How the graph names one kind of workload: the technique target kind and its ARN resource."""
+
+    target: str | None
+    arn_service: str
+    resource: str | None  # e.g. ``function:{name}``; None when ARNs name it by an id the code does not show
+
+    def resource_of(self, name: str | None) -> str | None:
+        return self.resource.format(name=name) if self.resource and name else None
+
+
+@lru_cache(maxsize=1)
+def workload_types() -> dict[str, WorkloadType]:
+    raw = load_json("escalation_techniques.json")["workload_types"]
+    return {kind: WorkloadType(spec["target"], spec["arn_service"], spec["resource"]) for kind, spec in raw.items() if not kind.startswith("_")}
 
 
 @lru_cache(maxsize=1)
@@ -261,8 +279,9 @@ class TargetIndex:
             return []
         if "*" not in resource and "?" not in resource:
             return list(self.exact.get((kind, resource.lower()), []))
-        prefix = resource.split("/", 1)[0] + "/" if "/" in resource else ""
-        everything = resource in ("*", prefix + "*", "function:*")
+        separator = "/" if "/" in resource else ":" if ":" in resource else ""
+        prefix = resource.split(separator, 1)[0] + separator if separator else ""
+        everything = resource.rstrip("*") in ("", prefix)  # role/*, function:*, instance/*: also names unknown
         return [t for t in candidates if (t.resource is None and everything) or (t.resource is not None and matches(resource, t.resource))]
 
     def covered(self, kind: str, statement: Statement) -> list[Target]:
@@ -429,12 +448,15 @@ class GraphBuilder:
                 continue  # only customer-managed policies have versions (inline and AWS-managed ones do not)
             for address in holders_of.get(doc.address, []):
                 self.index.add("policy", Target(address, f"policy/{doc.name}" if doc.name else None, "iam"))
+        types = workload_types()
+        profiles = [w for w in self.inventory.workloads if w.kind == "instance-profile"]
         for workload in self.inventory.workloads:
-            if workload.kind != "lambda-function":
+            kind = types.get(workload.kind)
+            if kind is None or kind.target is None:
                 continue
-            role = self._role_of(workload.role, workload.role_name)
+            role = self._role_of_workload(workload, profiles)
             if role is not None:
-                self.index.add("function", Target(role, f"function:{workload.name}" if workload.name else None, "lambda"))
+                self.index.add(kind.target, Target(role, kind.resource_of(workload.name), kind.arn_service))
 
     def _already_admin(self, address: str) -> bool:
         node = self.nodes.get(address)
@@ -446,6 +468,15 @@ class GraphBuilder:
             return address if p is not None and p.kind == "role" else None
         if name:
             return self._by_name.get(("role", name.rsplit("/", 1)[-1].lower()))
+        return None
+
+    def _role_of_workload(self, workload: Workload, profiles: list[Workload]) -> str | None:
+        if not workload.via_profile:
+            return self._role_of(workload.role, workload.role_name)
+        wanted = (workload.role_name or "").rsplit("/", 1)[-1].lower()
+        for profile in profiles:
+            if (workload.role is not None and profile.address == workload.role) or (wanted and (profile.name or "").lower() == wanted):
+                return self._role_of(profile.role, profile.role_name)
         return None
 
     def _add(self, edge: Edge) -> None:
