@@ -316,6 +316,15 @@ class Workload(BaseModel):
     via_profile: bool = False  # it runs as the role of an instance profile (EC2 instances, launch templates)
 
 
+class PolicyVersion(BaseModel):
+    """A stored version of a managed policy that is not its default (live IAM snapshots show them all)."""
+
+    policy: str  # the policy's document address (its ARN)
+    version: str  # v1, v2...
+    location: Location
+    statements: list[Statement] = Field(default_factory=list)
+
+
 class Inventory(BaseModel):
     principals: dict[str, Principal] = Field(default_factory=dict)
     documents: dict[str, PolicyDocument] = Field(default_factory=dict)
@@ -335,6 +344,7 @@ class Inventory(BaseModel):
     gcp_service_account_keys: list[GcpServiceAccountKey] = Field(default_factory=list)
     gcp_service_accounts: dict[str, str] = Field(default_factory=dict)  # address -> account_id, where known
     credential_reports: list[CredentialReport] = Field(default_factory=list)
+    policy_versions: list[PolicyVersion] = Field(default_factory=list)
 
     def merge(self, other: Inventory) -> None:
         """Add ``other`` into this inventory field by field (so no new field can be left out here): lists are
