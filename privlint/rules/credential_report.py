@@ -30,7 +30,8 @@ def link_iac_admins(inventories: Iterable[Inventory]) -> None:
     admins: dict[str, str] = {}
     for inventory in inventories:
         for name, why in admin_users(inventory).items():
-            admins.setdefault(name, why)
+            # Several inventories may define the same user: pick one reason whatever the scan order.
+            admins[name] = min(why, admins.get(name, why))
     for report in reports:
         for name, why in admins.items():
             report.iac_admins.setdefault(name, why)
