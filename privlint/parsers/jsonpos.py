@@ -24,9 +24,20 @@ class JsonError(ValueError):
         self.line = line
 
 
+class KeyedLineDict(LineDict):
+    """A parsed JSON object that also remembers the line of each of its keys."""
+
+    __slots__ = ("key_lines",)
+
+    def __init__(self, line: int | None = None) -> None:
+        super().__init__(line=line)
+        self.key_lines: dict[str, int] = {}
+
+
 class _Reader:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, key_lines: bool = False) -> None:
         self.text = text
+        self.key_lines = key_lines
         self.newlines = [m.start() for m in re.finditer("\n", text)]
 
     def line_at(self, pos: int) -> int:
@@ -67,7 +78,7 @@ class _Reader:
         raise self.fail(f"unexpected character {ch!r}", pos)
 
     def obj(self, pos: int, depth: int) -> tuple[LineDict, int]:
-        out = LineDict(line=self.line_at(pos))
+        out = KeyedLineDict(line=self.line_at(pos)) if self.key_lines else LineDict(line=self.line_at(pos))
         pos = self.skip(pos + 1)
         if self.text.startswith("}", pos):
             return out, pos + 1
@@ -75,10 +86,13 @@ class _Reader:
             pos = self.skip(pos)
             if not self.text.startswith('"', pos):
                 raise self.fail("expected a property name in double quotes", pos)
+            key_pos = pos
             try:
                 key, pos = scanstring(self.text, pos + 1, True)
             except ValueError:
                 raise self.fail("invalid property name", pos) from None
+            if isinstance(out, KeyedLineDict):
+                out.key_lines[key] = self.line_at(key_pos)
             pos = self.skip(pos)
             if not self.text.startswith(":", pos):
                 raise self.fail("expected ':' after a property name", pos)
@@ -109,9 +123,12 @@ class _Reader:
             raise self.fail("expected ',' or ']' in an array", pos)
 
 
-def loads(text: str) -> Any:
-    """Parse JSON text; objects are ``LineDict`` with the line they start on. Raises JsonError."""
-    reader = _Reader(text)
+def loads(text: str, key_lines: bool = False) -> Any:
+    """Parse JSON text; objects are ``LineDict`` with the line they start on. Raises JsonError.
+
+    With ``key_lines`` objects are ``KeyedLineDict`` and also record the line of every key.
+    """
+    reader = _Reader(text, key_lines)
     value, pos = reader.value(0, 0)
     pos = reader.skip(pos)
     if pos != len(text):

@@ -38,6 +38,9 @@ MAX_NESTING = 200
 _BINARY_OPERATORS = frozenset({"*", "/", "%", "+", "-", "<", ">", "<=", ">=", "==", "!=", "&&", "||"})
 
 
+MAX_NUMBER_LENGTH = 400  # digits: beyond any real count, port or ID, and cheap to convert
+
+
 class NestingTooDeep(Exception):
     """Raised inside the reader and turned into ``Invalid`` plus one problem by the caller."""
 
@@ -187,11 +190,12 @@ class ExpressionReader:
         kind = node.type
         if kind == "numeric_lit":
             text = self.text(node)
-            if text.isdigit():
-                return Literal(int(text), line)
-            if text.startswith("0x"):
-                return Invalid(line=line)  # not a number in HCL
-            return Literal(float(text), line)
+            if text.startswith(("0x", "0X")) or len(text) > MAX_NUMBER_LENGTH:
+                return Invalid(line=line)  # not a number in HCL; or one no real configuration needs
+            try:
+                return Literal(int(text) if text.isdigit() else float(text), line)
+            except ValueError:
+                return Invalid(line=line)
         if kind == "bool_lit":
             return Literal(self.text(node) == "true", line)
         if kind == "null_lit":
