@@ -72,6 +72,18 @@ class Tally:
             for u in _unknowns(raw)[:1]:
                 self.examples[u.source or type(u).__name__] += 1
 
+    def assignment(self, known: bool, raw: Any) -> None:
+        """An Azure role assignment or a GCP IAM binding: known when its role and members are."""
+        self.counts["statements"] += 1
+        if known:
+            self.counts["known"] += 1
+            return
+        cause = _cause(raw)
+        self.counts[f"unknown: {cause}"] += 1
+        if cause == "other":
+            for u in _unknowns(raw)[:1]:
+                self.examples[u.source or type(u).__name__] += 1
+
     def document(self, value: Any) -> None:
         if value is None or isinstance(value, Reference):
             return  # no policy here, or a link to a document counted where it is written
@@ -98,20 +110,38 @@ class Tally:
 
 
 def measure(repository: Path) -> Tally:
+    from privlint.normalize import terraform_azure, terraform_gcp
     from privlint.pipeline.engine import Scanner
 
     tally = Tally()
     original = common.InventoryBuilder.add_document
+    azure_original = terraform_azure._role_assignment
+    gcp_original = terraform_gcp._binding
+
+    def azure_observed(record: Any, by_address: Any) -> Any:
+        out = azure_original(record, by_address)
+        raw = {k: record.get(k) for k in ("role_definition_name", "role_definition_id", "scope", "principal_id")}
+        tally.assignment((out.role_name or out.role_definition) is not None and out.principal is not None, raw)
+        return out
+
+    def gcp_observed(address: str, resource_type: str, level: str, block: Any, file: str, default_line: Any) -> Any:
+        out = gcp_original(address, resource_type, level, block, file, default_line)
+        tally.assignment(out.role is not None and not out.unknown_members, block)
+        return out
 
     def observed(self: Any, address: str, resource: str, resource_type: str, location: Any, value: Any, kind: Any, attached_to: Any = None) -> Any:
         tally.document(value)
         return original(self, address, resource, resource_type, location, value, kind, attached_to)
 
     common.InventoryBuilder.add_document = observed  # type: ignore[method-assign]
+    terraform_azure._role_assignment = azure_observed
+    terraform_gcp._binding = gcp_observed
     try:
         Scanner().scan_paths([str(repository)])
     finally:
         common.InventoryBuilder.add_document = original  # type: ignore[method-assign]
+        terraform_azure._role_assignment = azure_original
+        terraform_gcp._binding = gcp_original
     return tally
 
 

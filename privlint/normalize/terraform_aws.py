@@ -14,6 +14,7 @@ from privlint.core.inventory import (
 )
 from privlint.core.values import (
     LineDict,
+    PartialString,
     Reference,
     Unknown,
     as_list,
@@ -26,6 +27,7 @@ from privlint.normalize.common import (
     Problem,
     ResourceRecord,
     is_admin_user_resource,
+    policy_value_from_partial,
     walk_credentials,
     workload_specs,
     workloads_of,
@@ -64,6 +66,7 @@ class TerraformNormaliser:
 
     def __init__(self) -> None:
         self.builder = InventoryBuilder()
+        self._pending_documents: dict[str, ResourceRecord] = {}
 
     @property
     def problems(self) -> list[Problem]:
@@ -71,11 +74,13 @@ class TerraformNormaliser:
 
     def add(self, records: Iterable[ResourceRecord]) -> Inventory:
         ordered = sorted(records, key=lambda r: (0 if r.mode == "data" else 1, r.address))
+        self._pending_documents = {r.address: r for r in ordered if r.mode == "data" and r.type == "aws_iam_policy_document"}
         # Documents and principals first, so attachments can be resolved in any file order.
         for record in ordered:
             handler = _FIRST_PASS.get(record.type) if record.mode == "resource" else None
             if record.mode == "data" and record.type == "aws_iam_policy_document":
-                self._policy_document(record)
+                if self._pending_documents.pop(record.address, None) is not None:
+                    self._policy_document(record)
             elif handler is not None:
                 handler(self, record)
         for record in ordered:
@@ -112,11 +117,19 @@ class TerraformNormaliser:
 
     def _statements_from_source(self, source: Any, record: ResourceRecord) -> list[Any]:
         if isinstance(source, Reference):
-            # Another policy document: its statements are already in the inventory (data sources go first).
+            # Another policy document: read it first when it is not yet (documents may chain in any order).
+            pending = self._pending_documents.pop(source.address, None)
+            if pending is not None:
+                self._policy_document(pending)
             doc = self.builder.inventory.documents.get(source.address)
             if doc is not None:
                 return [_statement_to_raw(s) for s in doc.statements]
             return [Unknown(source.address)]
+        if isinstance(source, PartialString):
+            try:
+                source = policy_value_from_partial(source)
+            except ValueError:
+                return [Unknown("source policy")]
         if isinstance(source, str):
             import json
 
@@ -127,7 +140,7 @@ class TerraformNormaliser:
         if isinstance(source, dict):  # jsonencode({...}) or a decoded JSON string
             statements = source.get("Statement")
             return as_list(statements) if not isinstance(statements, Unknown) else [statements]
-        return [Unknown("source policy")]
+        return [source if isinstance(source, Unknown) else Unknown("source policy")]  # keep the cause: var.x
 
     def _user(self, record: ResourceRecord) -> None:
         principal = self.builder.add_principal(record.address, "user", record.get("name"), record.location)
