@@ -26,9 +26,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from privlint.core.iam import parse_statement  # noqa: E402
-from privlint.core.values import PartialList, PartialString, Reference, Unknown  # noqa: E402
-from privlint.normalize import common  # noqa: E402
+from privlint.core.iam import parse_statement
+from privlint.core.values import PartialList, PartialString, Reference, Unknown
+from privlint.normalize import common
 
 _INPUT_CAUSES = ("var.", "module.")
 

@@ -192,3 +192,55 @@ def test_a_huge_count_costs_only_that_block(tmp_path: Path) -> None:
     result = load(tmp_path, {"main.tf": text})
     assert "aws_iam_user.ok" in resources(result)
     assert all(p.file.name == "main.tf" for p in result.problems)
+
+
+def test_a_type_constraint_fills_optional_attributes_as_terraform_converts_inputs(tmp_path: Path) -> None:
+    files = {
+        "main.tf": 'module "m" {\n  source = "./m"\n  statements = {\n    a = { actions = ["s3:GetObject"], port = "443" }\n  }\n}\n',
+        "m/main.tf": """
+variable "statements" {
+  type = map(object({
+    actions     = optional(list(string))
+    not_actions = optional(list(string))
+    effect      = optional(string, "Allow")
+    port        = number
+  }))
+}
+variable "tags" {
+  type    = set(string)
+  default = ["a", "a", "b"]
+}
+variable "kept" {
+  default = "d"
+}
+variable "strict" {
+  default  = "d"
+  nullable = false
+}
+resource "aws_x" "y" {
+  for_each    = var.statements
+  not_actions = each.value.not_actions
+  effect      = each.value.effect
+  port        = each.value.port
+  tags        = var.tags
+}
+""",
+    }
+    out = resources(load(tmp_path, files))['module.m.aws_x.y["a"]']
+    assert out["not_actions"] is None and out["effect"] == "Allow" and out["port"] == 443 and out["tags"] == ["a", "b"]
+
+
+def test_a_null_argument_is_null_unless_the_variable_is_not_nullable(tmp_path: Path) -> None:
+    files = {
+        "main.tf": 'module "m" {\n  source = "./m"\n  kept   = null\n  strict = null\n}\n',
+        "m/main.tf": 'variable "kept" {\n  default = "d"\n}\nvariable "strict" {\n  default  = "d"\n  nullable = false\n}\nresource "aws_x" "y" {\n  kept   = var.kept\n  strict = var.strict\n}\n',
+    }
+    out = resources(load(tmp_path, files))["module.m.aws_x.y"]
+    assert out["kept"] is None and out["strict"] == "d"
+
+
+def test_a_policy_document_statement_with_null_arguments_leaves_them_unset() -> None:
+    from privlint.normalize.terraform_aws import _statement_block
+
+    converted = _statement_block({"effect": None, "actions": ["s3:GetObject"], "not_actions": None, "principals": [], "resources": ["*"], "not_resources": Unknown("x")})
+    assert converted == {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["*"]}

@@ -14,10 +14,12 @@ from privlint.core.inventory import (
 )
 from privlint.core.values import (
     LineDict,
+    PartialList,
     PartialString,
     Reference,
     Unknown,
     as_list,
+    is_known,
     known_int,
     line_of,
     truthy,
@@ -305,20 +307,29 @@ def _password_policy(self: TerraformNormaliser, record: ResourceRecord) -> None:
     )
 
 
+def _unknown_value(value: Any) -> bool:
+    return isinstance(value, Unknown) and not isinstance(value, (Reference, PartialList, PartialString))
+
+
 def _statement_block(raw: Any) -> Any:
     """An ``aws_iam_policy_document`` statement block in IAM JSON shape."""
     if not isinstance(raw, dict):
         return raw if isinstance(raw, Unknown) else Unknown("statement")
     out = LineDict(line=line_of(raw))
-    effect = raw.get("effect", "Allow")
-    out["Effect"] = effect
+    # A null argument is an unset one (``try(x.not_actions, null)``): Terraform omits it.
+    effect = raw.get("effect")
+    out["Effect"] = "Allow" if effect is None else effect
     if raw.get("sid") is not None:
         out["Sid"] = raw.get("sid")
     for src, dst in (("actions", "Action"), ("not_actions", "NotAction"), ("resources", "Resource"), ("not_resources", "NotResource")):
-        if src in raw:
+        if raw.get(src) is not None:
             out[dst] = raw[src]
+    # A statement holds Action or NotAction, never both: an unknown one next to a known other is unset.
+    for known, unsure in (("Action", "NotAction"), ("NotAction", "Action"), ("Resource", "NotResource"), ("NotResource", "Resource")):
+        if known in out and unsure in out and is_known(out[known]) and _unknown_value(out[unsure]):
+            del out[unsure]
     for src, dst in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-        if src in raw:
+        if raw.get(src) is not None and raw.get(src) != []:
             principals: dict[str, Any] = {}
             for block in as_list(raw[src]):
                 if not isinstance(block, dict) or not isinstance(block.get("type"), str):

@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from privlint.core.values import LineDict, PartialList, Reference, SourceText, Unknown, is_known
+from privlint.core.values import (
+    LineDict,
+    PartialList,
+    Reference,
+    SourceText,
+    Unknown,
+    is_known,
+)
 from privlint.terraform import operations as ops
 from privlint.terraform import syntax_tree as st
 

@@ -15,7 +15,6 @@ from typing import Any, Protocol
 from privlint.core.values import Unknown
 from privlint.terraform.expressions import Evaluator, Step, walk
 
-
 MAX_TEMPLATE_DEPTH = 4  # templatefile() calling templatefile()...
 
 

@@ -234,9 +234,11 @@ class ExpressionReader:
         expand = any(c.type == "ellipsis" for c in arguments.children)
         return FunctionCall(name, args, expand, self.line(node))
 
-    def for_expr(self, node: Node) -> ForExpr:
-        intro = node.children[1]
-        names = [self.text(c) for c in intro.children if c.type == "identifier"]
+    def for_expr(self, node: Node) -> ForExpr | Invalid:
+        intro = next((c for c in node.children if c.type == "for_intro"), None)  # comments may come first
+        names = [self.text(c) for c in intro.children if c.type == "identifier"] if intro is not None else []
+        if intro is None or not names:
+            return self.invalid(node)
         key_var, value_var = (names[0], names[1]) if len(names) > 1 else (None, names[0])
         collection = self.expression(next(c for c in intro.children if c.type == "expression"))
         results = [self.expression(c) for c in node.children if c.type == "expression"]

@@ -19,7 +19,12 @@ from privlint.core.values import Unknown
 from privlint.terraform import syntax_tree as st
 from privlint.terraform.expressions import Evaluator, Step
 from privlint.terraform.module import Argument, ModuleInstance, SourceBlock
-from privlint.terraform.results import ParseProblem, TerraformResource, TerraformResult, ValueOrigin
+from privlint.terraform.results import (
+    ParseProblem,
+    TerraformResource,
+    TerraformResult,
+    ValueOrigin,
+)
 
 MAX_MODULE_DEPTH = 8
 MAX_READ_BYTES = 1_000_000  # one file read by file() / templatefile()
@@ -87,10 +92,15 @@ class TerraformLoader:
             except OSError as exc:
                 self._parsed[path] = ParseProblem(path, None, f"cannot read file: {exc.strerror or type(exc).__name__}")
             else:
-                parsed = parse_file(path, text)
-                for problem in parsed.problems:
-                    result.problems.append(ParseProblem(path, problem.line, problem.message))
-                self._parsed[path] = (path, parsed.body)
+                try:
+                    parsed = parse_file(path, text)
+                except (RecursionError, MemoryError, ValueError, IndexError, AttributeError, TypeError) as exc:
+                    # A front-end bug costs this file only, never the module's other files.
+                    self._parsed[path] = ParseProblem(path, None, f"privlint could not read this file ({type(exc).__name__})")
+                else:
+                    for problem in parsed.problems:
+                        result.problems.append(ParseProblem(path, problem.line, problem.message))
+                    self._parsed[path] = (path, parsed.body)
         entry = self._parsed[path]
         if isinstance(entry, ParseProblem):
             result.problems.append(entry)

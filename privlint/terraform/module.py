@@ -21,6 +21,7 @@ from privlint.terraform.expressions import Evaluator, Step, walk
 from privlint.terraform.file_functions import FileFunctions
 from privlint.terraform.references import references_in, simple_reference
 from privlint.terraform.results import ValueOrigin
+from privlint.terraform.type_constraints import convert, read_type
 
 if TYPE_CHECKING:
     from privlint.terraform.loader import TerraformLoader
@@ -150,15 +151,23 @@ class ModuleInstance:
         def compute() -> Any:
             given = self.arguments.get(name)
             declared = self.variables.get(name)
-            default = declared.block.attributes.get("default") if declared else None
+            if declared is None:
+                return given[0]() if given is not None else Unknown(f"var.{name}")
+            attributes = declared.block.attributes
+            default = attributes.get("default")
+            value: Any = Unknown(f"var.{name}")
             if given is not None:
                 value = given[0]()
-                if value is None and default is not None and declared is not None:
-                    return self.evaluate(default.expr, declared.file)  # a caller passing null gets the default
+                nullable = attributes.get("nullable")
+                if value is None and default is not None and nullable is not None and self.evaluate(nullable.expr, declared.file) is False:
+                    value = self.evaluate(default.expr, declared.file)  # non-nullable: a null argument takes the default
+            elif default is not None:
+                value = self.evaluate(default.expr, declared.file)
+            type_attribute = attributes.get("type")
+            if type_attribute is None:
                 return value
-            if default is None or declared is None:
-                return Unknown(f"var.{name}")
-            return self.evaluate(default.expr, declared.file)
+            spec = read_type(type_attribute.expr)
+            return convert(value, spec, lambda expr: self.evaluate(expr, declared.file))
 
         return self._once(f"var.{name}", compute)
 

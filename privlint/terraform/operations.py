@@ -12,7 +12,14 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from privlint.core.values import LineDict, PartialList, PartialString, Reference, Unknown, is_known
+from privlint.core.values import (
+    LineDict,
+    PartialList,
+    PartialString,
+    Reference,
+    Unknown,
+    is_known,
+)
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,7 @@ def to_number(value: Any) -> int | float | Unknown:
     return EvaluationError("not a number")
 
 
-def normal_number(value: float | int) -> int | float:
+def normal_number(value: float) -> int | float:
     """Terraform has one number type: integral floats are shown and compared as integers."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
         return int(value)
@@ -159,7 +166,7 @@ def binary(op: str, left: Any, right: Any) -> Any:
     return normal_number(result)
 
 
-def _too_large(number: int | float) -> bool:
+def _too_large(number: float) -> bool:
     return isinstance(number, int) and number.bit_length() > 4096
 
 
@@ -182,9 +189,9 @@ def _equal(left: Any, right: Any) -> bool:
         return type(left) is type(right) and left == right
     if isinstance(left, (int, float)) and isinstance(right, (int, float)):
         return left == right
-    if type(left) is not type(right) and not (isinstance(left, str) and isinstance(right, str)):
-        if not (isinstance(left, dict) and isinstance(right, dict)):
-            return False
+    same_kind = type(left) is type(right) or all(isinstance(x, str) for x in (left, right)) or all(isinstance(x, dict) for x in (left, right))
+    if not same_kind:
+        return False
     return bool(left == right)
 
 

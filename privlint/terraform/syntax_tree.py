@@ -47,7 +47,7 @@ class TemplateFor:
     line: int = 0
 
 
-TemplatePart = Union[str, Interpolation, TemplateIf, TemplateFor]
+TemplatePart = Union[str, Interpolation, TemplateIf, TemplateFor]  # noqa: UP007 - evaluated at import, before the classes exist
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +185,7 @@ class Invalid:
     line: int = 0
 
 
-Expression = Union[
+Expression = Union[  # noqa: UP007 - see TemplatePart
     Literal, Template, Variable, GetAttr, Index, Splat, TupleExpr, ObjectExpr, FunctionCall, Conditional, BinaryOp, UnaryOp, ForExpr, Invalid
 ]
 
