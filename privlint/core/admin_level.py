@@ -50,9 +50,12 @@ class AdminGrant:
     requires_mfa: bool  # the statement itself applies only with MFA
     weak_mfa: bool  # its MFA condition is BoolIfExists (matches access-key requests)
     line: int | None = None
+    depends_on: str | None = None  # the grant is on one branch of a condition on this input
 
     def describe(self) -> str:
         text = f"{self.reason} via {self.document}"
+        if self.depends_on:
+            text += f" on one branch of a condition on {self.depends_on}"
         return text + (f" (through group {self.via_group})" if self.via_group else "")
 
 
@@ -173,7 +176,7 @@ def admin_level(inventory: Inventory, principal: Principal) -> AdminLevel:
             reason = _statement_reason(stmt)
             if reason is None or _taken_away(reason, denies) or (bounded and not _boundary_allows(reason, boundary)):
                 continue
-            grants.append(AdminGrant(reason, doc.address, via, requires_mfa(stmt), uses_weak_mfa_condition(stmt), stmt.line))
+            grants.append(AdminGrant(reason, doc.address, via, requires_mfa(stmt), uses_weak_mfa_condition(stmt), stmt.line, stmt.depends_on))
     return AdminLevel(tuple(grants), guard)
 
 

@@ -59,6 +59,7 @@ class Finding(BaseModel):
     suppression: Suppression | None = None  # present in the JSON only for suppressed findings
     disabled: bool | None = None  # True: the resource is switched off by an input variable (include_disabled)
     enabled_by: str | None = None  # the input variable that would create it, with ``disabled``
+    depends_on: str | None = None  # the unknown input whose value selects the branch this finding holds on
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.file, self.line, self.rule_id, self.resource, self.message)

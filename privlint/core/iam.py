@@ -24,6 +24,7 @@ from privlint.core.values import (
     Reference,
     Unknown,
     as_list,
+    expand_alternatives,
     line_of,
 )
 
@@ -58,6 +59,7 @@ class Statement(BaseModel):
     unknown_principals: bool = False
     conditions: list[Condition] = Field(default_factory=list)
     line: int | None = None
+    depends_on: str | None = None  # the unknown input that selects this statement's branch of a conditional
 
 
 # --------------------------------------------------------------------------- matching
@@ -393,7 +395,17 @@ def parse_policy(document: Any, line: int | None = None) -> list[Statement] | No
         return None
     stmts: list[Statement] = []
     for raw in as_list(raw_statements):
-        stmt = parse_statement(raw, line=line_of(document) or line)
-        if stmt is not None:
+        variants = expand_alternatives(raw)
+        parsed = [(parse_statement(v, line=line_of(raw) or line_of(document) or line), cause) for v, cause in variants]
+        if len(parsed) == 1:
+            if parsed[0][0] is not None:
+                stmts.append(parsed[0][0])
+            continue
+        readings = [stmt for stmt, _ in parsed]
+        for position, (stmt, cause) in enumerate(parsed):
+            if stmt is None or stmt in readings[:position]:
+                continue  # an identical branch was already kept
+            # A reading that every branch gives holds whatever the input: it depends on nothing.
+            stmt.depends_on = None if readings.count(stmt) == len(readings) else cause
             stmts.append(stmt)
     return stmts

@@ -38,6 +38,80 @@ class SecretStoreValue(Unknown):
     """A value that comes from a secret store or generator (never a hard-coded secret)."""
 
 
+@dataclass(frozen=True)
+class Alternatives(Unknown):
+    """One of ``options``, chosen by an input the scan does not know (``source``, e.g. ``var.admin``).
+
+    Written by a conditional whose condition is unknown: rules see every branch, and a finding that
+    holds on one branch only names ``source`` as what it depends on.
+    """
+
+    options: tuple[Any, ...] = ()
+
+
+MAX_VARIANTS = 8
+
+
+def expand_alternatives(value: Any, depends_on: str | None = None) -> list[tuple[Any, str | None]]:
+    """``value`` once per combination of the branches it holds, with the inputs each depends on.
+
+    At most ``MAX_VARIANTS`` combinations; beyond that the remaining alternatives stay unknown.
+    """
+    variants: list[tuple[Any, str | None]] = [(value, depends_on)]
+    for _ in range(MAX_VARIANTS):
+        expanded: list[tuple[Any, str | None]] = []
+        changed = False
+        for current, cause in variants:
+            found = _first_alternatives(current)
+            if found is None or len(variants) - 1 + len(found.options) > MAX_VARIANTS:
+                expanded.append((current, cause))
+                continue
+            changed = True
+            label = found.source or "an unknown condition"
+            joined = label if cause is None or label in cause.split(", ") else f"{cause}, {label}"
+            expanded.extend((_replace(current, found, option), joined) for option in found.options)
+        variants = expanded
+        if not changed:
+            break
+    return variants
+
+
+def _first_alternatives(value: Any) -> Alternatives | None:
+    if isinstance(value, Alternatives):
+        return value
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for child in children:
+        found = _first_alternatives(child)
+        if found is not None:
+            return found
+    return None
+
+
+def _replace(value: Any, target: Alternatives, option: Any) -> Any:
+    if value is target:
+        return option
+    if isinstance(value, dict):
+        out = LineDict(line=getattr(value, "line", None))
+        replaced = False
+        for key, child in value.items():
+            if not replaced and _first_alternatives(child) is not None:
+                out[key] = _replace(child, target, option)
+                replaced = True
+            else:
+                out[key] = child
+        return out
+    if isinstance(value, list):
+        items, replaced = [], False
+        for child in value:
+            if not replaced and _first_alternatives(child) is not None:
+                items.append(_replace(child, target, option))
+                replaced = True
+            else:
+                items.append(child)
+        return items
+    return value
+
+
 def is_known(value: Any) -> bool:
     """True when the value, and everything inside it, is known."""
     if isinstance(value, Unknown):

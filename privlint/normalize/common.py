@@ -26,6 +26,7 @@ from privlint.core.inventory import (
     Workload,
 )
 from privlint.core.values import (
+    Alternatives,
     LineDict,
     PartialString,
     Reference,
@@ -235,6 +236,13 @@ class InventoryBuilder:
         return address
 
     def statements_of(self, value: Any, location: Location, resource: str) -> list[Statement] | None:
+        if isinstance(value, Alternatives):  # policy = var.admin ? jsonencode(a) : jsonencode(b)
+            merged: list[Statement] = []
+            for option in value.options:
+                for stmt in self.statements_of(option, location, resource) or []:
+                    stmt.depends_on = stmt.depends_on or value.source or "an unknown condition"
+                    merged.append(stmt)
+            return merged or None
         if isinstance(value, PartialString):
             try:
                 value = policy_value_from_partial(value)

@@ -291,7 +291,11 @@ class Scanner:
             for rule in all_rules():
                 for hit in rule.check(unit.inventory, self.settings):
                     enabled_by = unit.disabled.get(hit.resource)
-                    message = hit.message if enabled_by is None else f"{hit.message} (only when {enabled_by} turns this block on)"
+                    message = hit.message
+                    if hit.depends_on is not None:
+                        message = f"{message} (on one branch of a condition on {hit.depends_on})"
+                    if enabled_by is not None:
+                        message = f"{message} (only when {enabled_by} turns this block on)"
                     findings.append(
                         Finding(
                             rule_id=rule.meta.id,
@@ -304,6 +308,7 @@ class Scanner:
                             controls=sorted({*rule.meta.controls, *hit.extra_controls}),
                             disabled=True if enabled_by else None,
                             enabled_by=enabled_by,
+                            depends_on=hit.depends_on,
                         )
                     )
         return findings

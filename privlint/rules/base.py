@@ -44,6 +44,7 @@ class Hit:
     message: str
     severity: Severity | None = None  # overrides the rule's default severity when set
     extra_controls: tuple[str, ...] = ()
+    depends_on: str | None = None  # holds only on the branch an unknown input selects (``var.admin``)
 
 
 CheckFunction = Callable[[Inventory, Settings], Iterator[Hit]]

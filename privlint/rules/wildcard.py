@@ -66,6 +66,7 @@ def wildcard_action(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
         yield Hit(
             resource=doc.resource,
             location=_location(doc, stmt),
+            depends_on=stmt.depends_on,
             message=f"{doc.resource} allows {', '.join(repr(a) for a in wild)}: list the actions the workload needs instead of a wildcard.",
             severity=severity,
         )
@@ -80,6 +81,7 @@ def not_action_allow(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
         yield Hit(
             resource=doc.resource,
             location=_location(doc, stmt),
+            depends_on=stmt.depends_on,
             message=f"{doc.resource} uses {which} with Allow, which grants everything not listed (including services added later): allow explicit actions and resources instead.",
         )
 
@@ -147,6 +149,7 @@ def wildcard_resource_write(inventory: Inventory, settings: Settings) -> Iterato
         yield Hit(
             resource=doc.resource,
             location=_location(doc, stmt),
+            depends_on=stmt.depends_on,
             message=f'{doc.resource} grants write actions ({shown}) on Resource "*": scope Resource to the ARNs the workload uses.',
             severity=Severity.high if permissions else None,
         )
@@ -166,6 +169,7 @@ def privilege_escalation_wildcard(inventory: Inventory, settings: Settings) -> I
         yield Hit(
             resource=doc.resource,
             location=_location(doc, stmt),
+            depends_on=stmt.depends_on,
             message=(
                 f"{doc.resource} allows {shown}, which include{'s' if shown.count(',') == 0 else ''} the privilege-escalation "
                 f"action{'s' if len(reached) > 1 else ''} {', '.join(reached)}: list the exact actions needed."
@@ -183,6 +187,7 @@ def public_principal(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
         yield Hit(
             resource=doc.resource,
             location=_location(doc, stmt),
+            depends_on=stmt.depends_on,
             message=(
                 f"{doc.resource}: the {what} (Principal \"*\") with no restricting condition: name the principals, "
                 "or add a condition such as aws:PrincipalOrgID, aws:SourceArn or aws:SourceAccount."

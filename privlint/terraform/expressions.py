@@ -173,7 +173,7 @@ class Evaluator:
         yes, no = self.evaluate(expr.true, names), self.evaluate(expr.false, names)
         if is_known(yes) and yes == no:
             return yes
-        return ops.unknown("conditional", condition)
+        return ops.alternatives(ops.unknown("conditional", condition).source, yes, no)
 
     def _binary(self, expr: st.BinaryOp, names: Mapping[str, Any]) -> Any:
         return ops.binary(expr.op, self.evaluate(expr.left, names), self.evaluate(expr.right, names))

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from privlint.core.values import (
+    MAX_VARIANTS,
+    Alternatives,
     LineDict,
     PartialList,
     PartialString,
@@ -38,8 +40,28 @@ def unknown(label: str, *operands: Any) -> Unknown:
     return Unknown(label)
 
 
+def alternatives(cause: str, *options: Any) -> Any:
+    """The branches of a conditional whose condition is unknown (nested ones flattened, errors dropped)."""
+    flat: list[Any] = []
+    for option in options:
+        for item in option.options if isinstance(option, Alternatives) else (option,):
+            if not isinstance(item, EvaluationError) and item not in flat:
+                flat.append(item)
+    if len(flat) == 1:
+        return flat[0]
+    if not flat or len(flat) > MAX_VARIANTS:
+        return Unknown(cause)
+    return Alternatives(source=cause, options=tuple(flat))
+
+
+def _each_option(value: Alternatives, operation: Any, *args: Any) -> Any:
+    return alternatives(value.source, *(operation(option, *args) for option in value.options))
+
+
 def get_attr(value: Any, name: str) -> Any:
     """``value.name``: a key of an object, or an attribute of a referenced resource."""
+    if isinstance(value, Alternatives):
+        return _each_option(value, get_attr, name)
     if isinstance(value, Reference):
         return value if value.attribute else Reference(source=f"{value.source}.{name}", address=value.address, attribute=name)
     if isinstance(value, dict):
@@ -55,6 +77,8 @@ def get_attr(value: Any, name: str) -> Any:
 
 def index(value: Any, key: Any) -> Any:
     """``value[key]`` on a list (number keys), an object or map (string keys), or a reference."""
+    if isinstance(value, Alternatives):
+        return _each_option(value, index, key)
     if isinstance(key, Unknown):
         if isinstance(value, Reference):
             return Reference(source=value.source, address=value.address, attribute=value.attribute)
