@@ -50,10 +50,12 @@ class AdminGrant:
     requires_mfa: bool  # the statement itself applies only with MFA
     weak_mfa: bool  # its MFA condition is BoolIfExists (matches access-key requests)
     line: int | None = None
+    depends_on: str | None = None  # the statement exists only under this undecided input
 
     def describe(self) -> str:
         text = f"{self.reason} via {self.document}"
-        return text + (f" (through group {self.via_group})" if self.via_group else "")
+        text += f" (through group {self.via_group})" if self.via_group else ""
+        return text + (f" (only when {self.depends_on})" if self.depends_on else "")
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ def admin_level(inventory: Inventory, principal: Principal) -> AdminLevel:
             reason = _statement_reason(stmt)
             if reason is None or _taken_away(reason, denies) or (bounded and not _boundary_allows(reason, boundary)):
                 continue
-            grants.append(AdminGrant(reason, doc.address, via, requires_mfa(stmt), uses_weak_mfa_condition(stmt), stmt.line))
+            grants.append(AdminGrant(reason, doc.address, via, requires_mfa(stmt), uses_weak_mfa_condition(stmt), stmt.line, stmt.depends_on))
     return AdminLevel(tuple(grants), guard)
 
 

@@ -58,6 +58,7 @@ class Statement(BaseModel):
     unknown_principals: bool = False
     conditions: list[Condition] = Field(default_factory=list)
     line: int | None = None
+    depends_on: str | None = None  # the undecided input the statement exists under, e.g. a template condition
 
 
 # --------------------------------------------------------------------------- matching
@@ -368,6 +369,7 @@ def parse_statement(raw: Any, line: int | None = None) -> Statement | None:
         unknown_principals=unknown_principals,
         conditions=_conditions(_get(raw, "Condition")),
         line=line_of(raw) or line,
+        depends_on=getattr(raw, "depends_on", None),
     )
 
 

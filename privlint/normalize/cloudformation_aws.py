@@ -21,7 +21,8 @@ from privlint.core.values import (
     line_of,
     truthy,
 )
-from privlint.normalize.cfn_values import TemplateContext, resolve
+from privlint.normalize.cfn_conditions import evaluate_condition, settle
+from privlint.normalize.cfn_values import TemplateContext, from_input, resolve
 from privlint.normalize.common import (
     InventoryBuilder,
     Origin,
@@ -62,14 +63,22 @@ class CloudFormationNormaliser:
         return self.builder.problems
 
     def records(self) -> list[tuple[ResourceRecord, dict[str, Any]]]:
-        """Each resource as a record with resolved properties, plus its raw (unresolved) properties."""
+        """Each deployed resource as a record with resolved properties, plus its raw (unresolved) properties.
+
+        A resource whose ``Condition`` is false is not deployed and is left out; one whose condition cannot be
+        decided is kept, its policies marked with the condition they depend on.
+        """
         out = []
         for logical_id, resource in self.ctx.resources.items():
             if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
                 continue
+            self.ctx.where = str(logical_id)
+            deployed = self._deployed(resource)
+            if deployed is None:
+                continue
             raw = resource.get("Properties")
             raw = raw if isinstance(raw, dict) else {}
-            values = resolve(raw, self.ctx)
+            values = settle(resolve(raw, self.ctx, line=line_of(resource)), deployed)
             record = ResourceRecord(
                 address=str(logical_id),
                 type=resource["Type"],
@@ -81,6 +90,19 @@ class CloudFormationNormaliser:
             out.append((record, raw))
         return out
 
+    def _deployed(self, resource: dict[str, Any]) -> tuple[str, ...] | None:
+        """None when the resource's condition is false; else the undecided choices it is deployed under."""
+        name = resource.get("Condition")
+        if name is None:
+            return ()
+        if not isinstance(name, str):
+            self.ctx.problem(line_of(resource), "a resource's Condition must name a condition")
+            return ()
+        decided = evaluate_condition(name, self.ctx, line_of(resource))
+        if isinstance(decided, bool):
+            return () if decided else None
+        return (f"condition {name} is true{from_input(decided, f'condition {name}')}",)
+
     def normalise(self) -> Inventory:
         records = self.records()
         for record, _raw in records:
@@ -90,6 +112,8 @@ class CloudFormationNormaliser:
         for record, raw in records:
             self._credentials(record, raw)
         self._parameters()
+        for where, line, message in self.ctx.problems:
+            self.problems.append(Problem(self.file, line, where or self.file, message))
         return self.builder.finish()
 
     # -- helpers
@@ -187,7 +211,7 @@ class CloudFormationNormaliser:
         policies = record.get("Policies")
         for index, item in enumerate(as_list(policies)):
             loc = self._loc(item, record) if isinstance(item, dict) else record.attr_location("Policies")
-            if isinstance(item, str) or isinstance(item, Unknown):
+            if isinstance(item, (str, Unknown)):
                 arn = item if not isinstance(item, str) or item.startswith("arn:") else f"arn:aws:iam::aws:policy/{item}"
                 self.builder.link_policy(role, "role", arn, loc, record.address)
             elif isinstance(item, dict) and any(k in item for k in ("Statement", "statement")):

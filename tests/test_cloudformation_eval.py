@@ -1,0 +1,214 @@
+"""CloudFormation's intrinsic functions and conditions, table-driven: template fragment -> value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from privlint.core.values import (
+    THIS_ACCOUNT_ID,
+    THIS_REGION,
+    PartialList,
+    PartialString,
+    Reference,
+    Unknown,
+)
+from privlint.normalize.cfn_conditions import evaluate_condition, settle
+from privlint.normalize.cfn_values import (
+    NO_VALUE,
+    Alternatives,
+    TemplateContext,
+    resolve,
+)
+from privlint.parsers.cloudformation import load_yaml
+
+TEMPLATE = """
+Parameters:
+  Env: {Type: String, Default: dev, AllowedValues: [dev, prod]}
+  Stage: {Type: String, Default: beta}
+  Open: {Type: String}
+  Zones: {Type: CommaDelimitedList, Default: "a,b,c"}
+Mappings:
+  Partitions:
+    aws: {Suffix: amazonaws.com}
+    aws-cn: {Suffix: amazonaws.com.cn}
+  Admins:
+    dev: {Action: "s3:GetObject"}
+    prod: {Action: "*"}
+Conditions:
+  IsBeta: !Equals [!Ref Stage, beta]
+  IsProd: !Equals [!Ref Env, prod]
+  IsOpen: !Equals [!Ref Open, "yes"]
+  NotBeta: !Not [!Condition IsBeta]
+  BetaOrProd: !Or [!Condition IsBeta, !Condition IsProd]
+  BetaAndProd: !And [!Condition IsBeta, !Condition IsProd]
+  NotBetaAndProd: !And [!Condition NotBeta, !Condition IsProd]
+  Loop: !Condition Loop2
+  Loop2: !Not [!Condition Loop]
+  NumberText: !Equals [1, "1"]
+Resources:
+  Bucket: {Type: AWS::S3::Bucket}
+"""
+
+
+def _ctx() -> TemplateContext:
+    return TemplateContext.from_template(load_yaml(TEMPLATE))
+
+
+def value_of(fragment: str) -> Any:
+    return resolve(load_yaml(f"v: {fragment}")["v"], _ctx())
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        ("!Ref Stage", "beta"),
+        (
+            "!Ref Env",
+            "dev",
+        ),  # a value is its default; only conditions treat AllowedValues as an input
+        ("!Ref Zones", ["a", "b", "c"]),
+        ("!Ref AWS::AccountId", THIS_ACCOUNT_ID),
+        ("!Ref AWS::Region", THIS_REGION),
+        ("!Ref AWS::Partition", "aws"),
+        ("!Ref AWS::URLSuffix", "amazonaws.com"),
+        (
+            "!Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'",
+            f"arn:aws:iam::{THIS_ACCOUNT_ID}:root",
+        ),
+        ("!Sub ['${A}-${Stage}', {A: x}]", "x-beta"),
+        ("!Join ['-', [a, !Ref Stage, c]]", "a-beta-c"),
+        ("!Select [1, [a, b, c]]", "b"),
+        ("!Select ['2', !Ref Zones]", "c"),
+        ("!Split [',', 'a,b']", ["a", "b"]),
+        ("!Select [0, !Split ['/', 'x/y']]", "x"),
+        ("!Base64 hello", "aGVsbG8="),
+        ("!Cidr ['10.0.0.0/16', 2, 8]", ["10.0.0.0/24", "10.0.1.0/24"]),
+        ("!Length [a, b, c]", 3),
+        ("!ToJsonString {a: [1, 2]}", '{"a":[1,2]}'),
+        ("!FindInMap [Partitions, !Ref AWS::Partition, Suffix]", "amazonaws.com"),
+        ("!FindInMap [Admins, nobody, Action, {DefaultValue: none}]", "none"),
+        ("!If [IsBeta, picked, other]", "picked"),
+        ("!If [NotBeta, other, picked]", "picked"),
+        ("!If [BetaOrProd, picked, other]", "picked"),
+        ("!If [NumberText, picked, other]", "picked"),
+        ("[a, !If [IsBeta, !Ref AWS::NoValue, b], c]", ["a", "c"]),
+        ("{Keep: 1, Drop: !Ref AWS::NoValue}", {"Keep": 1}),
+        ("!If [IsOpen, same, same]", "same"),
+    ],
+)
+def test_known_values(fragment: str, expected: Any) -> None:
+    assert value_of(fragment) == expected
+
+
+@pytest.mark.parametrize(
+    ("fragment", "kind"),
+    [
+        ("!Ref Open", Unknown),
+        ("!Ref AWS::StackName", Unknown),
+        ("!GetAZs ''", PartialList),
+        ("!Select [0, !GetAZs '']", Unknown),
+        ("!ImportValue shared-role", Unknown),
+        ("!GetAtt Bucket.Arn", Reference),
+        ("!Ref Bucket", Reference),
+        ("!Sub '${Bucket.Arn}/*'", PartialString),
+        ("!Sub 'arn:aws:s3:::${AWS::StackName}'", PartialString),
+        ("!If [IsProd, a, b]", Alternatives),
+        ("!FindInMap [Admins, !Ref Open, Action]", Alternatives),
+        ("!ToJsonString {Resource: !GetAtt Bucket.Arn}", PartialString),
+    ],
+)
+def test_unknown_values(fragment: str, kind: type) -> None:
+    assert type(value_of(fragment)) is kind
+
+
+def test_no_value_is_removed() -> None:
+    assert value_of("!Ref AWS::NoValue") is NO_VALUE
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("IsBeta", True), ("NotBeta", False), ("BetaOrProd", True), ("NumberText", True)],
+)
+def test_decided_conditions(name: str, expected: bool) -> None:
+    assert evaluate_condition(name, _ctx()) is expected
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [
+        ("IsProd", "parameter Env"),
+        ("IsOpen", "parameter Open"),
+        ("BetaAndProd", "parameter Env"),
+    ],
+)
+def test_undecided_conditions_name_their_input(name: str, source: str) -> None:
+    value = evaluate_condition(name, _ctx())
+    assert isinstance(value, Unknown) and source in value.source
+
+
+def test_false_conjunct_decides_without_the_unknown_one() -> None:
+    assert evaluate_condition("NotBetaAndProd", _ctx()) is False
+
+
+@pytest.mark.parametrize(
+    ("fragment", "problem"),
+    [
+        ("!If [Loop, a, b]", "depends on itself"),
+        ("!If [Missing, a, b]", "not defined"),
+        ("!Select [5, [a, b]]", "out of range"),
+        ("!Select [x, [a, b]]", "index"),
+        ("!Split [1, 2]", "Fn::Split expects"),
+        ("!Join [only-one]", "Fn::Join expects"),
+        ("!Cidr ['10.0.0.0/16', 999, 8]", "Fn::Cidr expects"),
+        ("!FindInMap [Nowhere, a, b]", "does not exist"),
+        ("!FindInMap [Admins, nobody, Action]", "no entry"),
+        ("!Length notalist", "Fn::Length expects"),
+    ],
+)
+def test_bad_arguments_are_problems_with_unknown_values(
+    fragment: str, problem: str
+) -> None:
+    ctx = _ctx()
+    value = resolve(load_yaml(f"v: {fragment}")["v"], ctx)
+    assert isinstance(value, Unknown)
+    assert any(problem in message for _, _, message in ctx.problems), ctx.problems
+
+
+def _settled(fragment: str) -> Any:
+    return settle(resolve(load_yaml(f"v: {fragment}")["v"], _ctx()))
+
+
+def test_undecided_statement_keeps_both_branches_marked() -> None:
+    statements = _settled(
+        "[{Effect: Allow, Action: !If [IsProd, '*', 's3:GetObject'], Resource: '*'}]"
+    )
+    assert [s["Action"] for s in statements] == ["*", "s3:GetObject"]
+    assert statements[0].depends_on == "condition IsProd is true, from parameter Env"
+    assert statements[1].depends_on == "condition IsProd is false, from parameter Env"
+
+
+def test_undecided_list_element_is_spliced_and_no_value_dropped() -> None:
+    statements = _settled("[{Sid: a}, !If [IsOpen, {Sid: b}, !Ref AWS::NoValue]]")
+    assert [s["Sid"] for s in statements] == ["a", "b"]
+    assert (
+        statements[0].depends_on is None
+        and "IsOpen is true" in statements[1].depends_on
+    )
+
+
+def test_undecided_document_unites_the_statements_of_both() -> None:
+    value = _settled(
+        "{Doc: !If [IsProd, {Statement: [{Sid: p}]}, {Statement: [{Sid: d}]}], Name: x}"
+    )
+    assert value["Name"] == "x"
+    assert [s["Sid"] for s in value["Doc"]["Statement"]] == ["p", "d"]
+
+
+def test_unknown_mapping_key_gives_every_entry() -> None:
+    statements = _settled(
+        "[{Effect: Allow, Action: !FindInMap [Admins, !Ref Open, Action]}]"
+    )
+    assert sorted(s["Action"] for s in statements) == ["*", "s3:GetObject"]
+    assert all("parameter Open" in s.depends_on for s in statements)
