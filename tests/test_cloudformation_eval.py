@@ -15,6 +15,7 @@ from privlint.core.values import (
     Unknown,
 )
 from privlint.normalize.cfn_conditions import evaluate_condition, settle
+from privlint.normalize.cfn_language_extensions import expand_for_each
 from privlint.normalize.cfn_values import (
     NO_VALUE,
     Alternatives,
@@ -212,3 +213,108 @@ def test_unknown_mapping_key_gives_every_entry() -> None:
     )
     assert sorted(s["Action"] for s in statements) == ["*", "s3:GetObject"]
     assert all("parameter Open" in s.depends_on for s in statements)
+
+
+# ----------------------------------------------------------------------------- Fn::ForEach
+
+
+def _expanded(text: str) -> tuple[dict[str, Any], TemplateContext]:
+    template = load_yaml(text)
+    ctx = TemplateContext.from_template(template)
+    return expand_for_each(template, ctx), ctx
+
+
+def test_for_each_expands_keys_refs_and_subs() -> None:
+    template, _ = _expanded(
+        """
+Parameters:
+  Names: {Type: CommaDelimitedList, Default: "a-1,b.2"}
+Resources:
+  Fn::ForEach::Loop:
+    - Name
+    - !Ref Names
+    - "Topic&{Name}":
+        Type: AWS::SNS::Topic
+        Properties: {TopicName: !Ref Name, DisplayName: !Sub "t-${Name}"}
+"""
+    )
+    resources = template["Resources"]
+    assert sorted(resources) == ["Topica1", "Topicb2"]
+    assert resources["Topica1"]["Properties"] == {
+        "TopicName": "a-1",
+        "DisplayName": {"Fn::Sub": "t-a-1"},
+    }
+
+
+def test_nested_for_each() -> None:
+    template, _ = _expanded(
+        """
+Resources:
+  Fn::ForEach::Outer:
+    - X
+    - [a, b]
+    - Fn::ForEach::Inner:
+        - Y
+        - [c, d]
+        - "${X}${Y}": {Type: AWS::SNS::Topic}
+"""
+    )
+    assert sorted(template["Resources"]) == ["ac", "ad", "bc", "bd"]
+
+
+@pytest.mark.parametrize(
+    ("loop", "problem"),
+    [
+        ("[X, !Ref Missing, {'${X}': {Type: AWS::SNS::Topic}}]", "not a list"),
+        ("[X, [a]]", "expects"),
+        (
+            "[X, !Split [',', !Join [',', !Ref Many]], {'${X}': {Type: AWS::SNS::Topic}}]",
+            "more than 1000",
+        ),
+    ],
+)
+def test_bad_for_each_is_a_problem(loop: str, problem: str) -> None:
+    many = ",".join(f"n{i}" for i in range(1500))
+    template, ctx = _expanded(
+        f"""
+Parameters:
+  Many: {{Type: CommaDelimitedList, Default: "{many}"}}
+Resources:
+  Kept: {{Type: AWS::SNS::Topic}}
+  Fn::ForEach::Loop: {loop}
+"""
+    )
+    assert "Kept" in template["Resources"]
+    assert len(template["Resources"]) <= 1000
+    assert any(problem in message for _, _, message in ctx.problems), ctx.problems
+
+
+def test_bad_values_do_not_hide_other_findings(tmp_path: Any) -> None:
+    import privlint
+
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        """AWSTemplateFormatVersion: '2010-09-09'
+Conditions:
+  A: !Condition B
+  B: !Condition A
+Resources:
+  Broken:
+    Type: AWS::IAM::ManagedPolicy
+    Condition: A
+    Properties:
+      PolicyDocument:
+        Statement:
+          - {Effect: Allow, Action: !Select [9, [a]], Resource: !Split [1], NotResource: !Cidr [x, y, z]}
+  Wide:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - {Effect: Allow, Action: "iam:*", Resource: "*"}
+"""
+    )
+    findings = privlint.scan([str(path)]).findings
+    assert any(f.rule_id == "PL201" and f.resource == "Wide" for f in findings)
+    problems = [f for f in findings if f.rule_id == "PL000"]
+    assert problems and all(f.file == str(path) and f.line > 1 for f in problems)

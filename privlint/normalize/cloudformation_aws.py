@@ -22,6 +22,7 @@ from privlint.core.values import (
     truthy,
 )
 from privlint.normalize.cfn_conditions import evaluate_condition, settle
+from privlint.normalize.cfn_language_extensions import expand_for_each
 from privlint.normalize.cfn_values import TemplateContext, from_input, resolve
 from privlint.normalize.common import (
     InventoryBuilder,
@@ -53,9 +54,11 @@ RESOURCE_POLICIES: dict[str, tuple[str, str | None]] = {
 
 class CloudFormationNormaliser:
     def __init__(self, template: dict[str, Any], file: str) -> None:
-        self.template = template
         self.file = file
-        self.ctx = TemplateContext.from_template(template)
+        loops = TemplateContext.from_template(template)
+        self.template = expand_for_each(template, loops)
+        self.ctx = TemplateContext.from_template(self.template)
+        self.ctx.problems = loops.problems
         self.builder = InventoryBuilder()
 
     @property
