@@ -15,7 +15,6 @@ from privlint.core.inventory import (
 from privlint.core.values import (
     LineDict,
     Reference,
-    Unknown,
     as_list,
     known_int,
     line_of,
@@ -23,6 +22,7 @@ from privlint.core.values import (
 )
 from privlint.normalize.cfn_conditions import evaluate_condition, settle
 from privlint.normalize.cfn_language_extensions import expand_for_each
+from privlint.normalize.cfn_sam import connector, serverless_workload
 from privlint.normalize.cfn_values import TemplateContext, from_input, resolve
 from privlint.normalize.common import (
     InventoryBuilder,
@@ -204,25 +204,6 @@ class CloudFormationNormaliser:
             statement["Condition"] = conditions
         self.builder.add_document(record.address, record.address, record.type, record.location, {"Statement": [statement]}, "resource")
 
-    def _serverless_function(self, record: ResourceRecord) -> None:
-        if record.get("Role") is not None:
-            return  # an existing role: its rights are defined elsewhere
-        role = f"{record.address}Role"
-        principal = self.builder.add_principal(role, "role", None, record.location)
-        trust = {"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-        principal.trust_document = self.builder.add_document(f"{role}.trust", record.address, record.type, record.location, trust, "trust")
-        policies = record.get("Policies")
-        for index, item in enumerate(as_list(policies)):
-            loc = self._loc(item, record) if isinstance(item, dict) else record.attr_location("Policies")
-            if isinstance(item, (str, Unknown)):
-                arn = item if not isinstance(item, str) or item.startswith("arn:") else f"arn:aws:iam::aws:policy/{item}"
-                self.builder.link_policy(role, "role", arn, loc, record.address)
-            elif isinstance(item, dict) and any(k in item for k in ("Statement", "statement")):
-                doc = self.builder.add_document(f"{record.address}.Policies[{index}]", record.address, record.type, loc, item, "identity")
-                if doc:
-                    self.builder.link_policy(role, "role", doc, loc, None)
-            # SAM policy templates (e.g. S3ReadPolicy) are scoped by design: not analysed.
-
     def _security_group(self, record: ResourceRecord) -> None:
         for rule in as_list(record.get("SecurityGroupIngress")):
             if isinstance(rule, dict):
@@ -301,7 +282,9 @@ _HANDLERS: dict[str, Callable[[CloudFormationNormaliser, ResourceRecord], None]]
     "AWS::IAM::RolePolicy": _inline_policy(("RoleName", "role")),
     "AWS::IAM::UserToGroupAddition": CloudFormationNormaliser._user_to_group,
     "AWS::Lambda::Permission": CloudFormationNormaliser._lambda_permission,
-    "AWS::Serverless::Function": CloudFormationNormaliser._serverless_function,
+    "AWS::Serverless::Function": serverless_workload,
+    "AWS::Serverless::StateMachine": serverless_workload,
+    "AWS::Serverless::Connector": connector,
     "AWS::EC2::SecurityGroup": CloudFormationNormaliser._security_group,
     "AWS::EC2::SecurityGroupIngress": CloudFormationNormaliser._ingress_resource,
     **{t: CloudFormationNormaliser._resource_policy for t in RESOURCE_POLICIES},
