@@ -34,6 +34,9 @@ Mappings:
   Partitions:
     aws: {Suffix: amazonaws.com}
     aws-cn: {Suffix: amazonaws.com.cn}
+  Regions:
+    us-east-1: {Ami: ami-1}
+    eu-west-1: {Ami: ami-2}
   Admins:
     dev: {Action: "s3:GetObject"}
     prod: {Action: "*"}
@@ -48,6 +51,8 @@ Conditions:
   Loop: !Condition Loop2
   Loop2: !Not [!Condition Loop]
   NumberText: !Equals [1, "1"]
+  InVirginia: !Equals [!Ref "AWS::Region", us-east-1]
+  Commercial: !Equals [!Ref "AWS::Partition", aws]
 Resources:
   Bucket: {Type: AWS::S3::Bucket}
 """
@@ -117,6 +122,7 @@ def test_known_values(fragment: str, expected: Any) -> None:
         ("!Sub 'arn:aws:s3:::${AWS::StackName}'", PartialString),
         ("!If [IsProd, a, b]", Alternatives),
         ("!FindInMap [Admins, !Ref Open, Action]", Alternatives),
+        ("!FindInMap [Regions, !Ref AWS::Region, Ami]", Alternatives),
         ("!ToJsonString {Resource: !GetAtt Bucket.Arn}", PartialString),
     ],
 )
@@ -130,7 +136,13 @@ def test_no_value_is_removed() -> None:
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("IsBeta", True), ("NotBeta", False), ("BetaOrProd", True), ("NumberText", True)],
+    [
+        ("IsBeta", True),
+        ("NotBeta", False),
+        ("BetaOrProd", True),
+        ("NumberText", True),
+        ("Commercial", True),
+    ],
 )
 def test_decided_conditions(name: str, expected: bool) -> None:
     assert evaluate_condition(name, _ctx()) is expected
@@ -142,6 +154,7 @@ def test_decided_conditions(name: str, expected: bool) -> None:
         ("IsProd", "parameter Env"),
         ("IsOpen", "parameter Open"),
         ("BetaAndProd", "parameter Env"),
+        ("InVirginia", "AWS::Region"),
     ],
 )
 def test_undecided_conditions_name_their_input(name: str, source: str) -> None:

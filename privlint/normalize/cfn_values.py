@@ -69,6 +69,8 @@ PSEUDO_PARAMETERS: dict[str, Any] = {
     "AWS::NotificationARNs": PartialList(source="AWS::NotificationARNs"),
 }
 
+_DEPLOYMENT_SPECIFIC = {"AWS::Region": THIS_REGION, "AWS::AccountId": THIS_ACCOUNT_ID}
+
 
 @dataclass
 class TemplateContext:
@@ -169,6 +171,10 @@ def _ref(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
         return _wrong(ctx, line, "Ref", "a logical id or parameter name")
     if name == "AWS::NoValue":
         return NO_VALUE
+    if name in _DEPLOYMENT_SPECIFIC and ctx.deciding:
+        return Unknown(
+            name
+        )  # a condition on the region or account holds in some deployments and not others
     if name in PSEUDO_PARAMETERS:
         return PSEUDO_PARAMETERS[name]
     if name.startswith("AWS::"):
@@ -341,7 +347,7 @@ def _find_in_map(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -
                 "a DefaultValue option as its fourth argument",
             )
         default = resolve(option["DefaultValue"], ctx, depth, line)
-    name, top, second = (resolve(k, ctx, depth, line) for k in arg[:3])
+    name, top, second = (_map_key(resolve(k, ctx, depth, line)) for k in arg[:3])
     table = ctx.mappings.get(name) if isinstance(name, str) else None
     if not isinstance(table, dict):
         if default is not None:
@@ -382,6 +388,14 @@ def _find_in_map(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -
         f"Fn::FindInMap {name}",
         [(label, resolve(v, ctx, depth, line)) for label, v in found],
     )
+
+
+def _map_key(key: Any) -> Any:
+    """This region or account is a real one at deploy time, not the marker: any entry may be the one."""
+    for pseudo, marker in _DEPLOYMENT_SPECIFIC.items():
+        if isinstance(key, str) and marker in key:
+            return Unknown(pseudo)
+    return key
 
 
 def _key_matches(key: Any, candidate: Any) -> bool:
