@@ -331,3 +331,33 @@ Resources:
     assert any(f.rule_id == "PL201" and f.resource == "Wide" for f in findings)
     problems = [f for f in findings if f.rule_id == "PL000"]
     assert problems and all(f.file == str(path) and f.line > 1 for f in problems)
+
+
+def test_for_each_in_conditions_and_outputs() -> None:
+    template, _ = _expanded(
+        """
+Conditions:
+  Fn::ForEach::Envs:
+    - Env
+    - [dev, prod]
+    - "Is${Env}": !Equals [!Ref "AWS::StackName", !Ref Env]
+Resources:
+  Topic: {Type: AWS::SNS::Topic}
+Outputs:
+  Fn::ForEach::Out:
+    - Name
+    - [a]
+    - "Out${Name}": {Value: !Sub "${Name}-x"}
+"""
+    )
+    assert sorted(template["Conditions"]) == ["Isdev", "Isprod"]
+    assert template["Conditions"]["Isprod"] == {
+        "Fn::Equals": [{"Ref": "AWS::StackName"}, "prod"]
+    }
+    assert template["Outputs"] == {"Outa": {"Value": {"Fn::Sub": "a-x"}}}
+
+
+def test_sub_of_a_macro_result_is_unknown_without_a_problem() -> None:
+    ctx = _ctx()
+    value = resolve(load_yaml("v: {'Fn::Sub': {'Fn::Transform': {Name: M}}}")["v"], ctx)
+    assert isinstance(value, Unknown) and not ctx.problems

@@ -194,6 +194,12 @@ def _get_att(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> An
 
 
 def _sub(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
+    if isinstance(
+        arg, dict
+    ):  # the text comes from another function (a macro's Fn::Transform...)
+        arg = resolve(arg, ctx, depth, line)
+        if not isinstance(arg, str):
+            return Unknown("Fn::Sub")
     if (
         isinstance(arg, list)
         and len(arg) == 2
