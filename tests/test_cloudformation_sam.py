@@ -152,3 +152,20 @@ def test_connector_grants_the_profile_to_the_source_role() -> None:
         a for granted, _ in role_statements(inventory, "ProducerRole") for a in granted
     }
     assert {"sqs:ReceiveMessage", "sqs:SendMessage", "sqs:PurgeQueue"} <= actions
+
+
+def test_an_undecided_resource_condition_marks_what_sam_writes() -> None:
+    import privlint
+
+    findings = privlint.scan(
+        [str(Path(__file__).parent / "data" / "cfn_conditional_sam.template")]
+    ).findings
+    assert {(f.rule_id, f.resource) for f in findings} == {
+        ("PL201", "Fn"),
+        ("PL205", "Perm"),
+        ("PL203", "Link"),
+    }
+    assert all(
+        "only when condition Open is true, from parameter Mode" in f.message
+        for f in findings
+    )

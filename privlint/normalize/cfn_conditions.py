@@ -123,7 +123,7 @@ def settle(value: Any, depends_on: tuple[str, ...] = ()) -> Any:
     variants = _variants(value)
     if len(variants) == 1:
         settled, deps = variants[0]
-        return _mark(settled, depends_on + deps) if depends_on + deps else settled
+        return mark(settled, depends_on + deps) if depends_on + deps else settled
     if not isinstance(value, dict):
         return _merge([(v, depends_on + d) for v, d in variants], value)
     out = LineDict(line=getattr(value, "line", None))
@@ -168,7 +168,7 @@ def _union(lists: list[Variant], total: int) -> list[Any]:
             everywhere = len(lists) == total and all(
                 item in other for other, _ in lists
             )
-            entry = item if everywhere else _mark(item, deps)
+            entry = item if everywhere else mark(item, deps)
             if entry not in out:
                 out.append(entry)
     return out
@@ -225,7 +225,7 @@ def _list_variants(items: list[Any]) -> list[Variant]:
         if len(variants) == 1 and not variants[0][1]:
             fixed.append(variants[0][0])
         elif all(isinstance(v, dict) or v is NO_VALUE for v, _ in variants):
-            fixed.extend(_mark(v, d) for v, d in variants if v is not NO_VALUE)
+            fixed.extend(mark(v, d) for v, d in variants if v is not NO_VALUE)
         else:
             forks.append((len(fixed), variants))
             fixed.append(NO_VALUE)
@@ -278,7 +278,7 @@ def _unknown_inside(value: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _mark(value: Any, deps: tuple[str, ...]) -> Any:
+def mark(value: Any, deps: tuple[str, ...]) -> Any:
     """A copy of the value whose mappings say which choices they hold under."""
     if not deps:
         return value
@@ -286,10 +286,10 @@ def _mark(value: Any, deps: tuple[str, ...]) -> Any:
         own = getattr(value, "depends_on", None)
         text = " and ".join(dict.fromkeys(((own,) if own else ()) + deps))
         return LineDict(
-            {k: _mark(v, deps) for k, v in value.items()},
+            {k: mark(v, deps) for k, v in value.items()},
             line=getattr(value, "line", None),
             depends_on=text,
         )
     if isinstance(value, list):
-        return [_mark(v, deps) for v in value]
+        return [mark(v, deps) for v in value]
     return value

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from privlint.core.datafiles import load_json
 from privlint.core.values import LineDict, Reference, Unknown, as_list, line_of
+from privlint.normalize.cfn_conditions import mark
 from privlint.normalize.cfn_values import join_parts, resolve
 from privlint.normalize.common import ResourceRecord
 
@@ -102,6 +103,8 @@ def serverless_workload(self: CloudFormationNormaliser, record: ResourceRecord) 
                     parameters,
                     line_of(item) or record.line,
                 )
+                condition = getattr(item, "depends_on", None)
+                document = mark(document, (condition,)) if condition else document
         if document is not None:
             doc = self.builder.add_document(
                 f"{record.address}.Policies[{index}]",
@@ -180,6 +183,8 @@ def connector(self: CloudFormationNormaliser, record: ResourceRecord) -> None:
             {"Statement": [_fill(s, endpoints, record.line) for s in statements]},
             line=record.line,
         )
+        condition = getattr(record.values, "depends_on", None)
+        document = mark(document, (condition,)) if condition else document
         doc = self.builder.add_document(
             f"{record.address}.Policy[{index}]",
             record.address,

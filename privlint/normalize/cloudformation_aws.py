@@ -195,6 +195,7 @@ class CloudFormationNormaliser:
         statement = LineDict(
             {"Effect": "Allow", "Principal": principal if principal == "*" else {"AWS": principal}, "Action": record.get("Action"), "Resource": record.get("FunctionName")},
             line=record.line,
+            depends_on=getattr(record.values, "depends_on", None),
         )
         conditions: dict[str, Any] = {}
         for prop, key, op in (("SourceArn", "aws:SourceArn", "ArnLike"), ("SourceAccount", "aws:SourceAccount", "StringEquals"), ("PrincipalOrgID", "aws:PrincipalOrgID", "StringEquals")):
