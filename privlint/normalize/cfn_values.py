@@ -69,7 +69,7 @@ PSEUDO_PARAMETERS: dict[str, Any] = {
     "AWS::NotificationARNs": PartialList(source="AWS::NotificationARNs"),
 }
 
-_DEPLOYMENT_SPECIFIC = {"AWS::Region": THIS_REGION, "AWS::AccountId": THIS_ACCOUNT_ID}
+DEPLOYMENT_SPECIFIC = {"AWS::Region": THIS_REGION, "AWS::AccountId": THIS_ACCOUNT_ID}
 
 
 @dataclass
@@ -168,10 +168,10 @@ Intrinsic = Callable[[Any, TemplateContext, int, "int | None"], Any]
 def _ref(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
     name = resolve(arg, ctx, depth, line) if isinstance(arg, dict) else arg
     if not isinstance(name, str):
-        return _wrong(ctx, line, "Ref", "a logical id or parameter name")
+        return wrong_arguments(ctx, line, "Ref", "a logical id or parameter name")
     if name == "AWS::NoValue":
         return NO_VALUE
-    if name in _DEPLOYMENT_SPECIFIC and ctx.deciding:
+    if name in DEPLOYMENT_SPECIFIC and ctx.deciding:
         return Unknown(
             name
         )  # a condition on the region or account holds in some deployments and not others
@@ -190,7 +190,7 @@ def _get_att(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> An
         attr = resolve(parts[1], ctx, depth, line)
         attr = attr if isinstance(attr, str) else ""
         return Reference(source=f"{parts[0]}.{attr}", address=parts[0], attribute=attr)
-    return _wrong(ctx, line, "Fn::GetAtt", "[logical id, attribute]")
+    return wrong_arguments(ctx, line, "Fn::GetAtt", "[logical id, attribute]")
 
 
 def _sub(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
@@ -210,7 +210,7 @@ def _sub(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
     elif isinstance(arg, str):
         template, variables = arg, {}
     else:
-        return _wrong(ctx, line, "Fn::Sub", "a string or [string, variables]")
+        return wrong_arguments(ctx, line, "Fn::Sub", "a string or [string, variables]")
     if _SECRET_REF.search(template):
         return SecretStoreValue(source="dynamic reference")
     parts: list[Any] = []
@@ -234,7 +234,7 @@ def _sub(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
 
 def _join(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
     if not (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str)):
-        return _wrong(ctx, line, "Fn::Join", "[delimiter, list]")
+        return wrong_arguments(ctx, line, "Fn::Join", "[delimiter, list]")
     items = resolve(arg[1], ctx, depth, line)
     if not isinstance(items, list):
         return Unknown("Fn::Join")
@@ -246,7 +246,7 @@ def _join(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
 
 def _select(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
     if not (isinstance(arg, list) and len(arg) == 2):
-        return _wrong(ctx, line, "Fn::Select", "[index, list]")
+        return wrong_arguments(ctx, line, "Fn::Select", "[index, list]")
     index, items = resolve(arg[0], ctx, depth, line), resolve(arg[1], ctx, depth, line)
     if (
         isinstance(index, Unknown)
@@ -262,7 +262,7 @@ def _select(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any
         else None
     )
     if position is None:
-        return _wrong(ctx, line, "Fn::Select", "a non-negative index")
+        return wrong_arguments(ctx, line, "Fn::Select", "a non-negative index")
     if isinstance(items, PartialList):
         return (
             items.known[position]
@@ -270,7 +270,7 @@ def _select(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any
             else Unknown("Fn::Select")
         )
     if not isinstance(items, list):
-        return _wrong(ctx, line, "Fn::Select", "a list")
+        return wrong_arguments(ctx, line, "Fn::Select", "a list")
     if position >= len(items):
         ctx.problem(
             line,
@@ -284,13 +284,13 @@ def _split(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
     if not (
         isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and arg[0]
     ):
-        return _wrong(ctx, line, "Fn::Split", "[delimiter, string]")
+        return wrong_arguments(ctx, line, "Fn::Split", "[delimiter, string]")
     text = resolve(arg[1], ctx, depth, line)
     if isinstance(text, str):
         return text.split(arg[0])
     if isinstance(text, Unknown):
         return PartialList(source="Fn::Split")
-    return _wrong(ctx, line, "Fn::Split", "a string")
+    return wrong_arguments(ctx, line, "Fn::Split", "a string")
 
 
 def _get_azs(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
@@ -307,7 +307,7 @@ def _if(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
     from privlint.normalize.cfn_conditions import evaluate_condition
 
     if not (isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str)):
-        return _wrong(
+        return wrong_arguments(
             ctx, line, "Fn::If", "[condition name, value if true, value if false]"
         )
     decided = evaluate_condition(arg[0], ctx, line)
@@ -337,101 +337,7 @@ def from_input(decided: Any, itself: str) -> str:
     return f", from {source}" if source and source != itself else ""
 
 
-def _find_in_map(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
-    if not (isinstance(arg, list) and len(arg) in (3, 4)):
-        return _wrong(
-            ctx, line, "Fn::FindInMap", "[map, top-level key, second-level key]"
-        )
-    default: Any = None
-    if len(arg) == 4:
-        option = arg[3]
-        if not (isinstance(option, dict) and "DefaultValue" in option):
-            return _wrong(
-                ctx,
-                line,
-                "Fn::FindInMap",
-                "a DefaultValue option as its fourth argument",
-            )
-        default = resolve(option["DefaultValue"], ctx, depth, line)
-    name, top, second = (_map_key(resolve(k, ctx, depth, line)) for k in arg[:3])
-    table = ctx.mappings.get(name) if isinstance(name, str) else None
-    if not isinstance(table, dict):
-        if default is not None:
-            return default
-        if isinstance(name, str):
-            ctx.problem(
-                line, f"Fn::FindInMap names a mapping that does not exist: {name}"
-            )
-        return Unknown("Fn::FindInMap")
-    found: list[tuple[str, Any]] = []
-    for top_key, entries in table.items():
-        if not _key_matches(top, top_key) or not isinstance(entries, dict):
-            continue
-        for second_key, item in entries.items():
-            if _key_matches(second, second_key):
-                found.append(
-                    (
-                        f"Mappings {name} entry {top_key}.{second_key} is chosen, from {_input_of(top, second)}",
-                        item,
-                    )
-                )
-    if not found:
-        if default is not None:
-            return default
-        if is_known(top) and is_known(second):
-            ctx.problem(line, f"Fn::FindInMap finds no entry in mapping {name}")
-        return Unknown("Fn::FindInMap")
-    if is_known(top) and is_known(second):
-        return resolve(found[0][1], ctx, depth, line)
-    if default is not None:
-        found.append(
-            (
-                f"no entry of Mappings {name} is chosen, from {_input_of(top, second)}",
-                default,
-            )
-        )
-    return _alternatives(
-        f"Fn::FindInMap {name}",
-        [(label, resolve(v, ctx, depth, line)) for label, v in found],
-    )
-
-
-def _map_key(key: Any) -> Any:
-    """This region or account is a real one at deploy time, not the marker: any entry may be the one."""
-    for pseudo, marker in _DEPLOYMENT_SPECIFIC.items():
-        if isinstance(key, str) and marker in key:
-            return Unknown(pseudo)
-    return key
-
-
-def _key_matches(key: Any, candidate: Any) -> bool:
-    if isinstance(key, Unknown):
-        return True
-    return (
-        isinstance(key, (str, int, float))
-        and not isinstance(key, bool)
-        and str(key) == str(candidate)
-    )
-
-
-def _input_of(*keys: Any) -> str:
-    sources = [k.source for k in keys if isinstance(k, Unknown) and k.source]
-    return ", ".join(dict.fromkeys(sources)) or "an unknown key"
-
-
-def _alternatives(source: str, options: list[tuple[str, Any]]) -> Any:
-    distinct: list[Any] = []
-    for _label, value in options:
-        if value not in distinct:
-            distinct.append(value)
-    if len(distinct) == 1 and is_known(distinct[0]):
-        return distinct[0]
-    if len(options) > MAX_ALTERNATIVES:
-        return Unknown(source)
-    return Alternatives(source=source, options=tuple(options))
-
-
-def _wrong(
+def wrong_arguments(
     ctx: TemplateContext, line: int | None, function: str, expected: str
 ) -> Unknown:
     ctx.problem(line, f"{function} expects {expected}")
@@ -469,7 +375,6 @@ INTRINSICS: dict[str, Intrinsic] = {
     "Fn::GetAZs": _get_azs,
     "Fn::ImportValue": _import_value,
     "Fn::If": _if,
-    "Fn::FindInMap": _find_in_map,
 }
 
 
