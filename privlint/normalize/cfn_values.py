@@ -311,6 +311,8 @@ def _if(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
             ctx, line, "Fn::If", "[condition name, value if true, value if false]"
         )
     decided = evaluate_condition(arg[0], ctx, line)
+    if arg[0] not in ctx.conditions:
+        return Unknown("Fn::If")  # an undefined condition: a mistake (reported), not a choice between branches
     if decided is True:
         return resolve(arg[1], ctx, depth, line)
     if decided is False:

@@ -102,6 +102,8 @@ class CloudFormationNormaliser:
             self.ctx.problem(line_of(resource), "a resource's Condition must name a condition")
             return ()
         decided = evaluate_condition(name, self.ctx, line_of(resource))
+        if name not in self.ctx.conditions:
+            return ()  # an undefined condition (reported): the resource is kept as written
         if isinstance(decided, bool):
             return () if decided else None
         return (f"condition {name} is true{from_input(decided, f'condition {name}')}",)
