@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from privlint.core.values import (
     THIS_ACCOUNT_ID,
@@ -58,8 +61,14 @@ Resources:
 """
 
 
+@lru_cache(maxsize=1)
+def _template() -> dict[str, Any]:
+    parsed: dict[str, Any] = load_yaml(TEMPLATE)
+    return parsed
+
+
 def _ctx() -> TemplateContext:
-    return TemplateContext.from_template(load_yaml(TEMPLATE))
+    return TemplateContext.from_template(_template())
 
 
 def value_of(fragment: str) -> Any:
@@ -361,3 +370,38 @@ def test_sub_of_a_macro_result_is_unknown_without_a_problem() -> None:
     ctx = _ctx()
     value = resolve(load_yaml("v: {'Fn::Sub': {'Fn::Transform': {Name: M}}}")["v"], ctx)
     assert isinstance(value, Unknown) and not ctx.problems
+
+
+# ----------------------------------------------------------------------------- properties
+
+_TEXT = st.text(alphabet="abcxyz:*-/", min_size=1, max_size=8)
+_LITERALS = st.recursive(
+    st.one_of(_TEXT, st.integers(0, 99), st.booleans()),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(_TEXT.map(lambda t: "K" + t), inner, max_size=3),
+    ),
+    max_leaves=8,
+)
+
+
+def _wrapped(value: Any, choice: int) -> Any:
+    """The same literal behind functions whose result is decided: a decided Fn::If, Fn::Select, Fn::Join..."""
+    if choice == 0:
+        return {"Fn::If": ["IsBeta", value, {"Ref": "Open"}]}
+    if choice == 1:
+        return {"Fn::If": ["NotBeta", {"Ref": "Open"}, value]}
+    if choice == 2:
+        return {"Fn::Select": [1, [{"Ref": "Open"}, value]]}
+    if choice == 3 and isinstance(value, str):
+        return {"Fn::Join": ["", [value[:1], value[1:]]]}
+    if choice == 4 and isinstance(value, str) and "$" not in value:
+        return {"Fn::Sub": value}
+    return value
+
+
+@given(_LITERALS, st.integers(0, 4))
+def test_decided_functions_of_literals_give_the_literal(
+    value: Any, choice: int
+) -> None:
+    assert resolve(_wrapped(value, choice), _ctx()) == value
