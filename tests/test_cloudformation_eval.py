@@ -405,3 +405,34 @@ def test_decided_functions_of_literals_give_the_literal(
     value: Any, choice: int
 ) -> None:
     assert resolve(_wrapped(value, choice), _ctx()) == value
+
+
+def test_metadata_suppressions_apply_to_resources_made_by_for_each(
+    tmp_path: Any,
+) -> None:
+    import privlint
+
+    path = tmp_path / "loop.yaml"
+    path.write_text(
+        """Transform: AWS::LanguageExtensions
+Resources:
+  Fn::ForEach::P:
+    - S
+    - [s3, ec2]
+    - '${S}Policy':
+        Type: AWS::IAM::ManagedPolicy
+        Metadata:
+          privlint:
+            ignore:
+              - rule: PL201
+                reason: reviewed sandbox access
+        Properties:
+          PolicyDocument:
+            Statement: [{Effect: Allow, Action: !Sub '${S}:*', Resource: 'arn:aws:s3:::x'}]
+"""
+    )
+    findings = privlint.scan([str(path)]).findings
+    assert {(f.resource, f.suppressed) for f in findings if f.rule_id == "PL201"} == {
+        ("s3Policy", True),
+        ("ec2Policy", True),
+    }
