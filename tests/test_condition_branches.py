@@ -24,7 +24,7 @@ data "aws_iam_policy_document" "d" {
 }
 """
     hits = [f for f in findings(text) if f[0] == "PL201"]
-    assert len(hits) == 1 and hits[0][1] == "var.admin" and "var.admin" in hits[0][2]
+    assert len(hits) == 1 and hits[0][1] == "var.admin selects this branch" and "var.admin" in hits[0][2]
 
 
 def test_the_same_grant_on_both_branches_depends_on_nothing() -> None:
@@ -46,7 +46,7 @@ resource "aws_iam_policy" "p" {
 }
 """
     hits = [f for f in findings(text) if f[0] == "PL201"]
-    assert [h[1] for h in hits] == ["var.admin"]
+    assert [h[1] for h in hits] == ["var.admin selects this branch"]
 
 
 def test_a_clean_branch_choice_reports_nothing() -> None:

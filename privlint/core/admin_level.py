@@ -50,13 +50,12 @@ class AdminGrant:
     requires_mfa: bool  # the statement itself applies only with MFA
     weak_mfa: bool  # its MFA condition is BoolIfExists (matches access-key requests)
     line: int | None = None
-    depends_on: str | None = None  # the grant is on one branch of a condition on this input
+    depends_on: str | None = None  # the statement exists only under this undecided input
 
     def describe(self) -> str:
         text = f"{self.reason} via {self.document}"
-        if self.depends_on:
-            text += f" on one branch of a condition on {self.depends_on}"
-        return text + (f" (through group {self.via_group})" if self.via_group else "")
+        text += f" (through group {self.via_group})" if self.via_group else ""
+        return text + (f" (only when {self.depends_on})" if self.depends_on else "")
 
 
 @dataclass(frozen=True)

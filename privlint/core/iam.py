@@ -59,7 +59,7 @@ class Statement(BaseModel):
     unknown_principals: bool = False
     conditions: list[Condition] = Field(default_factory=list)
     line: int | None = None
-    depends_on: str | None = None  # the unknown input that selects this statement's branch of a conditional
+    depends_on: str | None = None  # the undecided input this statement exists under (a template condition, var.x)
 
 
 # --------------------------------------------------------------------------- matching
@@ -370,6 +370,7 @@ def parse_statement(raw: Any, line: int | None = None) -> Statement | None:
         unknown_principals=unknown_principals,
         conditions=_conditions(_get(raw, "Condition")),
         line=line_of(raw) or line,
+        depends_on=getattr(raw, "depends_on", None),
     )
 
 
@@ -406,6 +407,7 @@ def parse_policy(document: Any, line: int | None = None) -> list[Statement] | No
             if stmt is None or stmt in readings[:position]:
                 continue  # an identical branch was already kept
             # A reading that every branch gives holds whatever the input: it depends on nothing.
-            stmt.depends_on = None if readings.count(stmt) == len(readings) else cause
+            if readings.count(stmt) < len(readings):
+                stmt.depends_on = f"{cause} selects this branch"
             stmts.append(stmt)
     return stmts

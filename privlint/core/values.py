@@ -91,7 +91,7 @@ def _replace(value: Any, target: Alternatives, option: Any) -> Any:
     if value is target:
         return option
     if isinstance(value, dict):
-        out = LineDict(line=getattr(value, "line", None))
+        out = LineDict(line=getattr(value, "line", None), depends_on=getattr(value, "depends_on", None))
         replaced = False
         for key, child in value.items():
             if not replaced and _first_alternatives(child) is not None:
@@ -222,13 +222,18 @@ class SourceText(str):
 
 
 class LineDict(dict):  # type: ignore[type-arg]
-    """A mapping that remembers the source line it started on (set by the parsers)."""
+    """A mapping that remembers the source line it started on (set by the parsers).
 
-    __slots__ = ("line",)
+    ``depends_on`` names the inputs the mapping exists under when the code chooses between alternatives
+    the scan cannot decide (a CloudFormation condition from a parameter), so a finding can say so.
+    """
 
-    def __init__(self, *args: Any, line: int | None = None, **kwargs: Any) -> None:
+    __slots__ = ("line", "depends_on")
+
+    def __init__(self, *args: Any, line: int | None = None, depends_on: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.line = line
+        self.depends_on = depends_on
 
 
 def line_of(value: Any) -> int | None:

@@ -34,7 +34,7 @@ CLOUDFORMATION_POLICY_TYPES = tuple(
         {
             "AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Role", "AWS::IAM::ManagedPolicy", "AWS::IAM::Policy",
             "AWS::IAM::UserPolicy", "AWS::IAM::GroupPolicy", "AWS::IAM::RolePolicy", "AWS::Lambda::Permission",
-            "AWS::Serverless::Function", *RESOURCE_POLICIES,
+            "AWS::Serverless::Function", "AWS::Serverless::StateMachine", *RESOURCE_POLICIES,
         }
     )
 )

@@ -15,13 +15,15 @@ from privlint.core.inventory import (
 from privlint.core.values import (
     LineDict,
     Reference,
-    Unknown,
     as_list,
     known_int,
     line_of,
     truthy,
 )
-from privlint.normalize.cfn_values import TemplateContext, resolve
+from privlint.normalize.cfn_conditions import evaluate_condition, settle
+from privlint.normalize.cfn_language_extensions import expand_for_each
+from privlint.normalize.cfn_sam import connector, serverless_workload
+from privlint.normalize.cfn_values import TemplateContext, from_input, resolve
 from privlint.normalize.common import (
     InventoryBuilder,
     Origin,
@@ -52,9 +54,11 @@ RESOURCE_POLICIES: dict[str, tuple[str, str | None]] = {
 
 class CloudFormationNormaliser:
     def __init__(self, template: dict[str, Any], file: str) -> None:
-        self.template = template
         self.file = file
-        self.ctx = TemplateContext.from_template(template)
+        loops = TemplateContext.from_template(template)
+        self.template = expand_for_each(template, loops)
+        self.ctx = TemplateContext.from_template(self.template)
+        self.ctx.problems = loops.problems
         self.builder = InventoryBuilder()
 
     @property
@@ -62,14 +66,22 @@ class CloudFormationNormaliser:
         return self.builder.problems
 
     def records(self) -> list[tuple[ResourceRecord, dict[str, Any]]]:
-        """Each resource as a record with resolved properties, plus its raw (unresolved) properties."""
+        """Each deployed resource as a record with resolved properties, plus its raw (unresolved) properties.
+
+        A resource whose ``Condition`` is false is not deployed and is left out; one whose condition cannot be
+        decided is kept, its policies marked with the condition they depend on.
+        """
         out = []
         for logical_id, resource in self.ctx.resources.items():
             if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
                 continue
+            self.ctx.where = str(logical_id)
+            deployed = self._deployed(resource)
+            if deployed is None:
+                continue
             raw = resource.get("Properties")
             raw = raw if isinstance(raw, dict) else {}
-            values = resolve(raw, self.ctx)
+            values = settle(resolve(raw, self.ctx, line=line_of(resource)), deployed)
             record = ResourceRecord(
                 address=str(logical_id),
                 type=resource["Type"],
@@ -81,6 +93,21 @@ class CloudFormationNormaliser:
             out.append((record, raw))
         return out
 
+    def _deployed(self, resource: dict[str, Any]) -> tuple[str, ...] | None:
+        """None when the resource's condition is false; else the undecided choices it is deployed under."""
+        name = resource.get("Condition")
+        if name is None:
+            return ()
+        if not isinstance(name, str):
+            self.ctx.problem(line_of(resource), "a resource's Condition must name a condition")
+            return ()
+        decided = evaluate_condition(name, self.ctx, line_of(resource))
+        if name not in self.ctx.conditions:
+            return ()  # an undefined condition (reported): the resource is kept as written
+        if isinstance(decided, bool):
+            return () if decided else None
+        return (f"condition {name} is true{from_input(decided, f'condition {name}')}",)
+
     def normalise(self) -> Inventory:
         records = self.records()
         for record, _raw in records:
@@ -90,6 +117,8 @@ class CloudFormationNormaliser:
         for record, raw in records:
             self._credentials(record, raw)
         self._parameters()
+        for where, line, message in self.ctx.problems:
+            self.problems.append(Problem(self.file, line, where or self.file, message))
         return self.builder.finish()
 
     # -- helpers
@@ -168,6 +197,7 @@ class CloudFormationNormaliser:
         statement = LineDict(
             {"Effect": "Allow", "Principal": principal if principal == "*" else {"AWS": principal}, "Action": record.get("Action"), "Resource": record.get("FunctionName")},
             line=record.line,
+            depends_on=getattr(record.values, "depends_on", None),
         )
         conditions: dict[str, Any] = {}
         for prop, key, op in (("SourceArn", "aws:SourceArn", "ArnLike"), ("SourceAccount", "aws:SourceAccount", "StringEquals"), ("PrincipalOrgID", "aws:PrincipalOrgID", "StringEquals")):
@@ -176,25 +206,6 @@ class CloudFormationNormaliser:
         if conditions:
             statement["Condition"] = conditions
         self.builder.add_document(record.address, record.address, record.type, record.location, {"Statement": [statement]}, "resource")
-
-    def _serverless_function(self, record: ResourceRecord) -> None:
-        if record.get("Role") is not None:
-            return  # an existing role: its rights are defined elsewhere
-        role = f"{record.address}Role"
-        principal = self.builder.add_principal(role, "role", None, record.location)
-        trust = {"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-        principal.trust_document = self.builder.add_document(f"{role}.trust", record.address, record.type, record.location, trust, "trust")
-        policies = record.get("Policies")
-        for index, item in enumerate(as_list(policies)):
-            loc = self._loc(item, record) if isinstance(item, dict) else record.attr_location("Policies")
-            if isinstance(item, str) or isinstance(item, Unknown):
-                arn = item if not isinstance(item, str) or item.startswith("arn:") else f"arn:aws:iam::aws:policy/{item}"
-                self.builder.link_policy(role, "role", arn, loc, record.address)
-            elif isinstance(item, dict) and any(k in item for k in ("Statement", "statement")):
-                doc = self.builder.add_document(f"{record.address}.Policies[{index}]", record.address, record.type, loc, item, "identity")
-                if doc:
-                    self.builder.link_policy(role, "role", doc, loc, None)
-            # SAM policy templates (e.g. S3ReadPolicy) are scoped by design: not analysed.
 
     def _security_group(self, record: ResourceRecord) -> None:
         for rule in as_list(record.get("SecurityGroupIngress")):
@@ -274,7 +285,9 @@ _HANDLERS: dict[str, Callable[[CloudFormationNormaliser, ResourceRecord], None]]
     "AWS::IAM::RolePolicy": _inline_policy(("RoleName", "role")),
     "AWS::IAM::UserToGroupAddition": CloudFormationNormaliser._user_to_group,
     "AWS::Lambda::Permission": CloudFormationNormaliser._lambda_permission,
-    "AWS::Serverless::Function": CloudFormationNormaliser._serverless_function,
+    "AWS::Serverless::Function": serverless_workload,
+    "AWS::Serverless::StateMachine": serverless_workload,
+    "AWS::Serverless::Connector": connector,
     "AWS::EC2::SecurityGroup": CloudFormationNormaliser._security_group,
     "AWS::EC2::SecurityGroupIngress": CloudFormationNormaliser._ingress_resource,
     **{t: CloudFormationNormaliser._resource_policy for t in RESOURCE_POLICIES},

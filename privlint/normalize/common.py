@@ -240,7 +240,7 @@ class InventoryBuilder:
             merged: list[Statement] = []
             for option in value.options:
                 for stmt in self.statements_of(option, location, resource) or []:
-                    stmt.depends_on = stmt.depends_on or value.source or "an unknown condition"
+                    stmt.depends_on = stmt.depends_on or f"{value.source or 'an unknown condition'} selects this branch"
                     merged.append(stmt)
             return merged or None
         if isinstance(value, PartialString):

@@ -110,5 +110,19 @@ def looks_like_template(doc: Any) -> bool:
     resources = doc.get("Resources")
     if not isinstance(resources, dict) or not resources:
         return False
-    types = [r.get("Type") for r in resources.values() if isinstance(r, dict)]
-    return any(isinstance(t, str) and "::" in t for t in types)
+    return any(isinstance(t, str) and "::" in t for t in _resource_types(resources))
+
+
+def _resource_types(resources: dict[str, Any], depth: int = 0) -> list[Any]:
+    """The ``Type`` of each resource, including those written inside ``Fn::ForEach`` loops."""
+    types = []
+    for key, resource in resources.items():
+        if isinstance(resource, dict):
+            types.append(resource.get("Type"))
+        elif _is_loop(key, resource) and depth < 8:
+            types.extend(_resource_types(resource[2], depth + 1))
+    return types
+
+
+def _is_loop(key: Any, value: Any) -> bool:
+    return isinstance(key, str) and key.startswith("Fn::ForEach::") and isinstance(value, list) and len(value) == 3 and isinstance(value[2], dict)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from privlint.pipeline.formats import Document, Format, Unit, register
-from privlint.normalize.common import Problem
 from privlint.core.settings import Settings
+from privlint.normalize.common import Problem
+from privlint.pipeline.formats import Document, Format, Unit, register
 
 _CFN_HINT = re.compile(r"AWSTemplateFormatVersion|^Resources\s*:|[\"']?Type[\"']?\s*:\s*[\"']?AWS::", re.MULTILINE)
 _YAML_SUFFIXES = (".yaml", ".yml", ".template", ".cfn", ".cform")
@@ -25,7 +25,11 @@ def _is_template(doc: Document) -> bool:
 
 def _parse(text: str, display: str, settings: Settings) -> Unit:
     from privlint.normalize.cloudformation_aws import CloudFormationNormaliser
-    from privlint.parsers.cloudformation import TemplateError, load_template, looks_like_template
+    from privlint.parsers.cloudformation import (
+        TemplateError,
+        load_template,
+        looks_like_template,
+    )
 
     unit = Unit()
     try:
@@ -40,14 +44,18 @@ def _parse(text: str, display: str, settings: Settings) -> Unit:
     normaliser = CloudFormationNormaliser(template, display)
     unit.inventory = normaliser.normalise()
     unit.problems.extend(normaliser.problems)
-    unit.directives = _directives(text, display, template)
+    unit.directives = _directives(text, display, normaliser.template)  # with Fn::ForEach expanded
     return unit
 
 
 def _directives(text: str, display: str, template: dict) -> list:  # type: ignore[type-arg]
     """Suppressions: ``Metadata: privlint: ignore`` on resources, and privlint:ignore comments."""
-    from privlint.pipeline.suppress import attach_to_blocks, comment_directives, metadata_directives
     from privlint.core.values import line_of
+    from privlint.pipeline.suppress import (
+        attach_to_blocks,
+        comment_directives,
+        metadata_directives,
+    )
 
     resources = template.get("Resources") if isinstance(template.get("Resources"), dict) else {}
     starts = {str(k): line_of(v) or 1 for k, v in resources.items()}

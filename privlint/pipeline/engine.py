@@ -292,8 +292,6 @@ class Scanner:
                 for hit in rule.check(unit.inventory, self.settings):
                     enabled_by = unit.disabled.get(hit.resource)
                     message = hit.message
-                    if hit.depends_on is not None:
-                        message = f"{message} (on one branch of a condition on {hit.depends_on})"
                     if enabled_by is not None:
                         message = f"{message} (only when {enabled_by} turns this block on)"
                     findings.append(

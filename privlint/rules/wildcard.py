@@ -17,8 +17,8 @@ from privlint.core.iam import (
     is_wildcard,
 )
 from privlint.core.inventory import Inventory, Location, PolicyDocument
-from privlint.rules.base import Hit, rule
 from privlint.core.settings import Settings
+from privlint.rules.base import Hit, rule
 
 
 def _authored_statements(inventory: Inventory) -> Iterator[tuple[PolicyDocument, Statement]]:
@@ -39,6 +39,11 @@ def _identity_statements(inventory: Inventory) -> Iterator[tuple[PolicyDocument,
 
 def _location(doc: PolicyDocument, stmt: Statement) -> Location:
     return Location(file=doc.location.file, line=stmt.line or doc.location.line)
+
+
+def _when(stmt: Statement) -> str:
+    """Names the undecided input a statement exists under (a template condition), so the author sees the toggle."""
+    return f" (only when {stmt.depends_on})" if stmt.depends_on else ""
 
 
 def _full_service_wildcard(pattern: str) -> bool:
@@ -67,7 +72,7 @@ def wildcard_action(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
             resource=doc.resource,
             location=_location(doc, stmt),
             depends_on=stmt.depends_on,
-            message=f"{doc.resource} allows {', '.join(repr(a) for a in wild)}: list the actions the workload needs instead of a wildcard.",
+            message=f"{doc.resource}{_when(stmt)} allows {', '.join(repr(a) for a in wild)}: list the actions the workload needs instead of a wildcard.",
             severity=severity,
         )
 
@@ -82,7 +87,7 @@ def not_action_allow(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
             resource=doc.resource,
             location=_location(doc, stmt),
             depends_on=stmt.depends_on,
-            message=f"{doc.resource} uses {which} with Allow, which grants everything not listed (including services added later): allow explicit actions and resources instead.",
+            message=f"{doc.resource}{_when(stmt)} uses {which} with Allow, which grants everything not listed (including services added later): allow explicit actions and resources instead.",
         )
 
 
@@ -150,7 +155,7 @@ def wildcard_resource_write(inventory: Inventory, settings: Settings) -> Iterato
             resource=doc.resource,
             location=_location(doc, stmt),
             depends_on=stmt.depends_on,
-            message=f'{doc.resource} grants write actions ({shown}) on Resource "*": scope Resource to the ARNs the workload uses.',
+            message=f'{doc.resource}{_when(stmt)} grants write actions ({shown}) on Resource "*": scope Resource to the ARNs the workload uses.',
             severity=Severity.high if permissions else None,
         )
 
@@ -171,7 +176,7 @@ def privilege_escalation_wildcard(inventory: Inventory, settings: Settings) -> I
             location=_location(doc, stmt),
             depends_on=stmt.depends_on,
             message=(
-                f"{doc.resource} allows {shown}, which include{'s' if shown.count(',') == 0 else ''} the privilege-escalation "
+                f"{doc.resource}{_when(stmt)} allows {shown}, which include{'s' if shown.count(',') == 0 else ''} the privilege-escalation "
                 f"action{'s' if len(reached) > 1 else ''} {', '.join(reached)}: list the exact actions needed."
             ),
         )
@@ -189,7 +194,7 @@ def public_principal(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
             location=_location(doc, stmt),
             depends_on=stmt.depends_on,
             message=(
-                f"{doc.resource}: the {what} (Principal \"*\") with no restricting condition: name the principals, "
+                f"{doc.resource}{_when(stmt)}: the {what} (Principal \"*\") with no restricting condition: name the principals, "
                 "or add a condition such as aws:PrincipalOrgID, aws:SourceArn or aws:SourceAccount."
             ),
             severity=Severity.critical if trust else None,
