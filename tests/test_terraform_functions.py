@@ -356,6 +356,22 @@ def test_references_survive(text: str) -> None:
     assert value.address == "aws_iam_role.r"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "flatten([[aws_iam_policy.a.json], []])",
+        'compact([aws_iam_policy.a.json, ""])',
+        "distinct([aws_iam_policy.a.json, aws_iam_policy.a.json])",
+        "setunion([aws_iam_policy.a.json], [])",
+        "toset([aws_iam_policy.a.json])",
+    ],
+)
+def test_reference_elements_are_kept(text: str) -> None:
+    value = evaluate(text)
+    assert isinstance(value, list) and len(value) == 1
+    assert isinstance(value[0], Reference) and value[0].address == "aws_iam_policy.a"
+
+
 def test_format_with_an_unknown_argument_keeps_its_known_text() -> None:
     value = evaluate(
         'format("arn:aws:iam::%s:role/%s", var.account, aws_iam_role.r.name)'

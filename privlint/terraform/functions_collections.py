@@ -19,6 +19,7 @@ from privlint.terraform.functions_support import (
     distinct_values,
     encoded,
     integer,
+    kept_element,
     known,
     list_arguments,
     mapping,
@@ -80,7 +81,9 @@ def compact(collection: Any) -> Any:
     items, complete = found
     kept = []
     for item in items:
-        if isinstance(item, Unknown):
+        if isinstance(item, Reference):
+            kept.append(item)
+        elif isinstance(item, Unknown):
             complete = False  # it may be empty: the result is not known to hold it
         elif item is not None and item != "":
             kept.append(text(item))
@@ -94,9 +97,9 @@ def distinct(collection: Any) -> Any:
     if found is None:
         return unknown_or_error("distinct()", collection)
     items, complete = found
-    if not all(is_known(i) for i in items):
+    if not all(kept_element(i) for i in items):
         complete = False  # an unknown element may equal a known one
-        items = [i for i in items if is_known(i)]
+        items = [i for i in items if kept_element(i)]
     return partial_or_list(
         distinct_values(items), complete, cause_text("distinct()", [collection])
     )
@@ -112,7 +115,7 @@ def flatten(collection: Any) -> Any:
             raise FunctionError("flatten() nested too deeply")
         found = parts_of(value)
         if found is None:
-            if isinstance(value, Unknown):
+            if isinstance(value, Unknown) and not isinstance(value, Reference):
                 complete = False  # an unknown element may itself be a list
             else:
                 out.append(value)

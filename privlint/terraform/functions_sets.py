@@ -17,6 +17,7 @@ from privlint.terraform.functions_support import (
     FunctionError,
     cause_text,
     distinct_values,
+    kept_element,
     known,
     list_arguments,
     partial_or_list,
@@ -41,8 +42,8 @@ def setunion(*sets: Any) -> Any:
     if isinstance(found, Unknown):
         return found
     items, complete = found
-    if not all(is_known(i) for i in items):
-        items, complete = [i for i in items if is_known(i)], False
+    if not all(kept_element(i) for i in items):
+        items, complete = [i for i in items if kept_element(i)], False
     return partial_or_list(as_set(items), complete, cause_text("setunion()", sets))
 
 
@@ -66,8 +67,8 @@ def setsubtract(first: Any, second: Any) -> Any:
     if found is None:
         return unknown_or_error("setsubtract()", first)
     items, complete = found
-    if not all(is_known(i) for i in items):
-        items, complete = [i for i in items if is_known(i)], False
+    if not all(kept_element(i) for i in items):
+        items, complete = [i for i in items if kept_element(i)], False
     kept = [i for i in items if not any(same_value(i, r) for r in removed)]
     return partial_or_list(as_set(kept), complete, cause_text("setsubtract()", [first]))
 

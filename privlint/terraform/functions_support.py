@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from privlint.core.values import LineDict, PartialList, Unknown, is_known
+from privlint.core.values import LineDict, PartialList, Reference, Unknown, is_known
 from privlint.terraform import operations as ops
 
 MAX_ELEMENTS = 10_000  # range(), setproduct(), chunklist()... beyond this are unknown, not a memory sink
@@ -163,8 +163,19 @@ def parts_of(value: Any) -> tuple[list[Any], bool] | None:
 
 
 def same_value(left: Any, right: Any) -> bool:
-    """Terraform's equality (``1 == "1"`` is false); only for known values."""
+    """Terraform's equality (``1 == "1"`` is false) for known values; references are equal by address."""
+    if isinstance(left, Reference) or isinstance(right, Reference):
+        return left == right
     return ops.binary("==", left, right) is True
+
+
+def kept_element(value: Any) -> bool:
+    """A list element a function keeps as it is: a known value, or a reference to one resource attribute.
+
+    A reference is most likely one value that exists (a document's ``json``, a role's ``arn``); keeping it
+    lets the policy rules link resources through ``flatten``, ``compact`` and sets.
+    """
+    return is_known(value) or isinstance(value, Reference)
 
 
 def sort_key(value: Any) -> tuple[int, Any]:
