@@ -416,6 +416,8 @@ def test_unknown_arguments_give_an_unknown_that_keeps_the_cause(text: str) -> No
         'regex("(a+)+$", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!")',  # catastrophic backtracking in Python's engine
         'regex("(a|aa)*c", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")',
         'regex("\\\\pL+", "abc")',  # valid RE2 that Python's re does not read
+        'regex(".*a.*b.*c", format("%5000s", ""))',  # polynomial backtracking over a long text
+        'regexall("x+y+z+", format("%3000s", ""))',
     ],
 )
 def test_patterns_not_run_safely_are_unknown_not_errors(text: str) -> None:
@@ -424,18 +426,24 @@ def test_patterns_not_run_safely_are_unknown_not_errors(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "refused"),
     [
-        'format("%10001s", "x")',
-        'indent(100000, "a\\nb\\nc\\nd\\ne\\nf\\ng\\nh\\ni\\nj\\nk")',
-        "range(0, 100000)",
-        "setproduct(range(1000), range(1000), range(1000))",
-        'replace(format("%9000s", ""), " ", format("%9000s", ""))',
+        ('format("%10001s", "x")', True),
+        ('indent(100000, "a\\nb\\nc\\nd\\ne\\nf\\ng\\nh\\ni\\nj\\nk")', True),
+        ("range(0, 100000)", True),  # Terraform's own limit is 1024 elements
+        ('replace(format("%9000s", ""), " ", format("%9000s", ""))', True),
+        ("setproduct(range(1000), range(1000), range(1000))", False),
+        (
+            'jsondecode(format("%s%s", join("", [for i in range(1000) : "["]), join("", [for i in range(1000) : "]"])))',
+            False,
+        ),
     ],
 )
-def test_bounds_on_untrusted_input(text: str) -> None:
+def test_bounds_on_untrusted_input(text: str, refused: bool) -> None:
+    """Too large a result is an error or unknown; never a memory sink, and valid input is not called an error."""
     value = evaluate(text)
     assert isinstance(value, Unknown)
+    assert isinstance(value, EvaluationError) == refused
 
 
 _json_scalars = (

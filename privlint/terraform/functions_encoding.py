@@ -102,7 +102,9 @@ def jsondecode(value: Any) -> Any:
         return Unknown("jsondecode(): text too long")
     try:
         decoded = json.loads(source)
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        return Unknown("jsondecode(): nested too deeply")
+    except ValueError as exc:
         raise FunctionError("jsondecode(): invalid JSON") from exc
     if not _depth_ok(decoded):
         return Unknown("jsondecode(): nested too deeply")

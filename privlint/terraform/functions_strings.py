@@ -26,6 +26,10 @@ from privlint.terraform.functions_support import (
 
 MAX_PATTERN = 1_000
 MAX_SUBJECT = 100_000
+MAX_STEPS = (
+    50_000_000  # a search costing more than this (see _search_cost) is unknown, not run
+)
+_UNBOUNDED = re.compile(r"(?<!\\)(?:[*+]|\{\d+,\})")
 
 _NOT_RE2 = re.compile(
     r"\(\?[=!]|\(\?<[=!]|\\[1-9]|\(\?P=|\\g<"
@@ -78,12 +82,19 @@ def _regex_call(
     if not is_known(pattern) or not is_known(subject):
         return ops.unknown(label, pattern, subject)
     source, target = text(pattern), text(subject)
-    if len(target) > MAX_SUBJECT:
-        return Unknown(f"{label}: text too long")
     try:
-        return _compile(source), target
+        compiled = _compile(source)
     except _Unsupported:
         return Unknown(f"{label}: a pattern privlint cannot run safely")
+    if len(target) > MAX_SUBJECT or _search_cost(source, len(target)) > MAX_STEPS:
+        return Unknown(f"{label}: too costly to run on this text")
+    return compiled, target
+
+
+def _search_cost(pattern: str, length: int) -> int:
+    """A bound on a backtracking search's steps: each unbounded repetition may try every position."""
+    repetitions = len(_UNBOUNDED.findall(pattern))
+    return (length + 1) ** (repetitions + 1)
 
 
 def _match_value(match: re.Match[str]) -> Any:
