@@ -372,6 +372,28 @@ def test_reference_elements_are_kept(text: str) -> None:
     assert isinstance(value[0], Reference) and value[0].address == "aws_iam_policy.a"
 
 
+def test_partial_strings_are_kept_as_elements() -> None:
+    value = evaluate(
+        'flatten([for v in ["%v:*", "%v:*:*"] : format(v, "arn:aws:logs:${var.region}:x")])'
+    )
+    assert isinstance(value, list) and [v.pattern() for v in value] == [
+        "arn:aws:logs:${?}:x:*",
+        "arn:aws:logs:${?}:x:*:*",
+    ]
+    assert len(evaluate('compact(["", "a${var.x}", "${var.y}"])').known) == 1
+
+
+def test_format_of_a_partial_string_keeps_its_holes() -> None:
+    value = evaluate(
+        'format("%s:*", "arn:aws:logs:${var.region}:log-group:${aws_lambda_function.f.name}")'
+    )
+    assert isinstance(value, PartialString)
+    assert value.pattern() == "arn:aws:logs:${?}:log-group:${?}:*"
+    assert value.holes[0] == Unknown("var.region") and value.references == (
+        "aws_lambda_function.f",
+    )
+
+
 def test_format_with_an_unknown_argument_keeps_its_known_text() -> None:
     value = evaluate(
         'format("arn:aws:iam::%s:role/%s", var.account, aws_iam_role.r.name)'

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from privlint.core.values import LineDict, PartialList, Reference, Unknown, is_known
+from privlint.core.values import (
+    LineDict,
+    PartialList,
+    PartialString,
+    Reference,
+    Unknown,
+    is_known,
+)
 from privlint.terraform import operations as ops
 from privlint.terraform.functions_support import (
     MAX_ELEMENTS,
@@ -81,8 +88,12 @@ def compact(collection: Any) -> Any:
     items, complete = found
     kept = []
     for item in items:
-        if isinstance(item, Reference):
-            kept.append(item)
+        if isinstance(item, Reference) or (
+            isinstance(item, PartialString) and any(item.parts)
+        ):
+            kept.append(
+                item
+            )  # a reference is most likely set; a string with known text is not empty
         elif isinstance(item, Unknown):
             complete = False  # it may be empty: the result is not known to hold it
         elif item is not None and item != "":
@@ -115,7 +126,7 @@ def flatten(collection: Any) -> Any:
             raise FunctionError("flatten() nested too deeply")
         found = parts_of(value)
         if found is None:
-            if isinstance(value, Unknown) and not isinstance(value, Reference):
+            if isinstance(value, Unknown) and not kept_element(value):
                 complete = False  # an unknown element may itself be a list
             else:
                 out.append(value)

@@ -169,7 +169,18 @@ def format_(spec: Any, *args: Any) -> Any:
             if isinstance(only, (Reference, PartialString))
             else ops.unknown("format()", only)
         )
-    return ops.join_template(pieces)
+    return ops.join_template([piece for p in pieces for piece in _spliced(p)])
+
+
+def _spliced(piece: Any) -> list[Any]:
+    """A ``PartialString`` argument as its own known parts and holes, so the result names the real inputs."""
+    if not isinstance(piece, PartialString):
+        return [piece]
+    holes = iter(piece.holes)
+    return [
+        part if part is not None else next(holes, Unknown(piece.source))
+        for part in piece.parts
+    ]
 
 
 def formatlist(spec: Any, *args: Any) -> Any:

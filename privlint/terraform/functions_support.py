@@ -10,7 +10,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from privlint.core.values import LineDict, PartialList, Reference, Unknown, is_known
+from privlint.core.values import (
+    LineDict,
+    PartialList,
+    PartialString,
+    Reference,
+    Unknown,
+    is_known,
+)
 from privlint.terraform import operations as ops
 
 MAX_ELEMENTS = 10_000  # range(), setproduct(), chunklist()... beyond this are unknown, not a memory sink
@@ -170,12 +177,13 @@ def same_value(left: Any, right: Any) -> bool:
 
 
 def kept_element(value: Any) -> bool:
-    """A list element a function keeps as it is: a known value, or a reference to one resource attribute.
+    """A list element a function keeps as it is: a known value, a partly known string, or a reference.
 
-    A reference is most likely one value that exists (a document's ``json``, a role's ``arn``); keeping it
-    lets the policy rules link resources through ``flatten``, ``compact`` and sets.
+    A reference is most likely one value that exists (a document's ``json``, a role's ``arn``), and a
+    string with holes is still one string; keeping them lets the policy rules see them through
+    ``flatten``, ``compact`` and sets.
     """
-    return is_known(value) or isinstance(value, Reference)
+    return is_known(value) or isinstance(value, (Reference, PartialString))
 
 
 def sort_key(value: Any) -> tuple[int, Any]:
