@@ -248,7 +248,7 @@ class Evaluator:
             return ops.EvaluationError(f"{name}()")
         try:
             result = function(*args)
-            return ops.unknown(f"{name}()", *args) if type(result) is Unknown else result
+            return ops.unknown(f"{name}()", *args, result) if type(result) is Unknown else result
         except self.function_error:
             return ops.EvaluationError(f"{name}()")
         except (ArithmeticError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, MemoryError):
