@@ -64,7 +64,7 @@ def _binding(address: str, resource_type: str, level: str, block: Any, file: str
         return GcpIamBinding(address=address, location=Location(file=file, line=default_line), resource_type=resource_type, level=level, role=None, unknown_members=True)  # type: ignore[arg-type]
     members: list[str] = []
     refs: list[str] = []
-    unknown = isinstance(block.get("members"), Unknown) and not isinstance(block.get("members"), Reference)
+    unknown = isinstance(block.get("members"), Unknown) and not isinstance(block.get("members"), (Reference, PartialString))
     for member in as_list(block.get("members")):
         if isinstance(member, str):
             members.append(member.strip())
