@@ -310,15 +310,16 @@ def _statement_block(raw: Any) -> Any:
     if not isinstance(raw, dict):
         return raw if isinstance(raw, Unknown) else Unknown("statement")
     out = LineDict(line=line_of(raw))
-    effect = raw.get("effect", "Allow")
-    out["Effect"] = effect
+    # An argument set to null is unset in Terraform (modules write `not_actions = try(x.not_actions, null)`).
+    effect = raw.get("effect")
+    out["Effect"] = "Allow" if effect is None else effect
     if raw.get("sid") is not None:
         out["Sid"] = raw.get("sid")
     for src, dst in (("actions", "Action"), ("not_actions", "NotAction"), ("resources", "Resource"), ("not_resources", "NotResource")):
-        if src in raw:
+        if raw.get(src) is not None:
             out[dst] = raw[src]
     for src, dst in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-        if src in raw:
+        if raw.get(src) not in (None, []):  # a dynamic block over an empty list writes no principal
             principals: dict[str, Any] = {}
             for block in as_list(raw[src]):
                 if not isinstance(block, dict) or not isinstance(block.get("type"), str):
