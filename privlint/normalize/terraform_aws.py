@@ -318,6 +318,11 @@ def _statement_block(raw: Any) -> Any:
     for src, dst in (("actions", "Action"), ("not_actions", "NotAction"), ("resources", "Resource"), ("not_resources", "NotResource")):
         if raw.get(src) is not None:
             out[dst] = raw[src]
+    # AWS rejects a statement with both: beside a known positive list, an unknown negative one can only be null
+    # (an optional object attribute the caller left out).
+    for positive, negative in (("Action", "NotAction"), ("Resource", "NotResource")):
+        if isinstance(out.get(negative), Unknown) and positive in out and not isinstance(out[positive], Unknown):
+            del out[negative]
     for src, dst in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
         if raw.get(src) not in (None, []):  # a dynamic block over an empty list writes no principal
             principals: dict[str, Any] = {}
