@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import FIXTURES
 
 import privlint
-from conftest import FIXTURES
 
 GITHUB = FIXTURES / "github"
 
@@ -257,6 +257,16 @@ def test_terraform_bad_and_good() -> None:
     assert found(root / "good") == set()
 
 
+def test_terraform_collaborators_passed_to_a_local_module() -> None:
+    """Outside collaborators given to a local module as objects (a literal list, or one built by `for`)."""
+    root = GITHUB / "terraform-collaborators-module"
+    assert found(root / "bad") == {
+        ("PL212", 'module.billing_api.github_repository_collaborator.person["vendor-dev-1"]', 19),
+        ("PL212", 'module.docs_site.github_repository_collaborator.person["docs-agency"]', 19),
+    }
+    assert found(root / "good") == set()
+
+
 def test_terraform_plaintext_secret_is_masked() -> None:
     report = privlint.scan([str(GITHUB / "terraform" / "bad")])
     text = report.to_json()
@@ -340,8 +350,8 @@ def test_cli_json_output_for_a_snapshot(cli: Any) -> None:
 # --------------------------------------------------------------------------- properties: odd but decodable input
 
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 _SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(["admin", "write", "main", "", "x", "2026-01-01T00:00:00Z"]))
 _VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(

@@ -80,9 +80,12 @@ def wildcard_action(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
 @rule("PL202")
 def not_action_allow(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
     for doc, stmt in _authored_statements(inventory):
-        if stmt.effect != "Allow" or not (stmt.not_action or stmt.not_resource):
+        # A wholly unknown NotAction/NotResource may be null (unset) once evaluated: it proves nothing.
+        not_action = stmt.not_action and bool(stmt.actions or not stmt.unknown_actions)
+        not_resource = stmt.not_resource and bool(stmt.resources or not stmt.unknown_resources)
+        if stmt.effect != "Allow" or not (not_action or not_resource):
             continue
-        which = " and ".join(k for k, on in (("NotAction", stmt.not_action), ("NotResource", stmt.not_resource)) if on)
+        which = " and ".join(k for k, on in (("NotAction", not_action), ("NotResource", not_resource)) if on)
         yield Hit(
             resource=doc.resource,
             location=_location(doc, stmt),
