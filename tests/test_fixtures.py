@@ -19,12 +19,6 @@ SNAPSHOT = ROOT / "tests" / "snapshots" / "fixtures.json"
 
 # Bad fixtures whose finding flows through a built-in function the current library lacks. Their snapshot
 # entry is the reviewed expectation, written by hand and kept when snapshots are regenerated.
-NEEDS_FUNCTION_LIBRARY = {
-    "fixtures/terraform/coalesce-reference/bad",
-    "fixtures/terraform/functions-keep-grants/bad",
-}
-
-
 def fixture_units() -> list[Path]:
     """Each Terraform fixture directory (bad/ or good/) and each CloudFormation template."""
     units = sorted(p for p in (FIXTURES / "terraform").glob("*/*") if p.is_dir())
@@ -46,14 +40,11 @@ def _key(unit: Path) -> str:
 
 
 if os.environ.get("PRIVLINT_UPDATE_SNAPSHOTS"):
-    _kept = _load_snapshot()
-    _fresh = {_key(u): _kept[_key(u)] if _key(u) in NEEDS_FUNCTION_LIBRARY and _key(u) in _kept else findings_of(u) for u in fixture_units()}
-    SNAPSHOT.write_text(json.dumps(_fresh, indent=1) + "\n")
+    SNAPSHOT.write_text(json.dumps({_key(u): findings_of(u) for u in fixture_units()}, indent=1) + "\n")
 
 
 def _marked(units: list[Path]) -> list[object]:
-    needs = pytest.mark.xfail(strict=False, reason="needs the function library")
-    return [pytest.param(u, id=str(u.relative_to(FIXTURES)), marks=[needs] if _key(u) in NEEDS_FUNCTION_LIBRARY else []) for u in units]
+    return [pytest.param(u, id=str(u.relative_to(FIXTURES))) for u in units]
 
 
 @pytest.mark.parametrize("unit", _marked(fixture_units()))
@@ -97,5 +88,5 @@ def test_whole_fixture_tree_reports_every_bad_and_no_good() -> None:
     files = {f.file for f in report.findings}
     assert not [f for f in files if "/good" in f], "a good fixture has findings"
     for unit in fixture_units():
-        if unit.name.startswith("bad") and _key(unit) not in NEEDS_FUNCTION_LIBRARY:
+        if unit.name.startswith("bad"):
             assert any(f.startswith(str(unit)) for f in files), f"{unit} reported nothing in a whole-tree scan"

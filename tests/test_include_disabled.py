@@ -12,8 +12,6 @@ import pytest
 from conftest import run_cli
 
 SWITCHED_OFF = "fixtures/terraform/include-disabled"
-ENGINE_BUG_REFERENCE = "engine: a reference between two switched-off blocks (aws_iam_user.this[0]) does not resolve"
-ENGINE_BUG_FLAG = "engine: the disabled flag follows the finding's address, not the switched-off grant"
 
 CASES = [
     pytest.param(
@@ -27,14 +25,12 @@ CASES = [
         "module.breakglass.aws_iam_user.this[0]",
         "var.create",
         id="resources-off",
-        marks=pytest.mark.xfail(strict=False, reason=ENGINE_BUG_REFERENCE),
     ),
     pytest.param(
         "attachment-off",
         "module.breakglass.aws_iam_user.this",
         "var.grant_admin",
         id="attachment-off",
-        marks=pytest.mark.xfail(strict=False, reason=ENGINE_BUG_FLAG),
     ),
 ]
 

@@ -13,14 +13,27 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from privlint.pipeline.discover import TERRAFORM, BinaryFile, FileTooLarge, SourceFile, discover, read_text
 from privlint.core.findings import Category, Finding, Report, Suppression
-from privlint.pipeline.formats import Unit, by_name
-from privlint.normalize.common import Origin, Problem, ResourceRecord
-from privlint.rules.base import PARSE_ERROR_ID, all_linkers, all_rules, load_catalog
 from privlint.core.settings import Settings
-from privlint.pipeline.suppress import Directive, Outcome, apply, attach_to_blocks, comment_directives, config_directives
-
+from privlint.normalize.common import Origin, Problem, ResourceRecord
+from privlint.pipeline.discover import (
+    TERRAFORM,
+    BinaryFile,
+    FileTooLarge,
+    SourceFile,
+    discover,
+    read_text,
+)
+from privlint.pipeline.formats import Unit, by_name
+from privlint.pipeline.suppress import (
+    Directive,
+    Outcome,
+    apply,
+    attach_to_blocks,
+    comment_directives,
+    config_directives,
+)
+from privlint.rules.base import PARSE_ERROR_ID, all_linkers, all_rules, load_catalog
 
 # Failures that mean "privlint could not analyse this", never "stop the scan".
 _GUARDED = (RecursionError, MemoryError, ValueError, TypeError, KeyError, AttributeError, IndexError)
@@ -120,8 +133,8 @@ class Scanner:
         return parsed
 
     def _terraform(self, by_dir: dict[Path, list[SourceFile]], problems: list[Problem]) -> list[Unit]:
-        from privlint.pipeline.discover import is_terraform_name
         from privlint.normalize.terraform_aws import TerraformNormaliser
+        from privlint.pipeline.discover import is_terraform_name
         from privlint.terraform.loader import TerraformLoader
 
         displays: dict[Path, str] = {}
@@ -221,6 +234,12 @@ class Scanner:
             except _GUARDED as exc:
                 unit.problems.extend(_internal_error(display(directory / "main.tf"), exc).problems)
             unit.problems.extend(normaliser.problems)
+            if unit.disabled:
+                # What default inputs deploy, to tell which findings only switched-off blocks cause.
+                try:
+                    unit.deployed = TerraformNormaliser().add([r for r, t in zip(records, result.resources) if not t.enabled_by])
+                except _GUARDED:
+                    unit.deployed = None
             units.append(unit)
         return units
 
@@ -288,9 +307,13 @@ class Scanner:
         for link in all_linkers():
             link([u.inventory for u in units])
         for unit in units:
+            switches = ", ".join(sorted(set(unit.disabled.values())))
             for rule in all_rules():
+                deployed = {(h.resource, h.message) for h in rule.check(unit.deployed, self.settings)} if unit.deployed is not None else None
                 for hit in rule.check(unit.inventory, self.settings):
                     enabled_by = unit.disabled.get(hit.resource)
+                    if enabled_by is None and deployed is not None and (hit.resource, hit.message) not in deployed:
+                        enabled_by = switches  # found only with switched-off blocks (a grant, a policy) turned on
                     message = hit.message
                     if enabled_by is not None:
                         message = f"{message} (only when {enabled_by} turns this block on)"

@@ -26,6 +26,7 @@ class Unit:
     problems: list[Problem] = field(default_factory=list)
     directives: list[Any] = field(default_factory=list)  # privlint.pipeline.suppress.Directive: inline suppressions
     disabled: dict[str, str] = field(default_factory=dict)  # resource address -> the input variable that turns it on
+    deployed: Inventory | None = None  # with disabled blocks: the inventory of what is deployed by default
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,8 @@ class ModuleInstance:
         address = f"{self.prefix}{key}"
         item = self.resources.get(key)
         instances = self.instances(item) if item is not None else None
+        if instances == [] and item is not None and self.loader.include_disabled:
+            instances = self.bindings(item)  # the switched-off block is linted: references to it resolve
         source = key
         if instances is None or (len(instances) == 1 and instances[0].suffix == ""):
             return Reference(source=source, address=address)
