@@ -177,6 +177,10 @@ KNOWN: list[tuple[str, Any]] = [
     ('yamldecode("a: 1\\nb: [x, true]\\n")', {"a": 1, "b": ["x", True]}),
     ('yamlencode({a = "b", c = 1})', '"a": "b"\n"c": 1\n'),
     ('yamlencode({a = ["x", "y"]})', '"a":\n- "x"\n- "y"\n'),
+    (
+        'yamlencode({foo = [1, {a = "b", c = "d"}, 3]})',
+        '"foo":\n- 1\n- "a": "b"\n  "c": "d"\n- 3\n',
+    ),
     ('base64encode("Hello World")', "SGVsbG8gV29ybGQ="),
     ('base64decode("SGVsbG8gV29ybGQ=")', "Hello World"),
     ('textencodebase64("Hello World", "UTF-16LE")', "SABlAGwAbABvACAAVwBvAHIAbABkAA=="),
@@ -420,6 +424,8 @@ UNKNOWN = [
     "range(var.n)",
     "yamlencode({a = var.x})",
     "issensitive(var.x)",
+    "length(jsonencode({a = var.x}))",
+    "tostring(jsonencode([var.x]))",
 ]
 
 

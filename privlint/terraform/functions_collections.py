@@ -22,6 +22,7 @@ from privlint.terraform.functions_support import (
     Function,
     FunctionError,
     boolean,
+    cause_of,
     cause_text,
     distinct_values,
     encoded,
@@ -42,7 +43,7 @@ from privlint.terraform.functions_support import (
 
 def length(value: Any) -> Any:
     if encoded(value):
-        return len(text(value))
+        return len(text(value)) if is_known(value) else cause_of("length()", value)
     if isinstance(value, Unknown):
         return ops.unknown("length()", value)
     if isinstance(value, str):
