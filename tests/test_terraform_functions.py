@@ -90,6 +90,13 @@ KNOWN: list[tuple[str, Any]] = [
         {"scheme": "https", "host": "example.com"},
     ),
     ('regexall("[a-z]+", "1234abcd5678efgh9")', ["abcd", "efgh"]),
+    # RE2 semantics: $ ends the text (no trailing newline), (?<name>) groups, ASCII classes, \z
+    ('try(regex("^a$", "a\\n"), "no match")', "no match"),
+    ('regex("(?m)^b$", "a\\nb\\n")', "b"),
+    ('regex("(?<n>[0-9]+)", "ab12")', {"n": "12"}),
+    ('regex("\\\\d+", "\u0663\u06634")', "4"),
+    ('regex("x\\\\z", "axx")', "x"),
+    ('regex("[]a]+$", "b]a]")', "]a]"),
     ('length(regexall("[a-z]+", "1234"))', 0),
     # format
     ('format("Hello, %s!", "Ander")', "Hello, Ander!"),
