@@ -532,3 +532,34 @@ def test_length_and_join_split(items: list[str]) -> None:
     assert evaluate(f"sort({literal})") == sorted(items)
     if items and all("," not in i for i in items):
         assert evaluate(f'split(",", join(",", {literal}))') == items
+
+
+_small_lists = hs.lists(hs.integers(-5, 5), max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_small_lists, _small_lists, hs.integers(0, 20))
+def test_list_and_set_functions_agree_with_python(
+    first: list[int], second: list[int], position: int
+) -> None:
+    a, b = _literal(first), _literal(second)
+    assert evaluate(f"concat({a}, {b})") == first + second
+    assert evaluate(f"reverse({a})") == first[::-1]
+    assert evaluate(f"setunion({a}, {b})") == sorted(set(first) | set(second))
+    assert evaluate(f"setintersection({a}, {b})") == sorted(set(first) & set(second))
+    assert evaluate(f"setsubtract({a}, {b})") == sorted(set(first) - set(second))
+    assert evaluate(f"contains({a}, {position})") == (position in first)
+    if first:
+        assert evaluate(f"element({a}, {position})") == first[position % len(first)]
+        assert evaluate(f"max({a}...)") == max(first) and evaluate(
+            f"min({a}...)"
+        ) == min(first)
+    assert evaluate(f'format("%d|%s", {position}, "x")') == f"{position}|x"
+
+
+def test_jsonencode_keeps_partial_lists_inside_a_document() -> None:
+    value = evaluate(
+        'jsonencode({Statement = [{Action = concat(["iam:PassRole"], var.extra), Resource = "*"}]})'
+    )
+    action = value["Statement"][0]["Action"]
+    assert isinstance(action, PartialList) and action.known == ("iam:PassRole",)
