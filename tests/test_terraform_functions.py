@@ -6,6 +6,7 @@ Each row follows Terraform's documented result; unknown inputs (``var.x`` with n
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -431,6 +432,7 @@ UNKNOWN = [
     "range(var.n)",
     "yamlencode({a = var.x})",
     "issensitive(var.x)",
+    "rsadecrypt(var.ciphertext, var.key)",
     "length(jsonencode({a = var.x}))",
     "tostring(jsonencode([var.x]))",
 ]
@@ -563,3 +565,44 @@ def test_jsonencode_keeps_partial_lists_inside_a_document() -> None:
     )
     action = value["Statement"][0]["Action"]
     assert isinstance(action, PartialList) and action.known == ("iam:PassRole",)
+
+
+def _der(tag: int, content: bytes) -> bytes:
+    size = len(content)
+    head = (
+        bytes([size])
+        if size < 128
+        else bytes([0x80 | ((size.bit_length() + 7) // 8)])
+        + size.to_bytes((size.bit_length() + 7) // 8, "big")
+    )
+    return bytes([tag]) + head + content
+
+
+def _der_int(value: int) -> bytes:
+    return _der(0x02, value.to_bytes(value.bit_length() // 8 + 1, "big"))
+
+
+def test_rsadecrypt_with_a_key_in_the_code() -> None:
+    """A toy key built here (two Mersenne primes), so no private key file sits in the repository."""
+    p, q, e = 2**127 - 1, 2**89 - 1, 65537
+    n, d = p * q, pow(e, -1, (p - 1) * (q - 1))
+    numbers = [0, n, e, d, p, q, d % (p - 1), d % (q - 1), pow(q, -1, p)]
+    pkcs1 = _der(0x30, b"".join(_der_int(x) for x in numbers))
+    body = base64.b64encode(pkcs1).decode()
+    pem = (
+        "-----BEGIN RSA PRIVATE KEY-----\\n" + body + "\\n-----END RSA PRIVATE KEY-----"
+    )
+    size = (n.bit_length() + 7) // 8
+    message = b"s3cr3t"
+    block = b"\x00\x02" + b"\x07" * (size - 3 - len(message)) + b"\x00" + message
+    ciphertext = base64.b64encode(
+        pow(int.from_bytes(block, "big"), e, n).to_bytes(size, "big")
+    ).decode()
+    assert evaluate(f'rsadecrypt("{ciphertext}", "{pem}")') == "s3cr3t"
+    assert (
+        evaluate(f'try(rsadecrypt("{ciphertext}", "not a key"), "bad key")')
+        == "bad key"
+    )
+    assert isinstance(
+        evaluate("rsadecrypt(aws_instance.w.password_data, var.key)"), Unknown
+    )

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from privlint.terraform.functions_collections import COLLECTION_FUNCTIONS
 from privlint.terraform.functions_encoding import ENCODING_FUNCTIONS
 from privlint.terraform.functions_numeric import NUMERIC_FUNCTIONS
+from privlint.terraform.functions_rsa import RSA_FUNCTIONS
 from privlint.terraform.functions_sets import SET_FUNCTIONS
 from privlint.terraform.functions_strings import STRING_FUNCTIONS
 from privlint.terraform.functions_support import (
@@ -28,6 +29,7 @@ FUNCTIONS: Mapping[str, Function] = MappingProxyType(
         **COLLECTION_FUNCTIONS,
         **ENCODING_FUNCTIONS,
         **NUMERIC_FUNCTIONS,
+        **RSA_FUNCTIONS,
         **SET_FUNCTIONS,
         **STRING_FUNCTIONS,
         **TIME_AND_PATH_FUNCTIONS,
