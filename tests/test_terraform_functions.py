@@ -606,3 +606,33 @@ def test_rsadecrypt_with_a_key_in_the_code() -> None:
     assert isinstance(
         evaluate("rsadecrypt(aws_instance.w.password_data, var.key)"), Unknown
     )
+
+
+alternatives_engine = pytest.mark.skipif(
+    not hasattr(__import__("privlint.core.values").core.values, "Alternatives"),
+    reason="this engine's conditionals do not keep their branches",
+)
+
+
+@alternatives_engine
+@pytest.mark.parametrize(
+    ("text", "branches"),
+    [
+        ('upper(var.admin ? "a" : "b")', ("A", "B")),
+        (
+            'concat(var.admin ? ["*"] : [], ["s3:GetObject"])',
+            (["*", "s3:GetObject"], ["s3:GetObject"]),
+        ),
+        ("length(var.big ? [1, 2] : [1])", (2, 1)),
+        ('one(var.x ? ["a"] : ["a", "b"])', "a"),  # the failing branch is dropped
+    ],
+)
+def test_functions_apply_to_each_branch_of_an_unknown_condition(
+    text: str, branches: Any
+) -> None:
+    value = evaluate(text)
+    if isinstance(branches, tuple):
+        assert getattr(value, "options", None) == branches
+        assert value.source.startswith("var.")
+    else:
+        assert value == branches
