@@ -6,6 +6,7 @@ Each row follows Terraform's documented result; unknown inputs (``var.x`` with n
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -90,6 +91,13 @@ KNOWN: list[tuple[str, Any]] = [
         {"scheme": "https", "host": "example.com"},
     ),
     ('regexall("[a-z]+", "1234abcd5678efgh9")', ["abcd", "efgh"]),
+    # RE2 semantics: $ ends the text (no trailing newline), (?<name>) groups, ASCII classes, \z
+    ('try(regex("^a$", "a\\n"), "no match")', "no match"),
+    ('regex("(?m)^b$", "a\\nb\\n")', "b"),
+    ('regex("(?<n>[0-9]+)", "ab12")', {"n": "12"}),
+    ('regex("\\\\d+", "\u0663\u06634")', "4"),
+    ('regex("x\\\\z", "axx")', "x"),
+    ('regex("[]a]+$", "b]a]")', "]a]"),
     ('length(regexall("[a-z]+", "1234"))', 0),
     # format
     ('format("Hello, %s!", "Ander")', "Hello, Ander!"),
@@ -177,6 +185,10 @@ KNOWN: list[tuple[str, Any]] = [
     ('yamldecode("a: 1\\nb: [x, true]\\n")', {"a": 1, "b": ["x", True]}),
     ('yamlencode({a = "b", c = 1})', '"a": "b"\n"c": 1\n'),
     ('yamlencode({a = ["x", "y"]})', '"a":\n- "x"\n- "y"\n'),
+    (
+        'yamlencode({foo = [1, {a = "b", c = "d"}, 3]})',
+        '"foo":\n- 1\n- "a": "b"\n  "c": "d"\n- 3\n',
+    ),
     ('base64encode("Hello World")', "SGVsbG8gV29ybGQ="),
     ('base64decode("SGVsbG8gV29ybGQ=")', "Hello World"),
     ('textencodebase64("Hello World", "UTF-16LE")', "SABlAGwAbABvACAAVwBvAHIAbABkAA=="),
@@ -420,6 +432,9 @@ UNKNOWN = [
     "range(var.n)",
     "yamlencode({a = var.x})",
     "issensitive(var.x)",
+    "rsadecrypt(var.ciphertext, var.key)",
+    "length(jsonencode({a = var.x}))",
+    "tostring(jsonencode([var.x]))",
 ]
 
 
@@ -519,3 +534,105 @@ def test_length_and_join_split(items: list[str]) -> None:
     assert evaluate(f"sort({literal})") == sorted(items)
     if items and all("," not in i for i in items):
         assert evaluate(f'split(",", join(",", {literal}))') == items
+
+
+_small_lists = hs.lists(hs.integers(-5, 5), max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_small_lists, _small_lists, hs.integers(0, 20))
+def test_list_and_set_functions_agree_with_python(
+    first: list[int], second: list[int], position: int
+) -> None:
+    a, b = _literal(first), _literal(second)
+    assert evaluate(f"concat({a}, {b})") == first + second
+    assert evaluate(f"reverse({a})") == first[::-1]
+    assert evaluate(f"setunion({a}, {b})") == sorted(set(first) | set(second))
+    assert evaluate(f"setintersection({a}, {b})") == sorted(set(first) & set(second))
+    assert evaluate(f"setsubtract({a}, {b})") == sorted(set(first) - set(second))
+    assert evaluate(f"contains({a}, {position})") == (position in first)
+    if first:
+        assert evaluate(f"element({a}, {position})") == first[position % len(first)]
+        assert evaluate(f"max({a}...)") == max(first) and evaluate(
+            f"min({a}...)"
+        ) == min(first)
+    assert evaluate(f'format("%d|%s", {position}, "x")') == f"{position}|x"
+
+
+def test_jsonencode_keeps_partial_lists_inside_a_document() -> None:
+    value = evaluate(
+        'jsonencode({Statement = [{Action = concat(["iam:PassRole"], var.extra), Resource = "*"}]})'
+    )
+    action = value["Statement"][0]["Action"]
+    assert isinstance(action, PartialList) and action.known == ("iam:PassRole",)
+
+
+def _der(tag: int, content: bytes) -> bytes:
+    size = len(content)
+    head = (
+        bytes([size])
+        if size < 128
+        else bytes([0x80 | ((size.bit_length() + 7) // 8)])
+        + size.to_bytes((size.bit_length() + 7) // 8, "big")
+    )
+    return bytes([tag]) + head + content
+
+
+def _der_int(value: int) -> bytes:
+    return _der(0x02, value.to_bytes(value.bit_length() // 8 + 1, "big"))
+
+
+def test_rsadecrypt_with_a_key_in_the_code() -> None:
+    """A toy key built here (two Mersenne primes), so no private key file sits in the repository."""
+    p, q, e = 2**127 - 1, 2**89 - 1, 65537
+    n, d = p * q, pow(e, -1, (p - 1) * (q - 1))
+    numbers = [0, n, e, d, p, q, d % (p - 1), d % (q - 1), pow(q, -1, p)]
+    pkcs1 = _der(0x30, b"".join(_der_int(x) for x in numbers))
+    body = base64.b64encode(pkcs1).decode()
+    pem = (
+        "-----BEGIN RSA PRIVATE KEY-----\\n" + body + "\\n-----END RSA PRIVATE KEY-----"
+    )
+    size = (n.bit_length() + 7) // 8
+    message = b"s3cr3t"
+    block = b"\x00\x02" + b"\x07" * (size - 3 - len(message)) + b"\x00" + message
+    ciphertext = base64.b64encode(
+        pow(int.from_bytes(block, "big"), e, n).to_bytes(size, "big")
+    ).decode()
+    assert evaluate(f'rsadecrypt("{ciphertext}", "{pem}")') == "s3cr3t"
+    assert (
+        evaluate(f'try(rsadecrypt("{ciphertext}", "not a key"), "bad key")')
+        == "bad key"
+    )
+    assert isinstance(
+        evaluate("rsadecrypt(aws_instance.w.password_data, var.key)"), Unknown
+    )
+
+
+alternatives_engine = pytest.mark.skipif(
+    not hasattr(__import__("privlint.core.values").core.values, "Alternatives"),
+    reason="this engine's conditionals do not keep their branches",
+)
+
+
+@alternatives_engine
+@pytest.mark.parametrize(
+    ("text", "branches"),
+    [
+        ('upper(var.admin ? "a" : "b")', ("A", "B")),
+        (
+            'concat(var.admin ? ["*"] : [], ["s3:GetObject"])',
+            (["*", "s3:GetObject"], ["s3:GetObject"]),
+        ),
+        ("length(var.big ? [1, 2] : [1])", (2, 1)),
+        ('one(var.x ? ["a"] : ["a", "b"])', "a"),  # the failing branch is dropped
+    ],
+)
+def test_functions_apply_to_each_branch_of_an_unknown_condition(
+    text: str, branches: Any
+) -> None:
+    value = evaluate(text)
+    if isinstance(branches, tuple):
+        assert getattr(value, "options", None) == branches
+        assert value.source.startswith("var.")
+    else:
+        assert value == branches

@@ -22,6 +22,7 @@ from privlint.terraform.functions_support import (
     Function,
     FunctionError,
     boolean,
+    cause_of,
     cause_text,
     distinct_values,
     encoded,
@@ -42,7 +43,7 @@ from privlint.terraform.functions_support import (
 
 def length(value: Any) -> Any:
     if encoded(value):
-        return len(text(value))
+        return len(text(value)) if is_known(value) else cause_of("length()", value)
     if isinstance(value, Unknown):
         return ops.unknown("length()", value)
     if isinstance(value, str):
@@ -86,14 +87,13 @@ def compact(collection: Any) -> Any:
     if found is None:
         return unknown_or_error("compact()", collection)
     items, complete = found
-    kept = []
+    kept: list[Any] = []
     for item in items:
+        # A reference is most likely set; a string with some known text is not empty.
         if isinstance(item, Reference) or (
             isinstance(item, PartialString) and any(item.parts)
         ):
-            kept.append(
-                item
-            )  # a reference is most likely set; a string with known text is not empty
+            kept.append(item)
         elif isinstance(item, Unknown):
             complete = False  # it may be empty: the result is not known to hold it
         elif item is not None and item != "":

@@ -6,12 +6,13 @@ import ipaddress
 import math
 from typing import Any
 
-from privlint.core.values import LineDict, PartialList, Reference, Unknown
+from privlint.core.values import LineDict, PartialList, Reference, Unknown, is_known
 from privlint.terraform import operations as ops
 from privlint.terraform.functions_support import (
     Function,
     FunctionError,
     boolean,
+    cause_of,
     encoded,
     integer,
     known,
@@ -115,6 +116,8 @@ def tostring(value: Any) -> Any:
         )
     if isinstance(value, (list, dict)) and not encoded(value):
         raise FunctionError("tostring() of a collection")
+    if not is_known(value):
+        return cause_of("tostring()", value)  # a jsonencode() result with unknown parts
     return text(value)
 
 

@@ -35,8 +35,8 @@ _NOT_RE2 = re.compile(
     r"\(\?[=!]|\(\?<[=!]|\\[1-9]|\(\?P=|\\g<"
 )  # lookaround and backreferences
 _UNSUPPORTED = re.compile(
-    r"\\[pP]|\[\[:|\\[Cz]"
-)  # valid RE2 that Python's re reads differently
+    r"\[\[:"
+)  # POSIX classes: valid RE2 that Python's re reads differently
 _REPEATED_GROUP = re.compile(r"\)(?:[*+]|\{\d*,?\d*\})")
 
 
@@ -52,9 +52,46 @@ def _compile(pattern: str) -> re.Pattern[str]:
     if _UNSUPPORTED.search(pattern) or _may_backtrack(pattern):
         raise _Unsupported
     try:
-        return re.compile(pattern)
+        # RE2's \d, \w, \s and \b are ASCII classes.
+        return re.compile(_translate(pattern), re.ASCII)
     except (re.error, RecursionError, OverflowError) as exc:
         raise FunctionError("invalid regular expression") from exc
+
+
+def _translate(pattern: str) -> str:
+    """RE2 syntax in Python's: ``\\z`` and a non-multiline ``$`` end the text, ``(?<name>`` names a group."""
+    if re.search(r"\\[pPCQ]|\(\?[a-zA-Z]*U", pattern):
+        raise _Unsupported  # Unicode classes, \C, \Q...\E and ungreedy mode have no Python equivalent
+    multiline = re.search(r"\(\?[a-zA-Z]*m", pattern) is not None
+    out: list[str] = []
+    position, class_start = (
+        0,
+        -1,
+    )  # class_start: where the open character class's items begin
+    while position < len(pattern):
+        ch = pattern[position]
+        if ch == "\\" and position + 1 < len(pattern):
+            escaped = pattern[position + 1]
+            out.append("\\Z" if escaped == "z" and class_start < 0 else ch + escaped)
+            position += 2
+            continue
+        if class_start >= 0:
+            if ch == "]" and position > class_start:
+                class_start = -1
+        elif ch == "[":
+            if pattern.startswith("[:", position + 1):
+                raise _Unsupported
+            class_start = position + (2 if pattern.startswith("^", position + 1) else 1)
+        elif ch == "$" and not multiline:
+            ch = "\\Z"
+        elif (
+            pattern.startswith("(?<", position)
+            and pattern[position + 3 : position + 4].isalpha()
+        ):
+            ch, position = "(?P<", position + 2
+        out.append(ch)
+        position += 1
+    return "".join(out)
 
 
 def _may_backtrack(pattern: str) -> bool:
