@@ -71,6 +71,7 @@ class TerraformResult:
     problems: list[ParseProblem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)  # every file read, modules included
     called_dirs: set[Path] = field(default_factory=set)  # local module directories loaded through calls
+    remote_modules: set[str] = field(default_factory=set)  # registry and git sources not read (nothing is downloaded)
 
 
 # --------------------------------------------------------------------------- reading files
@@ -565,6 +566,8 @@ class TerraformLoader:
         source_attr = block.attributes.get("source")
         source = caller.evaluator.value(source_attr.expr) if source_attr else None
         if not isinstance(source, str) or not source.startswith(("./", "../")):
+            if isinstance(source, str):
+                result.remote_modules.add(source)
             return  # registry and git modules are not fetched: nothing is downloaded during a scan
         target = (caller.directory / source).resolve()
         if depth >= MAX_MODULE_DEPTH or target in stack or not target.is_dir():

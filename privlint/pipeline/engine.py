@@ -96,10 +96,19 @@ class Scanner:
         self.config_file = config_file  # where config suppressions were written, for their findings
         self.today = today or dt.date.today()
         self.register: list[tuple[Suppression, str]] = []  # after a scan: (active suppression, resource it covers)
+        self.remote_modules: set[str] = set()  # after a scan: module sources not read (registry, git)
+        self.progress: Callable[[int], None] | None = None  # called with the number of files just parsed
+        self.on_discovered: Callable[[int], None] | None = None  # called once with the number of files to parse
+
+    def _advance(self, files: int) -> None:
+        if self.progress is not None:
+            self.progress(files)
 
     # -- entry points
     def scan_paths(self, paths: Iterable[str]) -> Report:
         found = discover([str(p) for p in paths], self.settings.max_file_size, self.settings.exclude)
+        if self.on_discovered is not None:
+            self.on_discovered(len(found.files))
         units, problems = self._parse(found.files)
         problems.extend(Problem(p.display, p.line, p.display, p.message) for p in found.problems)
         findings = self._configure(self._findings(units, problems))
@@ -125,6 +134,7 @@ class Scanner:
                 terraform[source.path.parent].append(source)
             else:
                 units.append(_guarded(lambda s=source: _cached_unit(s, self.settings, lambda: self._single_file(s)), source.display))
+                self._advance(1)
         if terraform:
             units.extend(self._terraform(terraform, problems))
         return units, problems
@@ -218,7 +228,9 @@ class Scanner:
                 loaded.append((directory, loader.load(directory, files)))
             except _GUARDED as exc:
                 problems.extend(_internal_error(sources[0].display, exc).problems)
+            self._advance(len(sources))
         called = {d for _, result in loaded for d in result.called_dirs}
+        self.remote_modules.update(source for _, result in loaded for source in result.remote_modules)
 
         units: list[Unit] = []
         reported: set[tuple[str, int | None, str]] = set()
