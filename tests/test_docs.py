@@ -31,3 +31,13 @@ def test_explain_works_for_every_rule() -> None:
             result = runner.invoke(app, ["explain", key])
             assert result.exit_code == 0, (key, result.output)
             assert meta.title in result.output and "Fix" in result.output and "Why it matters" in result.output
+
+
+def test_escalation_coverage_doc_is_generated_from_the_data() -> None:
+    from privlint.frontend.coverage_doc import coverage, render
+
+    assert (ROOT / "docs" / "escalation-coverage.md").read_text() == render(), "run: python -m privlint.frontend.coverage_doc"
+    for catalogue, rows in coverage().items():
+        # Every entry of every catalogue has a decision (a technique, a combination, or a recorded reason).
+        assert all(why != "not yet recorded" for _e, _n, _s, why in rows), catalogue
+    assert "docs/escalation-coverage.md" in (ROOT / "README.md").read_text()

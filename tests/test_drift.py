@@ -169,7 +169,7 @@ def test_sensitive_values_are_never_printed_or_logged(cli, tmp_path: Path) -> No
     assert entry["security_implications"] == ["credential (password)"]
 
 
-def test_credentials_not_marked_sensitive_are_masked(tmp_path: Path) -> None:
+def test_credentials_not_marked_sensitive_are_withheld_and_fingerprinted(tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     a.mkdir(), b.mkdir()
     secret_a, secret_b = "Xq7#Plm2Vn9!Rt4w", "Zk3$Wae8Bc1?Hy6u"
@@ -178,8 +178,11 @@ def test_credentials_not_marked_sensitive_are_masked(tmp_path: Path) -> None:
     log = tmp_path / "audit.jsonl"
     report = privlint.drift(baseline=a, current=b, audit_log=log)
     out = report.to_json() + log.read_text()
-    assert secret_a not in out and secret_b not in out
-    assert "Xq****" in out and "Zk****" in out
+    assert secret_a not in out and secret_b not in out and "Xq" not in out and "Zk3" not in out
+    assert "password differs from the approved baseline (sensitive value changed)" in report.findings[0].message
+    [entry] = [json.loads(line) for line in log.read_text().splitlines()]
+    assert (entry["before"], entry["after"], entry["sensitive"]) == ("(sensitive)", "(sensitive)", True)
+    assert entry["before_hmac"].startswith("hmac-sha256:") and entry["before_hmac"] != entry["after_hmac"]  # the change stays visible
 
 
 # --------------------------------------------------------------------------- JSON contract, exit codes, bad input
@@ -477,7 +480,7 @@ def test_cloudformation_drift_as_yaml_and_single_resource_output(tmp_path: Path)
     report = privlint.drift(cfn_drift=yaml_output)
     [finding] = report.findings
     assert (finding.resource, finding.line, finding.severity.value) == ("Db", 6, "high")
-    assert "Tr0ub4dor" not in finding.message and "correct-horse" not in finding.message and '"Tr****"' in finding.message
+    assert "Tr0ub4dor" not in finding.message and "correct-horse" not in finding.message and "(sensitive value changed)" in finding.message
     single = tmp_path / "one.json"
     single.write_text(json.dumps({"StackResourceDrift": {"LogicalResourceId": "Q", "ResourceType": "AWS::SQS::Queue", "StackResourceDriftStatus": "DELETED"}}))
     assert [(f.resource, "was deleted outside CloudFormation" in f.message) for f in privlint.drift(cfn_drift=single).findings] == [("Q", True)]

@@ -1,4 +1,4 @@
-"""The pure IAM analysis: wildcard matching, statements, MFA conditions, admin-level rights."""
+"""The pure IAM analysis: wildcard matching, statements, MFA conditions (admin-level: test_admin_level.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from privlint.core.iam import (
-    admin_reasons,
     denies_without_mfa,
     has_restricting_condition,
     is_public_principal,
@@ -58,21 +57,6 @@ def test_not_action_grants_everything_not_listed() -> None:
     stmt = _stmt(NotAction=["iam:*", "organizations:*"], Resource="*")
     assert statement_grants_action(stmt, "s3:GetObject")
     assert not statement_grants_action(stmt, "iam:CreatePolicyVersion")
-    assert admin_reasons(stmt) == []  # PowerUserAccess-like: not admin
-
-
-def test_not_action_without_iam_exclusion_is_admin_via_escalation() -> None:
-    stmt = _stmt(NotAction="s3:DeleteBucket", Resource="*")
-    assert admin_reasons(stmt) and "privilege-escalation" in admin_reasons(stmt)[0]
-
-
-def test_admin_reasons() -> None:
-    assert admin_reasons(_stmt(Action="*", Resource="*")) == ["all actions on all resources"]
-    assert admin_reasons(_stmt(Action="iam:*", Resource="*")) == ["full IAM control (iam:*)"]
-    assert admin_reasons(_stmt(Action="iam:PassRole", Resource="arn:aws:iam::123456789012:role/*"))
-    assert admin_reasons(_stmt(Action="iam:PassRole", Resource="arn:aws:iam::123456789012:role/app-worker")) == []
-    assert admin_reasons(_stmt(Action="s3:*", Resource="*")) == []
-    assert admin_reasons(parse_statement({"Effect": "Deny", "Action": "*", "Resource": "*"})) == []
 
 
 def test_mfa_conditions() -> None:
@@ -113,12 +97,22 @@ def test_unknown_entries_never_become_matches(actions: list[object]) -> None:
     assert statement_grants_action(stmt, "iam:PassRole") == any(matches(a, "iam:PassRole") for a in known)
 
 
-def test_explicit_deny_wins() -> None:
+def test_conditional_deny_applies_only_sometimes() -> None:
     from privlint.core.iam import statement_denies_action
 
-    allow = _stmt(Action=["iam:PassRole", "iam:CreatePolicyVersion"], Resource="*")
-    deny_pass = parse_statement({"Effect": "Deny", "Action": "iam:PassRole", "Resource": "*"})
-    assert admin_reasons(allow, [deny_pass]) == ["privilege-escalation actions iam:CreatePolicyVersion"]
     conditional = parse_statement({"Effect": "Deny", "Action": "iam:*", "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-2"}}})
-    assert not statement_denies_action(conditional, "iam:PassRole")  # only sometimes: still admin
-    assert admin_reasons(_stmt(Action="*", Resource="*"), [parse_statement({"Effect": "Deny", "NotAction": "s3:*", "Resource": "*"})]) == []
+    assert not statement_denies_action(conditional, "iam:PassRole")
+
+
+def test_trust_in_this_account_or_the_deploying_principal_admits_people() -> None:
+    from privlint.core.iam import assumable_without_mfa
+    from privlint.core.values import DEPLOYING_PRINCIPAL_ARN, DEPLOYING_PRINCIPAL_ID, REFERENCE_PREFIX, THIS_ACCOUNT_ID
+
+    resolved = [DEPLOYING_PRINCIPAL_ARN, DEPLOYING_PRINCIPAL_ID, THIS_ACCOUNT_ID, f"arn:aws:iam::{THIS_ACCOUNT_ID}:root"]
+    unresolved = [REFERENCE_PREFIX + "data.aws_caller_identity.current"]  # the evaluator's reference form
+    for entry in resolved + unresolved:
+        trust = _stmt(Principal={"AWS": entry}, Action="sts:AssumeRole")
+        assert assumable_without_mfa(trust) == [entry]
+        with_mfa = _stmt(Principal={"AWS": entry}, Action="sts:AssumeRole", Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}})
+        assert assumable_without_mfa(with_mfa) == []
+    assert assumable_without_mfa(_stmt(Principal={"AWS": REFERENCE_PREFIX + "aws_iam_role.other"}, Action="sts:AssumeRole")) == []

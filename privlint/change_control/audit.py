@@ -8,7 +8,11 @@ the head hash kept somewhere else: ``verify`` prints it.)
 Appends take an exclusive lock on the file (POSIX ``flock``), so concurrent runs neither interleave
 nor lose lines, and write all of a run's lines with one ``O_APPEND`` write followed by ``fsync``.
 A crash mid-write leaves a last line without its newline: the next append keeps that torn line as it
-is, terminates it, and records a ``torn-line`` entry naming it, and the caller reports it.
+is, terminates it, and records a ``torn-line`` entry naming it, and the caller reports it. A last line
+that is a whole, correctly chained entry and lost only its newline is simply terminated.
+
+The log is only ever a regular file: it is opened without following a symbolic link and without
+blocking (a FIFO), and anything else (a device such as /dev/zero, a directory) is refused.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -68,6 +73,22 @@ def _locked(fd: int) -> Iterator[None]:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+def open_log(path: str, flags: int, mode: int = 0o640) -> int:
+    """A descriptor on the regular file ``path``; never a symlink's target, a FIFO, a device or a directory."""
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), mode)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise AuditLogError(f"audit log {path} is a symbolic link: refusing to write or read through it") from None
+        raise AuditLogError(f"cannot open audit log {path}: {exc.strerror or exc}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "a FIFO" if stat.S_ISFIFO(info.st_mode) else "a device or socket"
+        raise AuditLogError(f"audit log {path} is {kind}, not a regular file")
+    return fd
+
+
 def _scan(fd: int) -> tuple[int, bytes, bytes]:
     """(number of complete lines, last complete line, trailing bytes after the last newline)."""
     os.lseek(fd, 0, os.SEEK_SET)
@@ -99,6 +120,15 @@ def _hash_of_line(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+def _whole_entry(raw: bytes, prev: str) -> bool:
+    """True when ``raw`` is a complete entry chained to ``prev`` (its own hash intact)."""
+    try:
+        entry = json.loads(raw)
+    except ValueError:
+        return False
+    return isinstance(entry, dict) and entry.get("prev") == prev and entry.get("hash") == entry_hash(entry)
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -108,17 +138,19 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def append(path: str, entries: list[dict[str, Any]]) -> AppendResult:
     """Append entries (each gets ``prev`` and ``hash``) as one locked, atomic-per-line write."""
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
-    except OSError as exc:
-        raise AuditLogError(f"cannot open audit log {path}: {exc.strerror or exc}") from None
+    fd = open_log(path, os.O_RDWR | os.O_APPEND | os.O_CREAT)
     try:
         with _locked(fd):
             complete, last, tail = _scan(fd)
             prev = _hash_of_line(last) if complete else GENESIS
             out: list[bytes] = []
             torn = None
-            if tail:
+            if tail and _whole_entry(tail, prev):
+                # Only the newline was lost: end the line, and chain to it.
+                out.append(b"\n")
+                prev = _hash_of_line(tail)
+                complete += 1
+            elif tail:
                 # A write was interrupted: keep the partial line, end it, and say so in the chain.
                 torn = TornLine(line=complete + 1, size=len(tail))
                 record = {
@@ -131,7 +163,7 @@ def append(path: str, entries: list[dict[str, Any]]) -> AppendResult:
                 record["hash"] = entry_hash(record)
                 prev = record["hash"]
                 out.append(b"\n" + canonical_line(record))
-            first = complete + (2 if tail else 1)
+            first = complete + (2 if torn else 1)
             for entry in entries:
                 entry = {**entry, "prev": prev}
                 entry["hash"] = entry_hash(entry)
@@ -172,8 +204,14 @@ class VerifyResult:
 def verify(path: str) -> VerifyResult:
     """Check every line: valid JSON, its own hash, the chain to the line before. Raises OSError if unreadable."""
     result = VerifyResult()
-    with open(path, "rb") as handle:
-        data = handle.read()
+    fd = open_log(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, _CHUNK):
+            chunks.append(chunk)
+        data = b"".join(chunks)
+    finally:
+        os.close(fd)
     lines = data.split(b"\n")
     ends_cleanly = lines[-1] == b""
     if ends_cleanly:
@@ -184,9 +222,9 @@ def verify(path: str) -> VerifyResult:
         last = number == len(lines)
         try:
             entry = json.loads(raw)
-            if not isinstance(entry, dict):
-                raise ValueError("not an object")
         except ValueError:
+            entry = None
+        if not isinstance(entry, dict):
             if last and not ends_cleanly:
                 result.errors.append((number, "incomplete last line (a write was interrupted); the next `privlint drift --audit-log` run records it"))
             else:

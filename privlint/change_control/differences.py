@@ -5,8 +5,10 @@ before and after. Added or removed subtrees are reported once, at their root. Li
 element by element (Terraform plans, CloudFormation), or as sets when the order carries no meaning
 (grants in two snapshots): then a changed list is one difference at the list's path.
 
-Values are compared as they are, but never shown as they are: ``shown()`` masks credentials and
-replaces sensitive values, and every value that leaves this package goes through it.
+Values are compared as they are, but never shown as they are: ``shown()`` replaces every sensitive
+value (``privlint.change_control.sensitive``) with ``(sensitive)``, and every value that leaves this
+package goes through it. A difference that withheld something carries keyed fingerprints of its raw
+values instead, for the audit log.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from privlint.core.findings import mask
+from privlint.change_control.sensitive import fingerprint, is_sensitive_path, looks_secret
 from privlint.core.values import PartialString, Reference, Unknown
 
 Path = tuple[str | int, ...]
@@ -41,7 +43,9 @@ class Difference(BaseModel):
     kind: Kind = "changed"
     before: Any = None  # already safe to show (see shown())
     after: Any = None
-    sensitive: bool = False  # a value was withheld because the source marks it sensitive
+    sensitive: bool = False  # a value (or part of one) was withheld: marked sensitive, or it looks secret
+    before_fingerprint: str | None = None  # keyed hash of the withheld raw value (see sensitive.fingerprint)
+    after_fingerprint: str | None = None
 
     @property
     def attribute(self) -> str:
@@ -159,35 +163,33 @@ def with_unknowns(value: Any, unknown: Any) -> Any:
     return value
 
 
-def shown(value: Any, sensitive_marks: Any = None, secret_names: Any = None, name: str | None = None) -> tuple[Any, bool]:
-    """A copy of ``value`` safe to print or log, and whether something was withheld.
+def shown(value: Any, sensitive_marks: Any = None, path: Path = (), resource_type: str = "") -> tuple[Any, bool]:
+    """A copy of ``value`` (found at ``path`` of a ``resource_type``) safe to print or log, and whether something was withheld.
 
-    Sensitive-marked parts become ``(sensitive)``; values of credential attributes (``secret_names(name)``
-    true) are masked; unknown values become readable placeholders.
+    Marked parts, parts at a sensitive path and values that look secret become ``(sensitive)``; unknown
+    values become readable placeholders.
     """
-    if sensitive_marks is True:
-        return (SENSITIVE if value is not None else None), value is not None
-    if secret_names is not None and name is not None and secret_names(name) and value is not None and not isinstance(value, (dict, list)):
-        if isinstance(value, Unknown):
-            return _unknown_text(value), False
-        return mask(str(value)), True
+    if value is None:
+        return None, False
+    if isinstance(value, Unknown):
+        return _unknown_text(value), False
+    if sensitive_marks is True or is_sensitive_path(path, resource_type) or looks_secret(value):
+        return SENSITIVE, True
     if isinstance(value, dict):
         out, hidden = {}, False
         for key, item in value.items():
             marks = sensitive_marks.get(key) if isinstance(sensitive_marks, dict) else None
-            out[str(key)], h = shown(item, marks, secret_names, str(key))
+            out[str(key)], h = shown(item, marks, (*path, str(key)), resource_type)
             hidden = hidden or h
         return out, hidden
     if isinstance(value, list):
         items, hidden = [], False
         for index, item in enumerate(value):
             marks = sensitive_marks[index] if isinstance(sensitive_marks, list) and index < len(sensitive_marks) else None
-            shown_item, h = shown(item, marks, secret_names, name)
+            shown_item, h = shown(item, marks, (*path, index), resource_type)
             items.append(shown_item)
             hidden = hidden or h
         return items, hidden
-    if isinstance(value, Unknown):
-        return _unknown_text(value), False
     if isinstance(value, str):
         return str(value), False  # drop str subclasses (SourceText)
     return value, False
@@ -210,22 +212,22 @@ def brief(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _is_secret_name(name: str) -> bool:
-    from privlint.normalize.common import credential_attribute_kind
-
-    return credential_attribute_kind(name) == "secret"
-
-
-def _last_name(path: Path) -> str | None:
-    return next((step for step in reversed(path) if isinstance(step, str)), None)
-
-
-def safe_values(path: Path, before: Any, after: Any, before_sensitive: Any = None, after_sensitive: Any = None) -> tuple[Any, Any, bool]:
+def safe_values(path: Path, before: Any, after: Any, before_sensitive: Any = None, after_sensitive: Any = None, resource_type: str = "") -> tuple[Any, Any, bool]:
     """Before and after at ``path`` as they may be shown, and whether something was withheld."""
-    name = _last_name(path)
-    b, hidden_b = shown(before, subtree(before_sensitive, path), _is_secret_name, name)
-    a, hidden_a = shown(after, subtree(after_sensitive, path), _is_secret_name, name)
+    b, hidden_b = shown(before, subtree(before_sensitive, path), path, resource_type)
+    a, hidden_a = shown(after, subtree(after_sensitive, path), path, resource_type)
     return b, a, hidden_b or hidden_a
+
+
+def difference(
+    path: Path, kind: Kind, before: Any, after: Any, *, before_sensitive: Any = None, after_sensitive: Any = None, **common: Any
+) -> Difference:
+    """One difference with its values made safe to show (and fingerprinted when something was withheld)."""
+    shown_b, shown_a, hidden = safe_values(path, before, after, before_sensitive, after_sensitive, common.get("resource_type", ""))
+    return Difference(
+        path=path, kind=kind, before=shown_b, after=shown_a, sensitive=hidden,
+        before_fingerprint=fingerprint(before) if hidden else None, after_fingerprint=fingerprint(after) if hidden else None, **common,
+    )
 
 
 def differences_between(
@@ -242,35 +244,21 @@ def differences_between(
     lists_as_sets: bool = False,
 ) -> list[Difference]:
     """Attribute-level differences of one resource, with values already made safe to show."""
-    out = []
-    for path, b, a, kind in diff_kinds(before, after, lists_as_sets=lists_as_sets):
-        shown_b, shown_a, hidden = safe_values(path, b, a, before_sensitive, after_sensitive)
-        sensitive = hidden and (marked(before_sensitive, path) or marked(after_sensitive, path) or _any_marked(subtree(before_sensitive, path)) or _any_marked(subtree(after_sensitive, path)))
-        out.append(
-            Difference(
-                source=source, file=file, line=line, resource=resource, resource_type=resource_type,
-                path=path, kind=kind, before=shown_b, after=shown_a, sensitive=bool(sensitive),
-            )
-        )
-    return out
-
-
-def _any_marked(marks: Any) -> bool:
-    if marks is True:
-        return True
-    if isinstance(marks, dict):
-        return any(_any_marked(v) for v in marks.values())
-    if isinstance(marks, list):
-        return any(_any_marked(v) for v in marks)
-    return False
+    common = {"source": source, "file": file, "line": line, "resource": resource, "resource_type": resource_type}
+    return [
+        difference(path, kind, b, a, before_sensitive=before_sensitive, after_sensitive=after_sensitive, **common)
+        for path, b, a, kind in diff_kinds(before, after, lists_as_sets=lists_as_sets)
+    ]
 
 
 def whole_resource(
     kind: Kind, value: Any, *, source: str, file: str, line: int, resource: str, resource_type: str = "", sensitive_marks: Any = None, before: bool = False
 ) -> Difference:
     """A resource created, deleted or replaced as a whole (path empty)."""
-    safe, hidden = shown(value, sensitive_marks, _is_secret_name, None)
+    safe, hidden = shown(value, sensitive_marks, (), resource_type)
+    digest = fingerprint(value) if hidden else None
     return Difference(
         source=source, file=file, line=line, resource=resource, resource_type=resource_type, kind=kind,
-        before=safe if before else None, after=None if before else safe, sensitive=hidden and _any_marked(sensitive_marks),
+        before=safe if before else None, after=None if before else safe, sensitive=hidden,
+        before_fingerprint=digest if before else None, after_fingerprint=None if before else digest,
     )

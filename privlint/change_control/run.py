@@ -16,6 +16,7 @@ from privlint.change_control.approval import UNAPPROVED, Verdict, evaluate
 from privlint.change_control.differences import Difference, brief
 from privlint.change_control.register import LoadedRegister, RegisterSyntaxError, load_register
 from privlint.change_control.security import security_reasons
+from privlint.change_control.sensitive import hashing_with, key_id
 from privlint.core.findings import Category, Finding, Report, Severity
 from privlint.rules.base import PARSE_ERROR_ID, load_catalog
 from privlint.core.settings import Settings
@@ -85,12 +86,18 @@ def run_drift(inputs: DriftInputs, settings: Settings | None = None, today: dt.d
     run = _Run(settings or Settings())
     today = today or dt.datetime.now(dt.timezone.utc).date()
     register = _register(run, inputs.register)
-    if inputs.plan:
-        _plan(run, inputs.plan)
-    if inputs.cfn_drift:
-        _cfn(run, inputs.cfn_drift)
-    if inputs.baseline and inputs.current:
-        _snapshots(run, inputs.baseline, inputs.current)
+    key = None
+    if inputs.audit_log:
+        from privlint.change_control.audit_key import audit_key
+
+        key = audit_key()  # before reading anything: a missing key must not cost a run's work
+    with hashing_with(key):
+        if inputs.plan:
+            _plan(run, inputs.plan)
+        if inputs.cfn_drift:
+            _cfn(run, inputs.cfn_drift)
+        if inputs.baseline and inputs.current:
+            _snapshots(run, inputs.baseline, inputs.current)
 
     judged = []
     for difference in run.differences:
@@ -190,7 +197,7 @@ def describe(difference: Difference) -> str:
     else:
         change = "differs from the approved baseline"
     values = "(sensitive value changed)" if difference.sensitive else f"({brief(difference.before)} -> {brief(difference.after)})"
-    if isinstance(difference.before, list) and isinstance(difference.after, list) and difference.source == "snapshot":
+    if isinstance(difference.before, list) and isinstance(difference.after, list) and difference.source == "snapshot" and not difference.sensitive:
         # Compared as sets: say what joined and what left.
         added = [brief(v) for v in difference.after if v not in difference.before]
         removed = [brief(v) for v in difference.before if v not in difference.after]
@@ -209,8 +216,10 @@ def _unapproved(run: _Run, difference: Difference, reasons: list[str], verdict: 
 
 def _audit(run: _Run, path: str, judged: list[tuple[Difference, list[str], Verdict]]) -> None:
     from privlint.change_control.audit import append, utc_now
+    from privlint.change_control.audit_key import audit_key
 
     now = utc_now()
+    key = audit_key()
     entries = [
         {
             "time": now,
@@ -224,6 +233,8 @@ def _audit(run: _Run, path: str, judged: list[tuple[Difference, list[str], Verdi
             "before": difference.before,
             "after": difference.after,
             "sensitive": difference.sensitive,
+            # Withheld values: a keyed hash, so a change stays detectable without the value.
+            **({"before_hmac": difference.before_fingerprint, "after_hmac": difference.after_fingerprint, "hmac_key_id": key_id(key)} if difference.sensitive else {}),
             "security_relevant": bool(reasons),
             "security_implications": reasons or ["none identified"],
             "change": verdict.change_id if verdict.approved else UNAPPROVED,

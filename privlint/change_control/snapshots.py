@@ -10,10 +10,12 @@ GitHub sources (API snapshot, peribolos, safe-settings) are read through ``githu
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from privlint.pipeline.discover import TERRAFORM, BinaryFile, FileTooLarge, discover, read_text
 from privlint.change_control.differences import Difference, differences_between, whole_resource
@@ -32,7 +34,31 @@ def _cloudformation(text: str, display: str) -> tuple[list[ResourceRecord], list
         return [], [Problem(display, exc.line, display, str(exc))]
     if not looks_like_template(template):
         return [], []
-    return [record for record, _raw in CloudFormationNormaliser(template, display).records()], []
+    parameters = template.get("Parameters") if isinstance(template.get("Parameters"), dict) else {}
+    hidden = {str(name) for name, p in parameters.items() if isinstance(p, dict) and str(p.get("NoEcho")).lower() == "true"}
+    records = []
+    for record, raw in CloudFormationNormaliser(template, display).records():
+        marks = {key: True for key, value in raw.items() if hidden and _uses_parameter(value, hidden)}
+        records.append(dataclasses.replace(record, sensitive=marks or None))
+    return records, []
+
+
+def _uses_parameter(value: Any, names: set[str]) -> bool:
+    """Whether a raw CloudFormation value refers to one of the parameters ``names`` (Ref or Fn::Sub)."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("Ref") in names:
+                return True
+            sub = node.get("Fn::Sub")
+            text = sub[0] if isinstance(sub, list) and sub else sub
+            if isinstance(text, str) and any("${" + n + "}" in text for n in names):
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def _plan(text: str, display: str) -> tuple[list[ResourceRecord], list[Problem]]:
@@ -116,6 +142,8 @@ def _terraform(by_dir: dict[Path, list[Path]], displays: dict[Path, str], given:
             records[resource.address] = ResourceRecord(
                 address=resource.address, type=resource.type, values=resource.values, file=display(resource.file),
                 line=resource.line, attribute_lines=resource.attribute_lines,
+                # A value that came from a variable declared sensitive is as secret as the variable.
+                sensitive={name: True for name, origin in resource.origins.items() if origin.sensitive} or None,
             )
 
 
@@ -130,11 +158,12 @@ def snapshot_differences(baseline: dict[str, ResourceRecord], current: dict[str,
         assert where is not None
         common = {"source": "snapshot", "file": where.file, "line": where.line or 1, "resource": address, "resource_type": where.type}
         if old is None:
-            out.append(whole_resource("created", dict(new.values), **common))  # type: ignore[union-attr]
+            out.append(whole_resource("created", dict(new.values), sensitive_marks=new.sensitive, **common))  # type: ignore[union-attr]
         elif new is None:
-            out.append(whole_resource("deleted", dict(old.values), before=True, **common))
+            out.append(whole_resource("deleted", dict(old.values), sensitive_marks=old.sensitive, before=True, **common))
         else:
-            for difference in differences_between(dict(old.values), dict(new.values), lists_as_sets=True, **common):
+            found = differences_between(dict(old.values), dict(new.values), lists_as_sets=True, before_sensitive=old.sensitive, after_sensitive=new.sensitive, **common)
+            for difference in found:
                 top = difference.path[0] if difference.path else None
                 line = new.attribute_lines.get(top) if isinstance(top, str) else None
                 out.append(difference.model_copy(update={"line": line or difference.line}) if line else difference)

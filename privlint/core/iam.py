@@ -1,4 +1,4 @@
-"""IAM policy analysis: statements, wildcard matching, MFA conditions, admin-level rights.
+"""IAM policy analysis: statements, wildcard matching, MFA conditions, explicit denies.
 
 Pure: it reads plain Python values (dicts, lists, strings, and the markers of
 ``privlint.core.values``) and imports no parser, so the checkov bundle can reuse it.
@@ -8,14 +8,24 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Container
 from functools import lru_cache
-from collections.abc import Container, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from privlint.core.datafiles import load_json
-from privlint.core.values import REFERENCE_PREFIX, PartialString, Reference, Unknown, as_list, line_of
+from privlint.core.values import (
+    DEPLOYING_PRINCIPAL_ARN,
+    DEPLOYING_PRINCIPAL_ID,
+    REFERENCE_PREFIX,
+    THIS_ACCOUNT_ID,
+    PartialString,
+    Reference,
+    Unknown,
+    as_list,
+    line_of,
+)
 
 Effect = Literal["Allow", "Deny"]
 
@@ -191,14 +201,27 @@ def is_public_principal(statement: Statement) -> bool:
 
 
 def is_account_principal(entry: str) -> bool:
-    """A whole AWS account: ``123456789012`` or ``arn:aws:iam::123456789012:root``."""
-    if entry.isdigit() and len(entry) == 12:
+    """A whole AWS account: ``123456789012``, ``arn:aws:iam::123456789012:root``, or this account by name."""
+    if (entry.isdigit() and len(entry) == 12) or entry == THIS_ACCOUNT_ID:
         return True
     return entry.startswith("arn:") and entry.split(":", 5)[-1] == "root"
 
 
+_CALLER_IDENTITY = "data.aws_caller_identity."
+
+
+def is_deploying_principal(entry: str) -> bool:
+    """Whoever runs the deployment: ``data.aws_caller_identity.current.arn`` (resolved or still a reference)."""
+    if entry in (DEPLOYING_PRINCIPAL_ARN, DEPLOYING_PRINCIPAL_ID):
+        return True
+    return entry.startswith(REFERENCE_PREFIX + _CALLER_IDENTITY)  # .arn, .account_id or .user_id: all people
+
+
 def is_user_or_account_principal(entry: str, user_addresses: Container[str] = ()) -> bool:
-    """A principal entry that admits people: ``*``, an account, a user ARN, or a reference to a user in the code."""
+    """A principal entry that admits people: ``*``, an account (this one included), a user ARN, the deploying
+    principal, or a reference to a user in the code."""
+    if is_deploying_principal(entry):
+        return True
     if entry.startswith(REFERENCE_PREFIX):  # aws_iam_user.alice.arn
         return entry[len(REFERENCE_PREFIX):] in user_addresses
     if entry == "*" or is_account_principal(entry):
@@ -222,7 +245,7 @@ def federated_principals(statement: Statement) -> list[str]:
     return statement.principals.get("Federated", [])
 
 
-# --------------------------------------------------------------------------- admin level
+# --------------------------------------------------------------------------- escalation actions and denies
 
 @lru_cache(maxsize=1)
 def escalation_actions() -> dict[str, str]:
@@ -237,33 +260,6 @@ def statement_denies_action(statement: Statement, action: str) -> bool:
     if statement.not_action:
         return not statement.unknown_actions and not any(action_matches(p, action) for p in statement.actions)
     return any(action_matches(p, action) for p in statement.actions)
-
-
-def admin_reasons(statement: Statement, denies: Sequence[Statement] = ()) -> list[str]:
-    """Why this statement makes its holder admin-level. Empty when it does not (or is unknown).
-
-    ``denies`` are the other statements that apply to the same principal: an unconditional explicit
-    Deny of the action on every resource takes it away (explicit deny always wins in IAM).
-    """
-    if statement.effect != "Allow":
-        return []
-
-    def denied(action: str) -> bool:
-        return any(statement_denies_action(d, action) for d in denies)
-
-    reasons: list[str] = []
-    if covers_all_resources(statement) and not statement.not_action:
-        if "*" in statement.actions and not denied("*"):
-            reasons.append("all actions on all resources")
-        elif any(p.lower() in ("iam:*", "*") for p in statement.actions) and not denied("iam:*"):
-            reasons.append("full IAM control (iam:*)")
-    if reasons:
-        return reasons
-    if covers_broad_resources(statement):
-        granted = [a for a in escalation_actions() if statement_grants_action(statement, a) and not denied(a)]
-        if granted:
-            reasons.append("privilege-escalation actions " + ", ".join(granted))
-    return reasons
 
 
 # --------------------------------------------------------------------------- parsing documents

@@ -54,6 +54,8 @@ class Principal(BaseModel):
     grants: list[Grant] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list)  # addresses of groups this user belongs to
     trust_document: str | None = None  # roles: the document that says who may assume it
+    boundary: str | None = None  # the permissions boundary's document, when privlint can read it
+    boundary_unknown: bool = False  # a permissions boundary is set but its document is not known
 
 
 CredentialKind = Literal["secret", "username"]
@@ -299,21 +301,28 @@ class CredentialReport(BaseModel):
     iac_admins: dict[str, str] = Field(default_factory=dict)  # IAM user name -> why IaC scanned with it makes it admin
 
 
-# --------------------------------------------------------------------------- AWS workloads (issue 9)
+# --------------------------------------------------------------------------- AWS workloads
 # Things that run as a role: whoever can change what they run can act as the role (privlint/core/principal_graph.py).
 
-WorkloadKind = Literal["lambda-function", "instance-profile"]
-
-
 class Workload(BaseModel):
-    """A Lambda function or an EC2 instance profile, and the role it runs as."""
+    """A resource that runs code as a role (Lambda function, EC2 instance, Glue job, CodeBuild project...)."""
 
     address: str
-    kind: WorkloadKind
+    kind: str  # a key of "workload_types" in privlint/data/escalation_techniques.json
     location: Location
-    name: str | None = None  # function name or instance profile name, when known
-    role: str | None = None  # address of the role principal when the code references it
-    role_name: str | None = None  # the role's name or ARN when written as a literal
+    name: str | None = None  # its name as ARNs use it, when known
+    role: str | None = None  # address of the role (or, with via_profile, of the instance profile) it references
+    role_name: str | None = None  # the role's (or instance profile's) name or ARN when written as a literal
+    via_profile: bool = False  # it runs as the role of an instance profile (EC2 instances, launch templates)
+
+
+class PolicyVersion(BaseModel):
+    """A stored version of a managed policy that is not its default (live IAM snapshots show them all)."""
+
+    policy: str  # the policy's document address (its ARN)
+    version: str  # v1, v2...
+    location: Location
+    statements: list[Statement] = Field(default_factory=list)
 
 
 class Inventory(BaseModel):
@@ -335,6 +344,7 @@ class Inventory(BaseModel):
     gcp_service_account_keys: list[GcpServiceAccountKey] = Field(default_factory=list)
     gcp_service_accounts: dict[str, str] = Field(default_factory=dict)  # address -> account_id, where known
     credential_reports: list[CredentialReport] = Field(default_factory=list)
+    policy_versions: list[PolicyVersion] = Field(default_factory=list)
 
     def merge(self, other: Inventory) -> None:
         """Add ``other`` into this inventory field by field (so no new field can be left out here): lists are

@@ -27,21 +27,18 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from privlint.core.admin_level import AdminLevel, admin_level
 from privlint.core.datafiles import load_json
-from privlint.core.values import REFERENCE_PREFIX
 from privlint.core.iam import (
     Statement,
-    is_account_principal,
     action_matches,
-    admin_reasons,
-    covers_all_resources,
-    covers_broad_resources,
     denies_without_mfa,
-    escalation_actions,
+    is_account_principal,
     matches,
     requires_mfa,
 )
-from privlint.core.inventory import Inventory, Location, PolicyDocument, Principal
+from privlint.core.inventory import Inventory, Location, PolicyDocument, Principal, Workload
+from privlint.core.values import REFERENCE_PREFIX
 
 EdgeKind = Literal["member-of", "can-assume", "can-pass-to-service", "can-modify-permissions"]
 NodeKind = Literal["user", "group", "role", "service"]
@@ -137,7 +134,7 @@ class Technique:
     @property
     def via(self) -> str | None:
         if self.edge == "can-pass-to-service" and self.service:
-            return self.service.split(".")[0]
+            return self.service.removesuffix(".amazonaws.com")
         if self.edge == "can-modify-permissions":
             return self.action
         return None
@@ -154,6 +151,24 @@ def techniques() -> tuple[Technique, ...]:
         )
         for t in raw
     )
+
+
+@dataclass(frozen=True)
+class WorkloadType:
+    """How the graph names one kind of workload: the technique target kind and its ARN resource."""
+
+    target: str | None
+    arn_service: str
+    resource: str | None  # e.g. ``function:{name}``; None when ARNs name it by an id the code does not show
+
+    def resource_of(self, name: str | None) -> str | None:
+        return self.resource.format(name=name) if self.resource and name else None
+
+
+@lru_cache(maxsize=1)
+def workload_types() -> dict[str, WorkloadType]:
+    raw = load_json("escalation_techniques.json")["workload_types"]
+    return {kind: WorkloadType(spec["target"], spec["arn_service"], spec["resource"]) for kind, spec in raw.items() if not kind.startswith("_")}
 
 
 @lru_cache(maxsize=1)
@@ -264,8 +279,9 @@ class TargetIndex:
             return []
         if "*" not in resource and "?" not in resource:
             return list(self.exact.get((kind, resource.lower()), []))
-        prefix = resource.split("/", 1)[0] + "/" if "/" in resource else ""
-        everything = resource in ("*", prefix + "*", "function:*")
+        separator = "/" if "/" in resource else ":" if ":" in resource else ""
+        prefix = resource.split(separator, 1)[0] + separator if separator else ""
+        everything = resource.rstrip("*") in ("", prefix)  # role/*, function:*, instance/*: also names unknown
         return [t for t in candidates if (t.resource is None and everything) or (t.resource is not None and matches(resource, t.resource))]
 
     def covered(self, kind: str, statement: Statement) -> list[Target]:
@@ -296,7 +312,7 @@ class _Holder:
     principal: Principal
     by_action: dict[str, list[tuple[Statement, PolicyDocument]]] = field(default_factory=dict)
     denies: list[tuple[Statement, PolicyDocument]] = field(default_factory=list)
-    admin: list[tuple[str, bool]] = field(default_factory=list)  # (why admin-level, needs MFA)
+    admin: AdminLevel = field(default_factory=AdminLevel)
     mfa_guard: bool = False
 
     def granting(self, action: str) -> list[tuple[Statement, PolicyDocument]]:
@@ -309,7 +325,6 @@ class _DocFacts:
 
     by_action: dict[str, list[Statement]] = field(default_factory=dict)
     denies: list[Statement] = field(default_factory=list)
-    admin: list[tuple[str, bool]] = field(default_factory=list)
     guard: bool = False
 
 
@@ -347,9 +362,6 @@ def _doc_facts(doc: PolicyDocument) -> _DocFacts:
         if stmt.effect == "Allow":
             for action in _granted(stmt):
                 facts.by_action.setdefault(action, []).append(stmt)
-            reasons = _admin_reasons(stmt)
-            if reasons:
-                facts.admin.append((f"{reasons[0]} via {doc.address}", requires_mfa(stmt)))
         elif stmt.effect == "Deny":
             if denies_without_mfa(stmt):
                 facts.guard = True
@@ -359,7 +371,7 @@ def _doc_facts(doc: PolicyDocument) -> _DocFacts:
 
 
 def _holder(inventory: Inventory, principal: Principal, facts: dict[str, _DocFacts]) -> _Holder:
-    holder = _Holder(principal)
+    holder = _Holder(principal, admin=admin_level(inventory, principal))
     grants = inventory.effective_grants(principal) if principal.kind == "user" else [(g, None) for g in principal.grants]
     for grant, _group in grants:
         doc = inventory.documents.get(grant.document)
@@ -371,7 +383,6 @@ def _holder(inventory: Inventory, principal: Principal, facts: dict[str, _DocFac
         for action, statements in fact.by_action.items():
             holder.by_action.setdefault(action, []).extend((stmt, doc) for stmt in statements)
         holder.denies.extend((stmt, doc) for stmt in fact.denies)
-        holder.admin.extend(fact.admin)
         holder.mfa_guard = holder.mfa_guard or fact.guard
     return holder
 
@@ -392,34 +403,9 @@ def _ref(doc: PolicyDocument, stmt: Statement, action: str | None) -> GrantRef:
     return GrantRef(document=doc.address, file=doc.location.file, line=stmt.line or doc.location.line, action=action)
 
 
-_ADMIN_CACHE: dict[tuple[object, ...], list[str]] = {}
-
-
-def _admin_reasons(statement: Statement) -> list[str]:
-    """admin_reasons, cached by what decides it (large inventories repeat the same statements)."""
-    if not statement.not_action and not any(a == "*" or a.lower() == "iam:*" for a in statement.actions):
-        escalation = escalation_actions()
-        if not any(a in escalation for a in _granted(statement)):
-            return []  # neither full rights nor an escalation action: the common case, decided cheaply
-    # admin_reasons reads only these: the actions, and whether the resources are all or broad.
-    key = (statement.effect, tuple(statement.actions), statement.not_action, statement.unknown_actions,
-           covers_all_resources(statement), covers_broad_resources(statement))
-    if key not in _ADMIN_CACHE:
-        if len(_ADMIN_CACHE) > 100_000:
-            _ADMIN_CACHE.clear()
-        _ADMIN_CACHE[key] = admin_reasons(statement)
-    return _ADMIN_CACHE[key]
-
-
 def _admin_reason(holder: _Holder) -> tuple[str | None, bool]:
     """Why the principal is admin-level (None: it is not), and whether those rights need MFA."""
-    found = holder.admin
-    if not found:
-        return None, False
-    without = [r for r, mfa in found if not mfa]
-    if without and not holder.mfa_guard:
-        return without[0], False
-    return found[0][0], True
+    return holder.admin.reason, holder.admin.requires_mfa
 
 
 def _service_matches(pattern: str, service: str) -> bool:
@@ -462,12 +448,15 @@ class GraphBuilder:
                 continue  # only customer-managed policies have versions (inline and AWS-managed ones do not)
             for address in holders_of.get(doc.address, []):
                 self.index.add("policy", Target(address, f"policy/{doc.name}" if doc.name else None, "iam"))
+        types = workload_types()
+        profiles = [w for w in self.inventory.workloads if w.kind == "instance-profile"]
         for workload in self.inventory.workloads:
-            if workload.kind != "lambda-function":
+            kind = types.get(workload.kind)
+            if kind is None or kind.target is None:
                 continue
-            role = self._role_of(workload.role, workload.role_name)
+            role = self._role_of_workload(workload, profiles)
             if role is not None:
-                self.index.add("function", Target(role, f"function:{workload.name}" if workload.name else None, "lambda"))
+                self.index.add(kind.target, Target(role, kind.resource_of(workload.name), kind.arn_service))
 
     def _already_admin(self, address: str) -> bool:
         node = self.nodes.get(address)
@@ -479,6 +468,15 @@ class GraphBuilder:
             return address if p is not None and p.kind == "role" else None
         if name:
             return self._by_name.get(("role", name.rsplit("/", 1)[-1].lower()))
+        return None
+
+    def _role_of_workload(self, workload: Workload, profiles: list[Workload]) -> str | None:
+        if not workload.via_profile:
+            return self._role_of(workload.role, workload.role_name)
+        wanted = (workload.role_name or "").rsplit("/", 1)[-1].lower()
+        for profile in profiles:
+            if (workload.role is not None and profile.address == workload.role) or (wanted and (profile.name or "").lower() == wanted):
+                return self._role_of(profile.role, profile.role_name)
         return None
 
     def _add(self, edge: Edge) -> None:
@@ -784,7 +782,7 @@ def combine(graphs: Iterable[PrincipalGraph]) -> PrincipalGraph:
             out.edges.extend(g.edges)
             out.paths.extend(g.paths)
             continue
-        new = lambda i: rename.get(i, i)  # noqa: E731
+        new = lambda i: rename.get(i, i)
         out.nodes.extend(n.model_copy(update={"id": new(n.id)}) for n in g.nodes)
         edges = [e.model_copy(update={"source": new(e.source), "target": new(e.target)}) for e in g.edges]
         out.edges.extend(edges)

@@ -3,7 +3,8 @@
 The snapshot keeps the API's own shapes (privlint/data/schemas/github-org-snapshot.schema.json), so
 what the linter reads can be checked against GitHub's documentation. Standard library only: urllib.
 
-- The token comes from ``GITHUB_TOKEN``; it is sent only to the API host and never printed.
+- The token comes from ``GITHUB_TOKEN``; it is sent only to the API origin (scheme, host and port) and
+  never printed. Redirects are followed only within that origin; one to anywhere else is an error.
 - ``GITHUB_API_URL`` (set by GitHub Actions and GitHub Enterprise Server) changes the API host.
 - Lists are followed through their ``Link: <...>; rel="next"`` headers, 100 items a page.
 - Rate limits: when ``x-ratelimit-remaining`` reaches 0, or GitHub answers 403/429 with a rate-limit
@@ -39,6 +40,35 @@ class ExportError(Exception):
     """A failure the user must act on (bad token, unknown organisation, rate limit too far away)."""
 
 
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the scheme's default port filled in: what "the same server" means."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or {"https": 443, "http": 80}.get(scheme)
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to the API's own origin; anywhere else would receive the token."""
+
+    def __init__(self, api_url: str) -> None:
+        super().__init__()
+        self.allowed = origin(api_url)
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> urllib.request.Request | None:
+        target = origin(urllib.parse.urljoin(req.full_url, newurl))
+        if target != self.allowed:
+            raise ExportError(f"{_path_of(req.full_url)}: GitHub redirected to another server ({target[0]}://{target[1]}:{target[2]}); refusing to send the token there")
+        followed = super().redirect_request(req, fp, code, msg, headers, newurl)
+        token = req.unredirected_hdrs.get("Authorization")
+        if followed is not None and token is not None:
+            followed.add_unredirected_header("Authorization", token)
+        return followed
+
+
 class _HttpFailure(Exception):
     def __init__(self, status: int, message: str, headers: Any) -> None:
         super().__init__(message)
@@ -59,7 +89,9 @@ class GitHubClient:
 
     def __post_init__(self) -> None:
         self.api_url = self.api_url.rstrip("/")
-        self._host = urllib.parse.urlsplit(self.api_url).netloc
+        self._origin = origin(self.api_url)
+        # The token is an unredirected header: only _SameOriginRedirects carries it over, after checking.
+        self._opener = urllib.request.build_opener(_SameOriginRedirects(self.api_url))
 
     # -- one request, with rate-limit waits
     def _request(self, url: str) -> tuple[Any, Any]:
@@ -68,14 +100,16 @@ class GitHubClient:
                 url,
                 headers={
                     "Accept": "application/vnd.github+json",
-                    "Authorization": f"Bearer {self.token}",
                     "X-GitHub-Api-Version": API_VERSION,
                     "User-Agent": f"privlint/{__version__}",
                 },
             )
+            if origin(url) != self._origin:
+                raise ExportError(f"refusing to send the token to another server than {self.api_url}")
+            request.add_unredirected_header("Authorization", f"Bearer {self.token}")
             self.requests += 1
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (https or the configured API URL)
+                with self._opener.open(request, timeout=self.timeout) as response:
                     body = response.read()
                     headers = response.headers
             except urllib.error.HTTPError as exc:
@@ -147,7 +181,7 @@ class GitHubClient:
             items.extend(page)
             match = _NEXT_LINK.search(headers.get("Link", "") if headers else "")
             url = match.group(1) if match else None
-            if url is not None and urllib.parse.urlsplit(url).netloc != self._host:
+            if url is not None and origin(url) != self._origin:
                 raise ExportError(f"refusing to follow a pagination link to another host ({urllib.parse.urlsplit(url).netloc}) with the token")
         return items
 
@@ -229,7 +263,7 @@ def export_org(client: GitHubClient, org: str, now: dt.datetime | None = None) -
         name = urllib.parse.quote(str(repo.get("name", "")), safe="")
         owner = urllib.parse.quote(str((repo.get("owner") or {}).get("login", org)), safe="")
         collaborators = optional(
-            "collaborators", f"collaborators of {repo.get('name')}", lambda: client.get_list(f"/repos/{owner}/{name}/collaborators", affiliation="direct")
+            "collaborators", f"collaborators of {repo.get('name')}", lambda o=owner, n=name: client.get_list(f"/repos/{o}/{n}/collaborators", affiliation="direct")
         )
         if collaborators is not None:
             repo["collaborators"] = collaborators

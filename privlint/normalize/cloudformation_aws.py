@@ -5,7 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from privlint.core.inventory import IngressRule, Inventory, Location, LoginProfile, SecretParameter, Workload
+from privlint.core.inventory import (
+    IngressRule,
+    Inventory,
+    Location,
+    LoginProfile,
+    SecretParameter,
+)
+from privlint.core.values import (
+    LineDict,
+    Reference,
+    Unknown,
+    as_list,
+    known_int,
+    line_of,
+    truthy,
+)
 from privlint.normalize.cfn_values import TemplateContext, resolve
 from privlint.normalize.common import (
     InventoryBuilder,
@@ -14,8 +29,9 @@ from privlint.normalize.common import (
     ResourceRecord,
     is_admin_user_resource,
     walk_credentials,
+    workload_specs,
+    workloads_of,
 )
-from privlint.core.values import LineDict, Reference, Unknown, as_list, line_of, truthy, known_int
 
 # Resource type -> (property holding the policy document, property naming the protected resource).
 RESOURCE_POLICIES: dict[str, tuple[str, str | None]] = {
@@ -95,7 +111,8 @@ class CloudFormationNormaliser:
 
     # -- handlers
     def _user(self, record: ResourceRecord) -> None:
-        self.builder.add_principal(record.address, "user", record.get("UserName"), record.location)
+        user = self.builder.add_principal(record.address, "user", record.get("UserName"), record.location)
+        self.builder.set_boundary(user, record.get("PermissionsBoundary"), record.attr_location("PermissionsBoundary"))
         self._policies(record, "user")
         for group in as_list(record.get("Groups")):
             self.builder.link_member(record.address, _logical(group), record.attr_location("Groups"))
@@ -113,6 +130,7 @@ class CloudFormationNormaliser:
 
     def _role(self, record: ResourceRecord) -> None:
         principal = self.builder.add_principal(record.address, "role", record.get("RoleName"), record.location)
+        self.builder.set_boundary(principal, record.get("PermissionsBoundary"), record.attr_location("PermissionsBoundary"))
         principal.trust_document = self.builder.add_document(
             f"{record.address}.AssumeRolePolicyDocument", record.address, record.type,
             record.attr_location("AssumeRolePolicyDocument"), record.get("AssumeRolePolicyDocument"), "trust",
@@ -263,23 +281,13 @@ _HANDLERS: dict[str, Callable[[CloudFormationNormaliser, ResourceRecord], None]]
 }
 
 
-# Workloads that run as a role, and managed policy names (issue 9: privlint/core/principal_graph.py walks them).
-def _workload(record: ResourceRecord, kind: str, role: Any, name: Any) -> Workload:
-    return Workload(
-        address=record.address, kind=kind, location=record.location,  # type: ignore[arg-type]
-        name=name if isinstance(name, str) else None,
-        role=role.address if isinstance(role, Reference) else None,
-        role_name=role if isinstance(role, str) else None,
-    )
+# Workloads that run as a role (the types are data: "workload_types" in escalation_techniques.json), and
+# managed policy names: privlint/core/principal_graph.py walks them.
+def _workload(kind: str, paths: dict[str, str]) -> Callable[[CloudFormationNormaliser, ResourceRecord], None]:
+    def handler(self: CloudFormationNormaliser, record: ResourceRecord) -> None:
+        self.builder.inventory.workloads.extend(workloads_of(record, kind, paths))
 
-
-def _lambda_function(self: CloudFormationNormaliser, record: ResourceRecord) -> None:
-    self.builder.inventory.workloads.append(_workload(record, "lambda-function", record.get("Role"), record.get("FunctionName")))
-
-
-def _instance_profile(self: CloudFormationNormaliser, record: ResourceRecord) -> None:
-    for role in as_list(record.get("Roles")):
-        self.builder.inventory.workloads.append(_workload(record, "instance-profile", role, record.get("InstanceProfileName")))
+    return handler
 
 
 def _managed_policy_with_name(self: CloudFormationNormaliser, record: ResourceRecord) -> None:
@@ -289,8 +297,5 @@ def _managed_policy_with_name(self: CloudFormationNormaliser, record: ResourceRe
         doc.name = record.get("ManagedPolicyName")
 
 
-_HANDLERS.update({
-    "AWS::Lambda::Function": _lambda_function,
-    "AWS::IAM::InstanceProfile": _instance_profile,
-    "AWS::IAM::ManagedPolicy": _managed_policy_with_name,
-})
+_HANDLERS.update({resource_type: _workload(kind, paths) for resource_type, (kind, paths) in workload_specs("cloudformation").items()})
+_HANDLERS["AWS::IAM::ManagedPolicy"] = _managed_policy_with_name

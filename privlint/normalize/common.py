@@ -23,8 +23,18 @@ from privlint.core.inventory import (
     PolicyDocument,
     Principal,
     PrincipalKind,
+    Workload,
 )
-from privlint.core.values import LineDict, PartialString, Reference, SecretStoreValue, SourceText, Unknown, line_of
+from privlint.core.values import (
+    LineDict,
+    PartialString,
+    Reference,
+    SecretStoreValue,
+    SourceText,
+    Unknown,
+    as_list,
+    line_of,
+)
 
 
 @dataclass
@@ -50,6 +60,7 @@ class ResourceRecord:
     mode: str = "resource"  # "resource" or "data"
     attribute_lines: dict[str, int] = field(default_factory=dict)
     origins: dict[str, Origin] = field(default_factory=dict)
+    sensitive: Any = None  # a Terraform-style mark tree (True, or dicts/lists of marks) of values the source marks sensitive
 
     @property
     def location(self) -> Location:
@@ -149,6 +160,7 @@ class InventoryBuilder:
         self._names: dict[tuple[str, str], str] = {}  # (kind, name) -> address
         self._links: list[tuple[Any, PrincipalKind, Any, Location, str | None]] = []
         self._members: list[tuple[Any, Any, Location]] = []
+        self._boundaries: list[tuple[Principal, Any, Location]] = []
         self._pending_refs: list[tuple[str, DocumentKind, str | None]] = []  # references to documents not seen yet
         # A resource whose document is another one (aws_iam_policy.x { policy = data.aws_iam_policy_document.d.json }):
         # attachments naming the resource reach the document it points at.
@@ -251,6 +263,11 @@ class InventoryBuilder:
         """Attach a policy (document address, ARN, name or reference) to a principal (reference or name)."""
         self._links.append((principal_ref, kind, policy, location, attachment))
 
+    def set_boundary(self, principal: Principal, policy: Any, location: Location) -> None:
+        """Record a permissions boundary (an ARN, name or reference), resolved in finish()."""
+        if policy is not None and policy != "":
+            self._boundaries.append((principal, policy, location))
+
     def link_member(self, user_ref: Any, group_ref: Any, location: Location) -> None:
         self._members.append((user_ref, group_ref, location))
 
@@ -304,6 +321,9 @@ class InventoryBuilder:
                 continue
             if not any(g.document == doc and g.attachment == attachment for g in principal.grants):
                 principal.grants.append(Grant(document=doc, attachment=attachment, location=location))
+        for principal, policy, location in self._boundaries:
+            principal.boundary = self.resolve_policy(policy, location)
+            principal.boundary_unknown = principal.boundary is None
         for user_ref, group_ref, _location in self._members:
             user = self.find_principal(user_ref, "user")
             group = self.find_principal(group_ref, "group")
@@ -389,3 +409,44 @@ def walk_credentials(values: Any, path: str = "", depth: int = 0) -> list[tuple[
             if isinstance(item, dict):
                 out.extend(walk_credentials(item, full, depth + 1))
     return out
+
+
+# --------------------------------------------------------------------------- workloads (resources that run as a role)
+
+
+def _attribute_path(values: Any, path: str) -> Any:
+    """``a.b`` walks into a block (a mapping, or the first of a list of blocks); ``x|y`` tries x, then y."""
+    for alternative in path.split("|"):
+        value = values
+        for part in alternative.split("."):
+            if isinstance(value, list) and len(value) == 1:
+                value = value[0]
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is not None:
+            return value
+    return None
+
+
+def workload_specs(fmt: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """resource type -> (workload kind, attribute paths of "name" and "role" or "profile"), for ``fmt``."""
+    out: dict[str, tuple[str, dict[str, str]]] = {}
+    for kind, spec in load_json("escalation_techniques.json")["workload_types"].items():
+        if not kind.startswith("_"):
+            for resource_type, paths in spec.get(fmt, {}).items():
+                out[resource_type] = (kind, paths)
+    return out
+
+
+def workloads_of(record: ResourceRecord, kind: str, paths: dict[str, str]) -> list[Workload]:
+    """The workloads one resource defines: one per role (or instance profile) it names."""
+    name = _attribute_path(record.values, paths["name"]) if "name" in paths else None
+    via_profile = "profile" in paths
+    runs_as = _attribute_path(record.values, paths["profile" if via_profile else "role"])
+    return [
+        Workload(
+            address=record.address, kind=kind, location=record.location, name=name if isinstance(name, str) else None,
+            role=value.address if isinstance(value, Reference) and value.address else None,
+            role_name=value if isinstance(value, str) else None, via_profile=via_profile,
+        )
+        for value in as_list(runs_as)
+    ]

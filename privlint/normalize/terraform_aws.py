@@ -5,15 +5,31 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from privlint.core.inventory import IngressRule, Inventory, Location, LoginProfile, PasswordPolicy, Workload
+from privlint.core.inventory import (
+    IngressRule,
+    Inventory,
+    Location,
+    LoginProfile,
+    PasswordPolicy,
+)
+from privlint.core.values import (
+    LineDict,
+    Reference,
+    Unknown,
+    as_list,
+    known_int,
+    line_of,
+    truthy,
+)
 from privlint.normalize.common import (
     InventoryBuilder,
     Problem,
     ResourceRecord,
     is_admin_user_resource,
     walk_credentials,
+    workload_specs,
+    workloads_of,
 )
-from privlint.core.values import LineDict, Reference, Unknown, as_list, line_of, truthy, known_int
 
 # Resources whose ``policy`` (or other attribute) is a resource policy: (attribute, what it protects).
 RESOURCE_POLICY_ATTRIBUTES: dict[str, str] = {
@@ -114,13 +130,15 @@ class TerraformNormaliser:
         return [Unknown("source policy")]
 
     def _user(self, record: ResourceRecord) -> None:
-        self.builder.add_principal(record.address, "user", record.get("name"), record.location)
+        principal = self.builder.add_principal(record.address, "user", record.get("name"), record.location)
+        self.builder.set_boundary(principal, record.get("permissions_boundary"), record.attr_location("permissions_boundary"))
 
     def _group(self, record: ResourceRecord) -> None:
         self.builder.add_principal(record.address, "group", record.get("name"), record.location)
 
     def _role(self, record: ResourceRecord) -> None:
         principal = self.builder.add_principal(record.address, "role", record.get("name"), record.location)
+        self.builder.set_boundary(principal, record.get("permissions_boundary"), record.attr_location("permissions_boundary"))
         trust = self.builder.add_document(
             f"{record.address}.assume_role_policy", record.address, record.type,
             record.attr_location("assume_role_policy"), record.get("assume_role_policy"), "trust",
@@ -363,29 +381,16 @@ _SECOND_PASS: dict[str, Callable[[TerraformNormaliser, ResourceRecord], None]] =
 }
 
 # GitHub organisation resources (integrations/github provider): privlint/normalize/github.py.
-from privlint.normalize.github import TERRAFORM_HANDLERS as _GITHUB_HANDLERS  # noqa: E402
+from privlint.normalize.github import TERRAFORM_HANDLERS as _GITHUB_HANDLERS
 
 _SECOND_PASS.update(_GITHUB_HANDLERS)
 
 
-# Workloads that run as a role, and managed policy names (issue 9: privlint/core/principal_graph.py walks them).
-def _workload_role(value: Any) -> tuple[str | None, str | None]:
-    """(role address, literal role name or ARN) from a ``role`` attribute."""
-    if isinstance(value, Reference):
-        return value.address, None
-    return None, value if isinstance(value, str) else None
-
-
-def _workload(kind: str, name_attribute: str) -> Any:
-    """A second-pass handler: the resource runs as the role it names (Lambda function, instance profile)."""
-
+# Workloads that run as a role (the types are data: "workload_types" in escalation_techniques.json), and
+# managed policy names: privlint/core/principal_graph.py walks them.
+def _workload(kind: str, paths: dict[str, str]) -> Callable[[TerraformNormaliser, ResourceRecord], None]:
     def handler(self: TerraformNormaliser, record: ResourceRecord) -> None:
-        role, role_name = _workload_role(record.get("role"))
-        name = record.get(name_attribute)
-        self.builder.inventory.workloads.append(
-            Workload(address=record.address, kind=kind, location=record.location,
-                     name=name if isinstance(name, str) else None, role=role, role_name=role_name)
-        )
+        self.builder.inventory.workloads.extend(workloads_of(record, kind, paths))
 
     return handler
 
@@ -396,8 +401,5 @@ def _policy_name(self: TerraformNormaliser, record: ResourceRecord) -> None:
         doc.name = record.get("name")
 
 
-_SECOND_PASS.update({
-    "aws_lambda_function": _workload("lambda-function", "function_name"),
-    "aws_iam_instance_profile": _workload("instance-profile", "name"),
-    "aws_iam_policy": _policy_name,
-})
+_SECOND_PASS.update({resource_type: _workload(kind, paths) for resource_type, (kind, paths) in workload_specs("terraform").items()})
+_SECOND_PASS["aws_iam_policy"] = _policy_name

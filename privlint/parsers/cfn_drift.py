@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from privlint.change_control.differences import Difference, safe_values, whole_resource
+from privlint.change_control.differences import Difference, difference, whole_resource
 
 _KINDS = {"ADD": "added", "REMOVE": "removed", "NOT_EQUAL": "changed"}
 
@@ -103,11 +103,11 @@ def cfn_differences(doc: Any, display: str) -> tuple[list[Difference], list[tupl
                 problems.append((getattr(item, "line", None) or line, "property difference without a PropertyPath"))
                 continue
             path = pointer_path(item["PropertyPath"])
-            before, after, _hidden = safe_values(path, _value(item.get("ExpectedValue")), _value(item.get("ActualValue")))
+            before, after = _value(item.get("ExpectedValue")), _value(item.get("ActualValue"))
             kind = _KINDS.get(str(item.get("DifferenceType")), "changed")
             if kind == "added":
                 before = None
             elif kind == "removed":
                 after = None
-            out.append(Difference(path=path, kind=kind, before=before, after=after, **{**common, "line": getattr(item, "line", None) or line}))
+            out.append(difference(path, kind, before, after, **{**common, "line": getattr(item, "line", None) or line}))
     return out, problems

@@ -78,6 +78,7 @@ def plan_records(plan: Any, display: str) -> list[ResourceRecord]:
                     file=display,
                     line=getattr(res, "line", None),
                     mode=res.get("mode", "managed") if res.get("mode") == "data" else "resource",
+                    sensitive=res.get("sensitive_values"),
                 )
             )
     return records

@@ -1,6 +1,12 @@
 """The one YAML reader behind every YAML input (CloudFormation, GitHub org configuration, change registers,
 CloudFormation drift output): PyYAML's safe loader (it never builds Python objects), mappings as ``LineDict``
-with their line, an alias budget against alias bombs, and every failure a ``YamlError`` with a line.
+with their line, budgets against alias bombs, and every failure a ``YamlError`` with a line.
+
+An alias costs nothing to parse but everything to use: ten aliases of ten aliases of ... expand to a
+billion nodes for whoever walks the result (and merge keys ``<<`` copy them while loading). So the
+composed node graph is measured before anything is constructed: the number of nodes it holds once
+every alias is expanded, merge keys included, may exceed the number written by at most
+``MAX_ALIAS_EXPANSION``.
 
 Formats subclass ``LineLoader`` for what is theirs (CloudFormation's intrinsic-function tags, GitHub's
 strings that carry their own line) and read with ``load(text, TheirLoader)``.
@@ -15,6 +21,7 @@ import yaml
 from privlint.core.values import LineDict
 
 MAX_ALIASES = 200
+MAX_ALIAS_EXPANSION = 100_000  # nodes added by expanding aliases; a real file adds a few hundred
 
 
 class YamlError(ValueError):
@@ -28,13 +35,24 @@ class LineLoader(yaml.SafeLoader):
         super().__init__(stream)
         self.file = file
         self.alias_count = 0
+        self.alias_uses: list[tuple[int, yaml.Node]] = []  # (line, node it names), in document order
 
     def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
             self.alias_count += 1
+            line = self.peek_event().start_mark.line + 1
             if self.alias_count > MAX_ALIASES:
-                raise YamlError(f"more than {MAX_ALIASES} YAML aliases: refusing a possible alias bomb", self.peek_event().start_mark.line + 1)
+                raise YamlError(f"more than {MAX_ALIASES} YAML aliases: refusing a possible alias bomb", line)
+            node = super().compose_node(parent, index)
+            self.alias_uses.append((line, node))
+            return node
         return super().compose_node(parent, index)
+
+    def get_single_node(self) -> Any:
+        node = super().get_single_node()
+        if node is not None and self.alias_uses:
+            _check_expansion(node, self.alias_uses)
+        return node
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
         self.flatten_mapping(node)
@@ -53,6 +71,55 @@ class LineLoader(yaml.SafeLoader):
 
 
 LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, LineLoader.construct_mapping)
+
+
+def _expanded_sizes(root: yaml.Node) -> dict[int, int]:
+    """Nodes under each node (by id) once aliases are expanded; iterative, each node measured once.
+
+    Raises YamlError for an alias inside the node it names (a cycle: infinite once expanded).
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if children_done:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            continue
+        if key in sizes:
+            continue
+        if key in open_nodes:
+            raise YamlError("a YAML alias refers to a node that contains it (infinite when expanded)", node.start_mark.line + 1)
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _check_expansion(root: yaml.Node, alias_uses: list[tuple[int, yaml.Node]]) -> None:
+    sizes = _expanded_sizes(root)
+    added = sizes[id(root)] - len(sizes)
+    if added <= MAX_ALIAS_EXPANSION:
+        return
+    # Name the first alias that by itself, or with those before it, passes the budget.
+    total, line = 0, alias_uses[-1][0]
+    for use_line, node in alias_uses:
+        total += sizes.get(id(node), 1)
+        if total > MAX_ALIAS_EXPANSION:
+            line = use_line
+            break
+    raise YamlError(f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes: refusing a possible alias bomb", line)
 
 
 def load(text: str, loader_class: type[LineLoader] = LineLoader, file: str = "") -> Any:

@@ -77,11 +77,13 @@ def read_raw(path: Path) -> dict[str, Any]:
         if not isinstance(section, dict):
             raise ConfigError(f"{path}: [tool.privlint] must be a table")
         return section
-    import yaml
+    from privlint.parsers.yaml_lines import YamlError, load
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        data = load(path.read_text(encoding="utf-8"), file=str(path))  # the one YAML reader, with its alias budgets
+    except YamlError as exc:
+        raise ConfigError(f"{path}:{exc.line or 1}: not valid YAML: {exc}") from None
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     if data is None:
         return {}

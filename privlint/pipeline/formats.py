@@ -94,6 +94,7 @@ def _load_builtin() -> None:
         import privlint.parsers.cloudformation_format  # noqa: F401
         import privlint.parsers.plan_format  # noqa: F401
         import privlint.parsers.credential_report  # noqa: F401
+        import privlint.parsers.iam_authorization_details  # noqa: F401
         import privlint.parsers.github_snapshot  # noqa: F401
         import privlint.parsers.github_peribolos  # noqa: F401
         import privlint.parsers.github_safe_settings  # noqa: F401

@@ -13,26 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
+from privlint.core.admin_level import admin_users
 from privlint.core.findings import Severity
-from privlint.core.iam import admin_reasons
 from privlint.core.inventory import CredentialReport, CredentialReportRow, Inventory
-from privlint.rules.base import Hit, linker, rule
 from privlint.core.settings import Settings
-
-
-def iac_admin_users(inventory: Inventory) -> dict[str, str]:
-    """IAM user name -> why the IaC makes it admin-level (directly or through a group; MFA conditions aside)."""
-    out: dict[str, str] = {}
-    for principal in inventory.principals.values():
-        if principal.kind != "user" or principal.provider != "aws" or not principal.name:
-            continue
-        for grant, via in inventory.effective_grants(principal):
-            doc = inventory.documents.get(grant.document)
-            reasons = [r for stmt in (doc.statements if doc else []) for r in admin_reasons(stmt)]
-            if reasons:
-                out.setdefault(principal.name, f"{reasons[0]} via {doc.address}{f' (group {via})' if via else ''} at {principal.address}")  # type: ignore[union-attr]
-                break
-    return out
+from privlint.rules.base import Hit, linker, rule
 
 
 @linker
@@ -44,15 +29,16 @@ def link_iac_admins(inventories: Iterable[Inventory]) -> None:
         return
     admins: dict[str, str] = {}
     for inventory in inventories:
-        for name, why in iac_admin_users(inventory).items():
-            admins.setdefault(name, why)
+        for name, why in admin_users(inventory).items():
+            # Several inventories may define the same user: pick one reason whatever the scan order.
+            admins[name] = min(why, admins.get(name, why))
     for report in reports:
         for name, why in admins.items():
             report.iac_admins.setdefault(name, why)
 
 
 def _admins(inventory: Inventory, report: CredentialReport) -> dict[str, str]:
-    return {**report.iac_admins, **iac_admin_users(inventory)}
+    return {**report.iac_admins, **admin_users(inventory)}
 
 
 def _rows(inventory: Inventory) -> Iterator[tuple[CredentialReport, CredentialReportRow]]:

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from privlint.core.principal_graph import EscalationPath, PrincipalGraph, build_graph, iter_reported
 from privlint.core.iam import assumable_without_mfa
 from privlint.core.inventory import Inventory, Location, Principal
-from privlint.rules.base import Hit, rule
+from privlint.core.principal_graph import (
+    EscalationPath,
+    PrincipalGraph,
+    build_graph,
+    iter_reported,
+)
 from privlint.core.settings import Settings
+from privlint.rules.base import Hit, rule
 
 _last: tuple[Inventory, PrincipalGraph] | None = None
 
@@ -38,8 +43,10 @@ def _message(kind: str, path: EscalationPath) -> str:
         ending = f"it can rewrite the permissions of {path.target}, which it can act as"
     else:
         ending = f"{path.target} is admin-level"
+    used = list(dict.fromkeys(e.technique for e in path.edges if e.technique))
+    via = f" via {', '.join(used)}" if used else ""
     return (
-        f"IAM {kind} {path.source} is not admin-level but can become admin without MFA in {len(path.edges)} "
+        f"IAM {kind} {path.source} is not admin-level but can become admin{via} without MFA in {len(path.edges)} "
         f"step{'s' if len(path.edges) > 1 else ''}: {path.describe()} ({ending}). Scope the grant on the first step "
         f"to resources that are not admin-level, or require MFA on it (aws:MultiFactorAuthPresent)."
     )

@@ -1,0 +1,255 @@
+"""HCL expressions from tree-sitter nodes to syntax-tree values.
+
+The grammar hides its ``_expr_term`` rule, so a term and the steps after it (``.a``, ``[0]``,
+``[*]``) arrive as one flat list of children: ``term()`` folds them left to right.
+Any node that holds a syntax error becomes ``Invalid``; the error itself is reported by the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tree_sitter import Node
+
+from privlint.terraform.hcl_templates import TemplateReader
+from privlint.terraform.syntax_tree import (
+    BinaryOp,
+    Conditional,
+    Expression,
+    ForExpr,
+    FunctionCall,
+    GetAttr,
+    Index,
+    Invalid,
+    Literal,
+    ObjectExpr,
+    ObjectItem,
+    Splat,
+    SplatStep,
+    Template,
+    TupleExpr,
+    UnaryOp,
+    Variable,
+)
+
+# Each level of nesting costs a handful of Python frames (and counts twice: expression and term); this keeps far below the
+# interpreter's recursion limit while no real configuration comes close.
+MAX_NESTING = 200
+_BINARY_OPERATORS = frozenset({"*", "/", "%", "+", "-", "<", ">", "<=", ">=", "==", "!=", "&&", "||"})
+
+
+class NestingTooDeep(Exception):
+    """Raised inside the reader and turned into ``Invalid`` plus one problem by the caller."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__("expression nested too deeply")
+        self.line = line
+
+
+class ExpressionReader:
+    def __init__(self, source: bytes, line_offset: int = 0, on_too_deep: Callable[[int], None] | None = None) -> None:
+        self.source = source
+        self.line_offset = line_offset
+        self.depth = 0
+        self.on_too_deep = on_too_deep
+        self.templates = TemplateReader(source, self.line, self.expression)
+
+    def line(self, node: Node) -> int:
+        return node.start_point[0] + 1 - self.line_offset
+
+    def text(self, node: Node) -> str:
+        return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def invalid(self, node: Node) -> Invalid:
+        return Invalid(line=self.line(node))
+
+    def read(self, node: Node) -> Expression:
+        """An ``expression`` node as a whole attribute value: never raises."""
+        try:
+            return self.expression(node)
+        except NestingTooDeep as exc:
+            if self.on_too_deep is not None:
+                self.on_too_deep(exc.line)
+            self.depth = 0
+            return self.invalid(node)
+
+    def expression(self, node: Node) -> Expression:
+        if node.has_error:
+            return self.invalid(node)
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise NestingTooDeep(self.line(node))
+            children = node.children
+            if node.type != "expression":
+                return self.term([node])
+            if len(children) == 1 and children[0].type == "conditional":
+                return self.conditional(children[0])
+            return self.term(children)
+        finally:
+            self.depth -= 1
+
+    def conditional(self, node: Node) -> Expression:
+        """``a ? b : c ? d : e`` is ``a ? b : (c ? d : e)`` in HCL; the grammar nests it to the left, so unfold that."""
+        spine: list[Node] = []
+        while True:
+            condition, true, false = (c for c in node.children if c.type == "expression")
+            spine[:0] = [true, false]
+            inner = condition.children
+            if len(inner) != 1 or inner[0].type != "conditional":
+                spine.insert(0, condition)
+                break
+            node = inner[0]
+        result = self.expression(spine[-1])
+        for i in range(len(spine) - 3, -1, -2):
+            result = Conditional(self.expression(spine[i]), self.expression(spine[i + 1]), result, self.line(spine[i]))
+        return result
+
+    def term(self, children: list[Node]) -> Expression:
+        """A primary followed by attribute, index and splat steps."""
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise NestingTooDeep(self.line(children[0]))
+            return self._term(children)
+        finally:
+            self.depth -= 1
+
+    def _term(self, children: list[Node]) -> Expression:
+        first = children[0]
+        if first.type == "(":
+            result = self.expression(children[1])
+            rest = children[3:]
+        else:
+            result = self.primary(first)
+            rest = children[1:]
+        for step in rest:
+            result = self.step(result, step)
+        return result
+
+    def step(self, obj: Expression, node: Node) -> Expression:
+        line = self.line(node)
+        if node.type == "get_attr":
+            return GetAttr(obj, self.text(node.children[-1]), line)
+        if node.type == "index":
+            inner = node.children[0]
+            if inner.type == "legacy_index":
+                return GetAttr(obj, self.text(inner)[1:], line)
+            return Index(obj, self.expression(inner.children[1]), line)
+        if node.type == "splat":
+            return self.splat(obj, node.children[0])
+        return self.invalid(node)
+
+    def splat(self, obj: Expression, node: Node) -> Expression:
+        """``[*]`` takes every following step; ``.*`` only attribute steps (an index ends it, as in HCL)."""
+        full = node.type == "full_splat"
+        steps: list[SplatStep] = []
+        after: list[Node] = []
+        for child in node.children[1:]:
+            if after or (not full and child.type == "index" and child.children[0].type == "new_index"):
+                after.append(child)
+            elif child.type == "get_attr":
+                steps.append(SplatStep(attr=self.text(child.children[-1])))
+            elif child.children[0].type == "legacy_index":
+                steps.append(SplatStep(attr=self.text(child.children[0])[1:]))
+            else:
+                steps.append(SplatStep(index=self.expression(child.children[0].children[1])))
+        result: Expression = Splat(obj, tuple(steps), full, self.line(node))
+        for child in after:
+            result = self.step(result, child)
+        return result
+
+    def primary(self, node: Node) -> Expression:
+        kind = node.type
+        line = self.line(node)
+        if kind == "variable_expr":
+            return Variable(self.text(node), line)
+        if kind == "literal_value":
+            return self.literal(node.children[0])
+        if kind == "template_expr":
+            inner = node.children[0]
+            return self.templates.heredoc(inner) if inner.type == "heredoc_template" else self.templates.quoted(inner)
+        if kind == "collection_value":
+            inner = node.children[0]
+            return self.tuple(inner) if inner.type == "tuple" else self.object(inner)
+        if kind == "function_call":
+            return self.function_call(node)
+        if kind == "for_expr":
+            return self.for_expr(node.children[0])
+        if kind == "operation":
+            return self.operation(node.children[0])
+        if kind == "expression":
+            return self.expression(node)
+        return self.invalid(node)
+
+    def literal(self, node: Node) -> Expression:
+        line = self.line(node)
+        kind = node.type
+        if kind == "numeric_lit":
+            text = self.text(node)
+            if text.isdigit():
+                return Literal(int(text), line)
+            if text.startswith("0x"):
+                return Invalid(line=line)  # not a number in HCL
+            return Literal(float(text), line)
+        if kind == "bool_lit":
+            return Literal(self.text(node) == "true", line)
+        if kind == "null_lit":
+            return Literal(None, line)
+        return self.templates.quoted(node)
+
+    def tuple(self, node: Node) -> TupleExpr:
+        items = tuple(self.expression(c) for c in node.children if c.type == "expression")
+        return TupleExpr(items, self.line(node))
+
+    def object(self, node: Node) -> ObjectExpr:
+        items = []
+        for elem in node.children:
+            if elem.type != "object_elem":
+                continue
+            key_node = elem.child_by_field_name("key")
+            value_node = elem.child_by_field_name("val")
+            if key_node is None or value_node is None:
+                continue
+            items.append(ObjectItem(self.object_key(key_node), self.expression(value_node), self.line(elem)))
+        return ObjectExpr(tuple(items), self.line(node))
+
+    def object_key(self, node: Node) -> Expression:
+        """A bare name is the string itself; ``(expr)`` and everything else is an expression."""
+        children = node.children
+        if len(children) == 1 and children[0].type == "variable_expr":
+            return Template((self.text(children[0]),), self.line(node))
+        return self.expression(node)
+
+    def function_call(self, node: Node) -> FunctionCall:
+        name = self.text(node.children[0])
+        arguments = next((c for c in node.children if c.type == "function_arguments"), None)
+        if arguments is None:
+            return FunctionCall(name, (), False, self.line(node))
+        args = tuple(self.expression(c) for c in arguments.children if c.type == "expression")
+        expand = any(c.type == "ellipsis" for c in arguments.children)
+        return FunctionCall(name, args, expand, self.line(node))
+
+    def for_expr(self, node: Node) -> ForExpr:
+        intro = node.children[1]
+        names = [self.text(c) for c in intro.children if c.type == "identifier"]
+        key_var, value_var = (names[0], names[1]) if len(names) > 1 else (None, names[0])
+        collection = self.expression(next(c for c in intro.children if c.type == "expression"))
+        results = [self.expression(c) for c in node.children if c.type == "expression"]
+        condition_node = next((c for c in node.children if c.type == "for_cond"), None)
+        condition = self.expression(condition_node.children[1]) if condition_node is not None else None
+        line = self.line(node)
+        if node.type == "for_tuple_expr":
+            return ForExpr(key_var, value_var, collection, results[0], None, condition, False, line)
+        group = any(c.type == "ellipsis" for c in node.children)
+        return ForExpr(key_var, value_var, collection, results[1], results[0], condition, group, line)
+
+    def operation(self, node: Node) -> Expression:
+        children = node.children
+        line = self.line(node)
+        if node.type == "unary_operation":
+            return UnaryOp(children[0].type, self.term(children[1:]), line)
+        split = next(i for i, c in enumerate(children) if not c.is_named and c.type in _BINARY_OPERATORS)
+        left = self.term(children[:split])
+        right = self.term(children[split + 1 :])
+        return BinaryOp(children[split].type, left, right, line)

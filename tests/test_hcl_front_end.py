@@ -1,0 +1,251 @@
+"""The tree-sitter HCL front-end: text in, plain syntax tree out (lines ignored unless a case is about lines)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from privlint.terraform.hcl_front_end import parse_expression, parse_hcl, parse_template
+from privlint.terraform.syntax_tree import (
+    BinaryOp,
+    Block,
+    Conditional,
+    ForExpr,
+    FunctionCall,
+    GetAttr,
+    Index,
+    Interpolation,
+    Invalid,
+    Literal,
+    ObjectExpr,
+    ObjectItem,
+    Splat,
+    SplatStep,
+    Template,
+    TemplateFor,
+    TemplateIf,
+    TupleExpr,
+    UnaryOp,
+    Variable,
+)
+
+
+def without_lines(node: object) -> object:
+    """The same tree with every ``line`` set to 0, so cases state structure only."""
+    if isinstance(node, tuple):
+        return tuple(without_lines(n) for n in node)
+    if isinstance(node, list):
+        return [without_lines(n) for n in node]
+    if isinstance(node, dict):
+        return {k: without_lines(v) for k, v in node.items()}
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        changes = {f.name: without_lines(getattr(node, f.name)) for f in dataclasses.fields(node)}
+        for name in ("line", "end_line"):
+            if name in changes:
+                changes[name] = 0
+        return dataclasses.replace(node, **changes)
+    return node
+
+
+def expr(text: str) -> object:
+    parsed = parse_hcl(f"x = {text}\n")
+    assert parsed.problems == [], parsed.problems
+    return without_lines(parsed.body.attributes["x"].expr)
+
+
+def T(*parts: object) -> Template:
+    return Template(tuple(parts))  # type: ignore[arg-type]
+
+
+def V(name: str) -> Variable:
+    return Variable(name)
+
+
+def L(value: object) -> Literal:
+    return Literal(value)  # type: ignore[arg-type]
+
+
+EXPRESSIONS = [
+    ("1", L(1)),
+    ("2.5", L(2.5)),
+    ("1.0", L(1.0)),
+    ("true", L(True)),
+    ("false", L(False)),
+    ("null", L(None)),
+    ('"plain"', T("plain")),
+    ('""', T()),
+    (r'"a\nb\t\"q\" \\ \u00e9 \U0001F600"', T('a\nb\t"q" \\ é 😀')),
+    ('"cost $${x} %%{y}"', T("cost ${x} %{y}")),
+    ('"a ${b} c"', T("a ", Interpolation(V("b")), " c")),
+    ('"${b}"', T(Interpolation(V("b")))),
+    ('"  ${~ b ~}  x"', T(Interpolation(V("b")), "x")),
+    ('"%{if a}yes%{else}no%{endif}"', T(TemplateIf(V("a"), ("yes",), ("no",)))),
+    ('"%{ if a ~}  yes  %{~ endif }"', T(TemplateIf(V("a"), ("yes",)))),
+    ('"%{for k, v in m}${k}=${v},%{endfor}"', T(TemplateFor("k", "v", V("m"), (Interpolation(V("k")), "=", Interpolation(V("v")), ",")))),
+    ('"%{for v in m}${v}%{endfor}"', T(TemplateFor(None, "v", V("m"), (Interpolation(V("v")),)))),
+    ("var.name", GetAttr(V("var"), "name")),
+    ("a.0.b", GetAttr(GetAttr(V("a"), "0"), "b")),
+    ('a["k"][0]', Index(Index(V("a"), T("k")), L(0))),
+    ("a[*].b.c", Splat(V("a"), (SplatStep(attr="b"), SplatStep(attr="c")), True)),
+    ("a[*][0]", Splat(V("a"), (SplatStep(index=L(0)),), True)),
+    ("a.*.b", Splat(V("a"), (SplatStep(attr="b"),), False)),
+    ("a.*.b[0]", Index(Splat(V("a"), (SplatStep(attr="b"),), False), L(0))),
+    ("a[*].b[*].c", Splat(Splat(V("a"), (SplatStep(attr="b"),), True), (SplatStep(attr="c"),), True)),
+    ("[]", TupleExpr(())),
+    ('[1, "a", [true],]', TupleExpr((L(1), T("a"), TupleExpr((L(True),))))),
+    ("{}", ObjectExpr(())),
+    (
+        '{a = 1, "b": 2, (c) = 3, "${d}" = 4}',
+        ObjectExpr(
+            (
+                ObjectItem(T("a"), L(1)),
+                ObjectItem(T("b"), L(2)),
+                ObjectItem(V("c"), L(3)),
+                ObjectItem(T(Interpolation(V("d"))), L(4)),
+            )
+        ),
+    ),
+    ("{\n  a = 1\n  b = 2\n}", ObjectExpr((ObjectItem(T("a"), L(1)), ObjectItem(T("b"), L(2))))),
+    ("f()", FunctionCall("f", ())),
+    ("concat(a, [1])", FunctionCall("concat", (V("a"), TupleExpr((L(1),))))),
+    ("max(list...)", FunctionCall("max", (V("list"),), expand_final=True)),
+    ("provider::aws::arn_parse(x)", FunctionCall("provider::aws::arn_parse", (V("x"),))),
+    ("a ? b : c", Conditional(V("a"), V("b"), V("c"))),
+    ("1 + 2 * 3", BinaryOp("+", L(1), BinaryOp("*", L(2), L(3)))),
+    ("1 - 2 - 3", BinaryOp("-", BinaryOp("-", L(1), L(2)), L(3))),
+    ("(1 + 2) * 3", BinaryOp("*", BinaryOp("+", L(1), L(2)), L(3))),
+    ("a == b && c != d || !e", BinaryOp("||", BinaryOp("&&", BinaryOp("==", V("a"), V("b")), BinaryOp("!=", V("c"), V("d"))), UnaryOp("!", V("e")))),
+    ("a < b", BinaryOp("<", V("a"), V("b"))),
+    ("a >= 1 % 2 / 3", BinaryOp(">=", V("a"), BinaryOp("/", BinaryOp("%", L(1), L(2)), L(3)))),
+    ("-a.b", UnaryOp("-", GetAttr(V("a"), "b"))),
+    ("-1", UnaryOp("-", L(1))),
+    ("a ? b : c ? d : e", Conditional(V("a"), V("b"), Conditional(V("c"), V("d"), V("e")))),
+    ("[for v in xs : v.id]", ForExpr(None, "v", V("xs"), GetAttr(V("v"), "id"))),
+    ("[for i, v in xs : v if i > 0]", ForExpr("i", "v", V("xs"), V("v"), None, BinaryOp(">", V("i"), L(0)))),
+    ("{for k, v in m : k => v}", ForExpr("k", "v", V("m"), V("v"), V("k"))),
+    ("{for v in m : v.k => v...}", ForExpr(None, "v", V("m"), V("v"), GetAttr(V("v"), "k"), None, True)),
+    ("(a)", V("a")),
+    ("((a)).b", GetAttr(V("a"), "b")),
+    ("<<EOT\nhello\n  world\nEOT", T("hello\n  world\n")),
+    ("<<-EOT\n    a\n      b\n    EOT", T("a\n  b\n")),
+    ("<<-EOT\n  a\n\n    b\n  EOT", T("a\n\n  b\n")),
+    ("<<-EOT\n    x ${y}\n    \\n $${z}\n  EOT", T("x ", Interpolation(V("y")), '\n\\n ${z}\n')),
+    ("<<EOT\n{\"a\": \"${b}\"}\nEOT", T('{"a": "', Interpolation(V("b")), '"}\n')),
+    ("<<EOT\nEOT", T()),
+    ("<<-EOT\n  %{ for x in xs ~}\n  ${x}\n  %{ endfor ~}\n  EOT", T(TemplateFor(None, "x", V("xs"), (Interpolation(V("x")), "\n")))),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EXPRESSIONS, ids=[c[0] for c in EXPRESSIONS])
+def test_expression_forms(text: str, expected: object) -> None:
+    assert expr(text) == expected
+
+
+def test_blocks_labels_lines_and_comments() -> None:
+    parsed = parse_hcl(
+        '# comment\nresource "aws_iam_role" admin {\n  // another\n  name = "x" /* inline */\n'
+        '  dynamic "statement" {\n    for_each = []\n  }\n}\nlocals {\n  a = 1\n}\n'
+    )
+    assert parsed.problems == []
+    role, locals_block = parsed.body.blocks
+    assert (role.type, role.labels, role.line, role.end_line) == ("resource", ["aws_iam_role", "admin"], 2, 8)
+    assert role.attributes["name"].line == 4
+    assert role.blocks[0].type == "dynamic" and role.blocks[0].labels == ["statement"]
+    assert (role.blocks[0].line, role.blocks[0].end_line) == (5, 7)
+    assert without_lines(locals_block) == Block("locals", [], 0, 0, {"a": without_lines(locals_block.attributes["a"])}, [])
+
+
+def test_attribute_lines_span_multiline_values() -> None:
+    parsed = parse_hcl('a = [\n  1,\n  2,\n]\nb = 1\n')
+    assert (parsed.body.attributes["a"].line, parsed.body.attributes["a"].end_line) == (1, 4)
+    assert parsed.body.attributes["b"].line == 5
+
+
+def test_expression_lines() -> None:
+    parsed = parse_hcl('x = [\n  a,\n  "${b}",\n]\n')
+    items = parsed.body.attributes["x"].expr.items  # type: ignore[union-attr]
+    assert [items[0].line, items[1].line, items[1].parts[0].line] == [2, 3, 3]
+
+
+def test_a_broken_block_keeps_the_good_ones_around_it() -> None:
+    parsed = parse_hcl('good "one" {\n  a = 1\n}\nbroken {\n  x = (1\n}\ngood "two" {\n  b = 2\n}\n')
+    assert [(b.type, b.labels) for b in parsed.body.blocks] == [("good", ["one"]), ("broken", []), ("good", ["two"])]
+    assert parsed.body.blocks[2].attributes["b"].expr == Literal(2, 8)
+    assert isinstance(parsed.body.blocks[1].attributes["x"].expr, Invalid)
+    assert [(p.line, p.message) for p in parsed.problems] == [(5, "HCL syntax error: missing ')'")]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("}", 1, "HCL syntax error: unexpected '}'"),
+        ('a = 1\nresource "x" {\n', 2, "HCL syntax error: missing '}'"),
+        ("a = 1\nb = \n", 2, None),
+        ('a = "unterminated\n', 1, None),
+    ],
+)
+def test_problem_lines(text: str, line: int, message: str | None) -> None:
+    problems = parse_hcl(text).problems
+    assert problems, text
+    assert problems[0].line == line
+    if message is not None:
+        assert problems[0].message == message
+
+
+def test_problem_messages_never_quote_a_long_token() -> None:
+    parsed = parse_hcl('password = "hunter2hunter2" "s3cr3tvalue"\nx = s3cr3tvalue2 s3cr3tvalue3\n')
+    assert parsed.problems
+    for problem in parsed.problems:
+        assert "s3cr3t" not in problem.message and "hunter2" not in problem.message
+
+
+def test_deep_nesting_is_a_problem_not_a_crash() -> None:
+    parsed = parse_hcl("x = " + "[" * 5000 + "]" * 5000 + "\ny = 1\n")
+    assert isinstance(parsed.body.attributes["x"].expr, Invalid)
+    assert parsed.body.attributes["y"].expr == Literal(1, 2)
+    assert any("nested too deeply" in p.message for p in parsed.problems)
+
+
+def test_a_duplicate_attribute_is_a_problem() -> None:
+    parsed = parse_hcl("a = 1\na = 2\n")
+    assert parsed.body.attributes["a"].expr == Literal(1, 1)
+    assert [p.line for p in parsed.problems] == [2]
+
+
+def test_tfvars_bodies() -> None:
+    parsed = parse_hcl('admins = ["ann", "ben"]\nenabled = true\n')
+    assert without_lines(parsed.body.attributes["admins"].expr) == TupleExpr((T("ann"), T("ben")))
+
+
+def test_parse_expression() -> None:
+    assert without_lines(parse_expression("var.a[0]")) == Index(GetAttr(V("var"), "a"), L(0))
+    assert isinstance(parse_expression("1 +"), Invalid)
+    assert isinstance(parse_expression("a = 1"), Invalid)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", T()),
+        ('plain "quoted" text\n', T('plain "quoted" text\n')),
+        ('{"AWS": "${aws_iam_user.u.arn}"}', T('{"AWS": "', Interpolation(GetAttr(GetAttr(V("aws_iam_user"), "u"), "arn")), '"}')),
+        ("$${not} %%{this}", T("${not} %{this}")),
+        ("a\\nb ${x}", T("a\\nb ", Interpolation(V("x")))),
+        ("%{ for a in b ~}\n${a}\n%{ endfor ~}\n", T(TemplateFor(None, "a", V("b"), (Interpolation(V("a")), "\n")))),
+        ("${x}\n", T(Interpolation(V("x")), "\n")),
+        ("line\nPRIVLINT_TEMPLATE_END\n${x}", T("line\nPRIVLINT_TEMPLATE_END\n", Interpolation(V("x")))),
+    ],
+)
+def test_parse_template(text: str, expected: Template) -> None:
+    assert without_lines(parse_template(text)) == expected
+
+
+def test_parse_template_lines_start_at_one() -> None:
+    template = parse_template("a\n${b}")
+    assert isinstance(template, Template)
+    assert template.parts[1].line == 2  # type: ignore[union-attr]
+
+
+def test_a_broken_template_is_invalid() -> None:
+    assert isinstance(parse_template("${"), Invalid)
