@@ -129,6 +129,6 @@ def graph(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], conf
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     settings, _config_file = _settings(config)
-    found = discover([os.fspath(p) for p in paths], settings.max_file_size)
+    found = discover([os.fspath(p) for p in paths], settings.max_file_size, settings.exclude)
     units, _problems = Scanner(settings)._parse(found.files)
     return combine(build_graph(unit.inventory) for unit in units)

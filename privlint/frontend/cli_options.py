@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -37,7 +37,7 @@ def error(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _split(values: Optional[list[str]]) -> Optional[list[str]]:
+def _split(values: list[str] | None) -> list[str] | None:
     """Repeated options and comma-separated lists both work: --select PL101,PL102 --select PL201."""
     if values is None:
         return None
@@ -45,24 +45,41 @@ def _split(values: Optional[list[str]]) -> Optional[list[str]]:
 
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format: text, json, sarif, junit (JUnit XML), github (workflow annotations), gitlab (Code Quality JSON).")]
-FailOnOption = Annotated[Optional[Severity], typer.Option("--fail-on", case_sensitive=False, show_default=False,
+FailOnOption = Annotated[Severity | None, typer.Option("--fail-on", case_sensitive=False, show_default=False,
                                                           help="Exit 1 only for findings of at least this severity, in any case (HIGH, high) [default: low, or fail_on in the configuration].")]
 ColorOption = Annotated[Color, typer.Option("--color", help="Colour the text output (auto: on a terminal, unless NO_COLOR is set).")]
-ConfigOption = Annotated[Optional[str], typer.Option("--config", show_default=False,
+ConfigOption = Annotated[str | None, typer.Option("--config", metavar="FILE", show_default=False,
                                                      help="Configuration file [default: the nearest .privlint.yaml, .privlint.yml or pyproject.toml with [tool.privlint] at or above the first path].")]
-OutputFileOption = Annotated[Optional[str], typer.Option("--output-file", "-o", show_default=False, help="Write the output to this file [default: standard output].")]
+OutputFileOption = Annotated[str | None, typer.Option("--output-file", "-o", "--output", metavar="FILE", show_default=False, help="Write the output to this file [default: standard output].")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print findings only: no summary, notes or progress.")]
 ExitZeroOption = Annotated[bool, typer.Option("--exit-zero", "--soft-fail", help="Exit 0 even when findings reach --fail-on (errors still exit 2).")]
-SelectOption = Annotated[Optional[list[str]], typer.Option("--select", show_default=False, help="Run only these rules: ids, names or categories, repeated or comma-separated (replaces select in the configuration).")]
-IgnoreOption = Annotated[Optional[list[str]], typer.Option("--ignore", show_default=False, help="Never run these rules: ids, names or categories (replaces ignore in the configuration).")]
-ExcludeOption = Annotated[Optional[list[str]], typer.Option("--exclude", show_default=False, help="Path globs not to scan (replaces exclude in the configuration).")]
+SelectOption = Annotated[list[str] | None, typer.Option("--select", metavar="RULES", show_default=False, help="Run only these rules: ids, names or categories, repeated or comma-separated (replaces select in the configuration).")]
+IgnoreOption = Annotated[list[str] | None, typer.Option("--ignore", metavar="RULES", show_default=False, help="Never run these rules: ids, names or categories (replaces ignore in the configuration).")]
+ExcludeOption = Annotated[list[str] | None, typer.Option("--exclude", metavar="GLOBS", show_default=False, help="Path globs not to scan (replaces exclude in the configuration).")]
 
 
-def selection(select: Optional[list[str]], ignore: Optional[list[str]], exclude: Optional[list[str]]) -> dict[str, object]:
+class StdinFormat(str, Enum):
+    terraform = "terraform"
+    terraform_json = "terraform-json"
+    cloudformation = "cloudformation"
+    cloudformation_json = "cloudformation-json"
+    terraform_plan = "terraform-plan"
+
+
+StdinFormatOption = Annotated[StdinFormat | None, typer.Option("--stdin-format", metavar="FORMAT", show_default=False,
+                                                                  help="What '-' (standard input) holds [default: detected from its content, else Terraform].")]
+BaselineOption = Annotated[str | None, typer.Option("--baseline", metavar="FILE", show_default=False,
+                                                       help="Do not report findings listed in this baseline file (one written by --create-baseline).")]
+CreateBaselineOption = Annotated[str | None, typer.Option("--create-baseline", metavar="FILE", show_default=False,
+                                                             help="Write the fingerprints of every finding to this file instead of a report; exit 0.")]
+IncludeSuppressedOption = Annotated[bool, typer.Option("--include-suppressed", help="SARIF: include suppressed findings, with their suppressions (GitHub shows every result as an alert, so they are left out by default).")]
+
+
+def selection(select: list[str] | None, ignore: list[str] | None, exclude: list[str] | None) -> dict[str, object]:
     return {"select": _split(select), "ignore": _split(ignore), "exclude": _split(exclude)}
 
 
-def load_settings(paths: list[str], config: Optional[str], overrides: dict[str, object]) -> LoadedConfig:
+def load_settings(paths: list[str], config: str | None, overrides: dict[str, object]) -> LoadedConfig:
     """Settings from --config, else the nearest .privlint.yaml / pyproject.toml above the first path."""
     from privlint.pipeline.config import ConfigError, find_config, load_config
 

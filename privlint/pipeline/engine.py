@@ -40,13 +40,12 @@ def _terraform_directives(source: SourceFile, limit: int) -> list[Directive]:
         return []
     if "privlint:ignore" not in text and "checkov:skip" not in text:
         return []  # the common case: no second parse
-    from privlint.parsers.hcl import HclSyntaxError, parse_hcl
+    if source.path.name.endswith(".json"):
+        return attach_to_blocks(comment_directives(text, source.display), [], text)
+    from privlint.terraform.comments import block_ranges, comment_columns
 
-    try:
-        blocks = [(b.line, b.end_line or b.line) for b in parse_hcl(text).blocks] if not source.path.name.endswith(".json") else []
-    except (HclSyntaxError, RecursionError):
-        blocks = []
-    return attach_to_blocks(comment_directives(text, source.display), blocks, text)
+    columns = comment_columns(text)
+    return attach_to_blocks(comment_directives(text, source.display, columns), block_ranges(text), text, columns)
 
 
 def parse_jobs() -> int:
@@ -96,6 +95,7 @@ class Scanner:
         self.config_file = config_file  # where config suppressions were written, for their findings
         self.today = today or dt.date.today()
         self.register: list[tuple[Suppression, str]] = []  # after a scan: (active suppression, resource it covers)
+        self.unknown_rules: list[str] = []  # after a scan: "file:line: rule" of suppressions naming no known rule
         self.remote_modules: set[str] = set()  # after a scan: module sources not read (registry, git)
         self.progress: Callable[[int], None] | None = None  # called with the number of files just parsed
         self.on_discovered: Callable[[int], None] | None = None  # called once with the number of files to parse
@@ -114,6 +114,7 @@ class Scanner:
         findings = self._configure(self._findings(units, problems))
         outcome = apply(findings, self._directives(found.files, units), self.today)
         self.register = [(d.suppression, resource) for d in outcome.active for resource in d.covered]
+        self.unknown_rules = outcome.unknown_rules
         findings = outcome.findings + self._configure(self._suppression_findings(outcome))
         explicit = {f.display for f in found.files if f.explicit}
         walked = any(not f.explicit for f in found.files)

@@ -78,16 +78,19 @@ def checkov_rule(check_id: str) -> str | None:
 # --------------------------------------------------------------------------- reading directives
 
 
-def comment_directives(text: str, file: str, syntax: str | None = None) -> list[tuple[int, Suppression, str | None]]:
+def comment_directives(text: str, file: str, columns: dict[int, int] | None = None) -> list[tuple[int, Suppression, str | None]]:
     """(line, suppression, problem) for every privlint:ignore / checkov:skip comment in a file.
 
     Only real comments count: the same words inside a string, a heredoc or a YAML block scalar are data.
+    ``columns`` (line -> column where its comment starts) comes from the caller's parser, else from
+    the small lexer of ``privlint.pipeline.comments``.
     """
     from privlint.pipeline.comments import comment_columns, syntax_of
 
     if "privlint:ignore" not in text and "checkov:skip" not in text:
         return []
-    columns = comment_columns(text, syntax or syntax_of(file, text))
+    if columns is None:
+        columns = comment_columns(text, syntax_of(file, text))
     out: list[tuple[int, Suppression, str | None]] = []
     lines = text.splitlines()
     for number, column in columns.items():
@@ -126,14 +129,16 @@ def _parse_ignore(body: str, file: str, line: int) -> list[tuple[Suppression, st
     ]
 
 
-def attach_to_blocks(comments: list[tuple[int, Suppression, str | None]], blocks: list[tuple[int, int]], text: str) -> list[Directive]:
+def attach_to_blocks(comments: list[tuple[int, Suppression, str | None]], blocks: list[tuple[int, int]], text: str,
+                     columns: dict[int, int] | None = None) -> list[Directive]:
     """A comment inside a block covers that block; one directly above it (only comment lines between) covers the next block."""
     from privlint.pipeline.comments import comment_columns, syntax_of
 
     if not comments:
         return []
     lines = text.splitlines()
-    columns = comment_columns(text, syntax_of(comments[0][1].file, text))
+    if columns is None:
+        columns = comment_columns(text, syntax_of(comments[0][1].file, text))
     comment_lines = {n for n, column in columns.items() if not lines[n - 1][:column].strip()}
     directives: list[Directive] = []
     starts = sorted(blocks)
@@ -200,6 +205,15 @@ class Outcome:
     findings: list[Finding]
     problems: list[tuple[str, Directive, str]] = field(default_factory=list)  # (rule id, directive, message)
     active: list[Directive] = field(default_factory=list)
+    unknown_rules: list[str] = field(default_factory=list)  # "file:line: rule" of directives naming no known rule
+
+
+def known_rule(name: str) -> bool:
+    """A rule id (PL101) or name (admin-without-mfa) of the catalog."""
+    from privlint.rules.base import load_catalog
+
+    catalog = load_catalog()
+    return name.upper() in catalog or any(meta.name == name.lower() for meta in catalog.values())
 
 
 def apply(findings: list[Finding], directives: list[Directive], today: dt.date) -> Outcome:
@@ -208,9 +222,13 @@ def apply(findings: list[Finding], directives: list[Directive], today: dt.date) 
     usable: list[Directive] = []
     for d in directives:
         s = d.suppression
-        where = f"suppression of {s.rule} at {s.file}:{s.line}"
+        where = f"suppression of {s.rule[:60]} at {s.file}:{s.line}"
         if d.problem:
             outcome.problems.append(("PL001", d, f"The {where} {d.problem}, so it does not apply: fix it."))
+        elif not known_rule(s.rule):
+            # A typo must not pass unseen: the suppression does nothing, and the run is an error.
+            outcome.unknown_rules.append(f"{s.file}:{s.line}: {s.rule}")
+            outcome.problems.append(("PL001", d, f"The {where} names no known rule, so it does not apply: `privlint rules` lists the ids and names."))
         elif not has_reason(s):
             outcome.problems.append(("PL001", d, f"The {where} has no reason, so it does not apply: add reason=\"...\" (the risk accepted, for the risk register)."))
         elif s.until is not None and s.until < today:
@@ -228,7 +246,7 @@ def apply(findings: list[Finding], directives: list[Directive], today: dt.date) 
                 break
     for d in usable:
         s = d.suppression
-        where = f"suppression of {s.rule} at {s.file}:{s.line}"
+        where = f"suppression of {s.rule[:60]} at {s.file}:{s.line}"
         if d.used == 0:
             outcome.problems.append(("PL003", d, f"The {where} matches no finding: remove it."))
             continue

@@ -23,7 +23,8 @@ def console_for(stream: TextIO, color: bool | None):  # type: ignore[no-untyped-
                    highlight=False, soft_wrap=True, emoji=False, markup=True)
 
 
-def render(report: Report, stream: TextIO, color: bool | None = None) -> None:
+def render(report: Report, stream: TextIO, color: bool | None = None, quiet: bool = False) -> None:
+    """Findings, then (unless quiet) the summary; the configuration that applied is always named."""
     from rich.markup import escape
 
     console = console_for(stream, color)
@@ -38,13 +39,14 @@ def render(report: Report, stream: TextIO, color: bool | None = None) -> None:
             )
         console.print()
     s = report.summary
-    if s.findings:
+    plural = "s" if s.files != 1 else ""
+    if not quiet and s.findings:
         counts = ", ".join(f"{n} {sev}" for sev, n in s.by_severity.items())
-        console.print(f"{s.findings} finding{'s' if s.findings != 1 else ''} ({counts}) in {s.files} file{'s' if s.files != 1 else ''} scanned.")
-    else:
-        console.print(f"No findings in {s.files} file{'s' if s.files != 1 else ''} scanned.")
+        console.print(f"{s.findings} finding{'s' if s.findings != 1 else ''} ({counts}) in {s.files} file{plural} scanned.")
+    elif not quiet:
+        console.print(f"No findings in {s.files} file{plural} scanned.")
     suppressed = len(report.findings) - len(shown)
-    if suppressed:
+    if suppressed and not quiet:
         console.print(f"{suppressed} suppressed finding{'s' if suppressed != 1 else ''} not shown.")
     for applied in s.config or []:
         changes = "; ".join(applied.changes) or "no changes"
