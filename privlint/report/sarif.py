@@ -11,6 +11,7 @@ given as an alert); when included they carry ``suppressions`` entries.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -77,8 +78,8 @@ def _result(finding: Finding, fingerprint: str, index: int, locator: Locator) ->
     artifact = _artifact(finding.file, locator)
     if artifact is not None:
         physical["artifactLocation"] = artifact
-    else:  # outside the repository: no URI GitHub could resolve, so name it in the message
-        physical["artifactLocation"] = {"uri": quote(Path(finding.file).name)}
+    else:  # outside the repository: GitHub cannot show it in a file, but the absolute URI is honest
+        physical["artifactLocation"] = {"uri": Path(os.path.abspath(finding.file)).as_uri()}
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": index,
@@ -110,7 +111,7 @@ def to_sarif(report: Report, root: Path | None = None, include_suppressed: bool 
     catalog = load_catalog()
     findings = [f for f in report.findings if include_suppressed or not f.suppressed]
     severities = _rule_severities(findings)
-    used = sorted(set(catalog) | {f.rule_id for f in findings})
+    used = sorted(catalog)
     index = {rule_id: i for i, rule_id in enumerate(used)}
     # Fingerprints over every finding, so adding a suppression does not renumber the others.
     results = [_result(f, fp, index[f.rule_id], locator) for f, fp in locator.fingerprints(report.findings)
@@ -123,7 +124,7 @@ def to_sarif(report: Report, root: Path | None = None, include_suppressed: bool 
             {
                 "tool": {"driver": {"name": "privlint", "version": __version__, "semanticVersion": __version__,
                                     "informationUri": INFO_URI,
-                                    "rules": [_rule(catalog[r], severities.get(r, catalog[r].severity)) for r in used if r in catalog]}},
+                                    "rules": [_rule(catalog[r], severities.get(r, catalog[r].severity)) for r in used]}},
                 "automationDetails": {"id": "privlint/"},
                 "invocations": [{"executionSuccessful": True, "properties": {"config": config}}],
                 "originalUriBaseIds": {SRCROOT: {"uri": locator.root.as_uri().rstrip("/") + "/"}},
