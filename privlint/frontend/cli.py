@@ -154,10 +154,11 @@ def list_rules(
     catalog = load_catalog()
     if output_format == RulesFormat.json:
         import json
+        from dataclasses import asdict
 
         from privlint.report.sarif import help_uri
 
-        rows = [{**meta.model_dump(mode="json"), "help_uri": help_uri(meta.id)} for meta in catalog.values()]
+        rows = [{**asdict(meta), "help_uri": help_uri(meta.id)} for meta in catalog.values()]
         typer.echo(json.dumps(rows, indent=2))
         return
     for meta in catalog.values():

@@ -33,7 +33,8 @@ def error(message: str) -> typer.Exit:
     """A usage or input error: the message on stderr, exit status 2."""
     from privlint.report.escape import printable
 
-    typer.echo(f"privlint: error: {printable(message)}", err=True)
+    for line in message.splitlines() or [""]:
+        typer.echo(f"privlint: error: {printable(line)}", err=True)
     return typer.Exit(2)
 
 
