@@ -22,7 +22,7 @@ def test_version_option_module_and_subcommand() -> None:
     from privlint import __version__
 
     assert run_cli("--version").stdout.strip() == f"privlint {__version__}"
-    module = subprocess.run([sys.executable, "-m", "privlint", "--version"], capture_output=True, text=True, cwd=ROOT)
+    module = subprocess.run(check=False, args=[sys.executable, "-m", "privlint", "--version"], capture_output=True, text=True, cwd=ROOT)
     assert module.returncode == 0 and module.stdout.strip() == f"privlint {__version__}"
     assert run_cli("version").stdout.strip() == __version__
 
@@ -70,7 +70,7 @@ def test_standard_input_with_and_without_a_format() -> None:
     cfn_text = (FIXTURES / "cloudformation" / "admin-user-without-mfa" / "bad.template").read_text()
 
     def scan(text: str, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*privlint_command(), "check", "-", "-f", "json", *args], input=text, capture_output=True,
+        return subprocess.run(check=False, args=[*privlint_command(), "check", "-", "-f", "json", *args], input=text, capture_output=True,
                               text=True, cwd=ROOT, env=dict(os.environ, NO_COLOR="1"))
 
     for text, args in ((tf, ()), (tf, ("--stdin-format", "terraform")), (cfn_text, ()), (cfn_text, ("--stdin-format", "cloudformation"))):
@@ -117,7 +117,7 @@ def test_rules_as_json() -> None:
 
 def test_text_lines_are_clickable_and_never_wrapped() -> None:
     env = dict(os.environ, NO_COLOR="1", COLUMNS="40")
-    result = subprocess.run([*privlint_command(), "check", ADMIN_USER], capture_output=True, text=True, cwd=ROOT, env=env)
+    result = subprocess.run(check=False, args=[*privlint_command(), "check", ADMIN_USER], capture_output=True, text=True, cwd=ROOT, env=env)
     findings = [line for line in result.stdout.splitlines() if line and not line[0].isdigit()]
     assert findings and all(re.match(rf"{re.escape(ADMIN_USER)}/main\.tf:\d+: (critical|high|medium|low) ", line) for line in findings)
     assert all(line.endswith(")") for line in findings), "a finding was wrapped onto a second line"
@@ -188,7 +188,7 @@ def test_graph_takes_config_exclude_and_stdin(tmp_path: Path) -> None:
     assert full["nodes"] and not empty["nodes"]
     assert json.loads(run_cli("graph", "fixtures/escalation", "-f", "json", "--exclude", "*").stdout)["nodes"] == []
     tf = (ROOT / ADMIN_USER / "main.tf").read_text()
-    piped = subprocess.run([*privlint_command(), "graph", "-", "-f", "json"], input=tf, capture_output=True, text=True, cwd=ROOT)
+    piped = subprocess.run(check=False, args=[*privlint_command(), "graph", "-", "-f", "json"], input=tf, capture_output=True, text=True, cwd=ROOT)
     assert piped.returncode == 0 and json.loads(piped.stdout)["nodes"]
 
 
