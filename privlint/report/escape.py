@@ -38,7 +38,8 @@ def markdown_cell(text: str) -> str:
 
 def annotation_data(text: str) -> str:
     """The message of a GitHub Actions workflow command (``::error ...::message``)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Line breaks are the command's own escapes; any other control character (ESC) is shown, not sent.
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def annotation_property(text: str) -> str:
