@@ -103,8 +103,13 @@ def test_baseline_hides_known_findings_and_reports_new_ones(tmp_path: Path) -> N
 
 def test_shell_completion_is_offered() -> None:
     assert "--install-completion" in run_cli("--help").stdout
-    result = run_cli("--show-completion", "bash")
-    assert result.returncode == 0 and "_privlint_completion" in result.stdout
+    # The protocol the installed script uses (--show-completion needs a detectable parent shell).
+    env = dict(os.environ, _PRIVLINT_COMPLETE="source_bash")
+    script = subprocess.run(check=False, args=privlint_command(), capture_output=True, text=True, env=env)
+    assert script.returncode == 0 and "_privlint_completion" in script.stdout
+    env = dict(os.environ, _PRIVLINT_COMPLETE="complete_bash", COMP_WORDS="privlint ch", COMP_CWORD="1")
+    words = subprocess.run(check=False, args=privlint_command(), capture_output=True, text=True, env=env).stdout.split()
+    assert "check" in words and "checkov-bundle" in words
 
 
 def test_rules_as_json() -> None:
