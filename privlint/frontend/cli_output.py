@@ -31,7 +31,9 @@ class Delivery:
     exit_zero: bool = False
     include_suppressed: bool = False
     baseline: str | None = None  # hide findings whose fingerprint this file lists
-    create_baseline: str | None = None  # write the findings' fingerprints here instead of a report
+    create_baseline: str | None = (
+        None  # write the findings' fingerprints here instead of a report
+    )
 
 
 def note(message: str, delivery: Delivery) -> None:
@@ -66,7 +68,9 @@ def render(report: Report, delivery: Delivery, root: Path, to_terminal: bool) ->
 
     buffer = io.StringIO()
     # Colour needs a terminal (or --color always); a file never gets escape sequences by default.
-    auto = to_terminal and not os.environ.get("NO_COLOR")  # https://no-color.org: set and not empty
+    auto = to_terminal and not os.environ.get(
+        "NO_COLOR"
+    )  # https://no-color.org: set and not empty
     color = {"always": True, "never": False}.get(delivery.color.value, auto)
     text.render(report, buffer, color=color, quiet=delivery.quiet)
     return buffer.getvalue()
@@ -84,14 +88,23 @@ def write_output(text: str, output_file: str | None) -> None:
         raise error(f"cannot write {output_file}: {exc.strerror or exc}") from None
 
 
-def deliver(report: Report, delivery: Delivery, settings: Settings, root: Path, errors: list[str] | None = None) -> NoReturn:
+def deliver(
+    report: Report,
+    delivery: Delivery,
+    settings: Settings,
+    root: Path,
+    errors: list[str] | None = None,
+) -> NoReturn:
     """Write the report (or the baseline) and exit; ``errors`` (already in the report as findings) make it exit 2."""
     from privlint.report import baseline
 
     if delivery.create_baseline is not None:
         write_output(baseline.create(report, root), delivery.create_baseline)
         known = sum(1 for f in report.findings if not f.suppressed)
-        note(f"baseline of {known} finding{'s' if known != 1 else ''} written to {delivery.create_baseline}", delivery)
+        note(
+            f"baseline of {known} finding{'s' if known != 1 else ''} written to {delivery.create_baseline}",
+            delivery,
+        )
         raise typer.Exit(2 if errors else 0)
     if delivery.baseline is not None:
         try:
@@ -100,11 +113,16 @@ def deliver(report: Report, delivery: Delivery, settings: Settings, root: Path, 
             raise error(str(exc)) from None
         report, hidden = baseline.without_known(report, known_fingerprints, root)
         if hidden:
-            note(f"{hidden} finding{'s' if hidden != 1 else ''} listed in the baseline {delivery.baseline} not reported", delivery)
+            note(
+                f"{hidden} finding{'s' if hidden != 1 else ''} listed in the baseline {delivery.baseline} not reported",
+                delivery,
+            )
     to_terminal = delivery.output_file in (None, "-") and sys.stdout.isatty()
     write_output(render(report, delivery, root, to_terminal), delivery.output_file)
     for message in errors or []:
         typer.echo(f"privlint: error: {message}", err=True)
     if errors:
         raise typer.Exit(2)
-    raise typer.Exit(0 if delivery.exit_zero or not report.fails(settings.fail_on) else 1)
+    raise typer.Exit(
+        0 if delivery.exit_zero or not report.fails(settings.fail_on) else 1
+    )

@@ -43,7 +43,7 @@ def _hcl_comments(lines: list[str]) -> dict[int, int]:
             continue
         i = 0
         while i < len(line):
-            ch, pair = line[i], line[i:i + 2]
+            ch, pair = line[i], line[i : i + 2]
             if in_block_comment:
                 if pair == "*/":
                     in_block_comment, i = False, i + 2
@@ -69,7 +69,9 @@ def _hcl_comments(lines: list[str]) -> dict[int, int]:
             if ch == '"':
                 stack.append("s")
             elif ch == "{" and stack:
-                stack.append("i")  # an object inside an interpolation: its '}' is not the end
+                stack.append(
+                    "i"
+                )  # an object inside an interpolation: its '}' is not the end
             elif not stack and (ch == "#" or pair == "//"):
                 found[number] = i
                 break
@@ -89,7 +91,9 @@ def _hcl_comments(lines: list[str]) -> dict[int, int]:
 
 def _yaml_comments(lines: list[str]) -> dict[int, int]:
     found: dict[int, int] = {}
-    block_indent: int | None = None  # inside a block scalar (| or >) indented more than this
+    block_indent: int | None = (
+        None  # inside a block scalar (| or >) indented more than this
+    )
     quote: str | None = None  # a flow scalar continued from the previous line
     for number, line in enumerate(lines, start=1):
         indent = len(line) - len(line.lstrip(" "))
@@ -105,7 +109,7 @@ def _yaml_comments(lines: list[str]) -> dict[int, int]:
                     i += 2
                     continue
                 if ch == quote:
-                    if quote == "'" and line[i + 1:i + 2] == "'":
+                    if quote == "'" and line[i + 1 : i + 2] == "'":
                         i += 2
                         continue
                     quote = None

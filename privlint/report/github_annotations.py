@@ -19,5 +19,7 @@ def render(report: Report, root: Path) -> str:
         if f.suppressed:
             continue
         props = f"file={annotation_property(locator.shown(f.file))},line={f.line},title={annotation_property(f'{f.rule_id} {f.severity.value}: {f.resource}')}"
-        lines.append(f"::{_COMMAND[f.severity.value]} {props}::{annotation_data(f.message)}")
+        lines.append(
+            f"::{_COMMAND[f.severity.value]} {props}::{annotation_data(f.message)}"
+        )
     return "".join(line + "\n" for line in lines)

@@ -20,7 +20,7 @@ def comment_columns(text: str) -> dict[int, int]:
     found: dict[int, int] = {}
     for node in _comments(parse_tree(source)):
         row, byte_column = node.start_point
-        if source[node.start_byte:node.start_byte + 2] == b"/*":
+        if source[node.start_byte : node.start_byte + 2] == b"/*":
             continue  # a block comment is not a directive's syntax
         prefix = lines[row][:byte_column] if row < len(lines) else b""
         found.setdefault(row + 1, len(prefix.decode("utf-8", "replace")))
@@ -39,4 +39,7 @@ def _comments(root: Node) -> Iterator[Node]:
 
 def block_ranges(text: str) -> list[tuple[int, int]]:
     """(first line, last line) of every top-level block."""
-    return [(block.line, block.end_line or block.line) for block in parse_hcl(text).body.blocks]
+    return [
+        (block.line, block.end_line or block.line)
+        for block in parse_hcl(text).body.blocks
+    ]
