@@ -8,8 +8,9 @@ import os
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, ROOT, run_cli
 
 ADMIN = FIXTURES / "terraform" / "admin-user-without-mfa" / "bad"
 TARGET = 'resource "aws_iam_user" "alice"'
@@ -92,7 +93,11 @@ def test_every_report_names_the_configuration_and_what_it_turned_off(
         and "ignore: admin-without-mfa" in footer
         and "exclude: *.json" in footer
     )
-    summary = json.loads(run_cli("check", str(module), "-f", "json").stdout)["summary"]
+    report = json.loads(run_cli("check", str(module), "-f", "json").stdout)
+    jsonschema.validate(
+        report, json.loads((ROOT / "tests" / "data" / "report.schema.json").read_text())
+    )
+    summary = report["summary"]
     assert summary["config"] == [
         {
             "file": str(config),
