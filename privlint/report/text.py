@@ -7,15 +7,18 @@ by privlint (the terminal soft-wraps them), so a path or a word is never cut in 
 from __future__ import annotations
 
 from itertools import groupby
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from privlint.core.findings import Report
 from privlint.report.escape import printable
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 _STYLES = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan"}
 
 
-def console_for(stream: TextIO, color: bool | None):  # type: ignore[no-untyped-def]
+def console_for(stream: TextIO, color: bool | None) -> Console:
     """A rich console: colour forced on/off, or (None) decided by the terminal and NO_COLOR."""
     from rich.console import Console
 
