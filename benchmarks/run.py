@@ -132,10 +132,16 @@ def machine() -> dict[str, str]:
     return {"cpu": cpu, "cores": str(os.cpu_count()), "memory": mem, "os": platform.platform(), "python": platform.python_version()}
 
 
-def bench_size(size: int, work: Path, repeat: int, checkov: str | None, checkov_max: int) -> tuple[dict[str, int], list[Measure]]:
-    corpus = work / f"corpus-{size}"
-    stats = generate(corpus, size)
-    tf_files = sorted(str(p) for p in (corpus / "terraform").rglob("*.tf"))
+def real_corpus_stats(corpus: Path) -> dict[str, int]:
+    tf = [p for p in corpus.rglob("*.tf") if p.is_file()]
+    templates = [p for p in corpus.rglob("*") if p.suffix in (".yaml", ".yml", ".template", ".json") and p.is_file()]
+    return {"terraform_files": len(tf), "terraform_bytes": sum(p.stat().st_size for p in tf), "templates": len(templates), "template_bytes": sum(p.stat().st_size for p in templates)}
+
+
+def bench_size(size: int, work: Path, repeat: int, checkov: str | None, checkov_max: int, real: Path | None = None) -> tuple[dict[str, int], list[Measure]]:
+    corpus = real if real is not None else work / f"corpus-{size}"
+    stats = real_corpus_stats(corpus) if real is not None else generate(corpus, size)
+    tf_files = sorted(str(p) for p in (corpus if real is not None else corpus / "terraform").rglob("*.tf"))
     (work / f"files-{size}.txt").write_text("\n".join(tf_files))
     privlint = privlint_command()
     cache_dir = work / f"cache-{size}"
@@ -188,6 +194,7 @@ def main() -> int:
     parser.add_argument("--checkov", help="a checkov executable in its own environment")
     parser.add_argument("--checkov-max", type=int, default=1000, help="largest corpus to run checkov on (it is slow)")
     parser.add_argument("--setup-checkov", action="store_true", help=f"create {CHECKOV_VENV.name} with checkov first")
+    parser.add_argument("--corpus", type=Path, action="append", help="a directory of real IaC to measure instead of a generated corpus (repeatable)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", type=Path, help="generate corpora here and keep them (default: a temporary directory)")
     args = parser.parse_args()
@@ -207,11 +214,13 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     report: dict[str, object] = {"machine": info, "corpora": []}
     try:
-        for size in args.sizes:
-            stats, results = bench_size(size, work, args.repeat, checkov, args.checkov_max)
+        plan: list[tuple[int, Path | None]] = [(0, c.resolve()) for c in args.corpus] if args.corpus else [(s, None) for s in args.sizes]
+        for size, real in plan:
+            stats, results = bench_size(size, work, args.repeat, checkov, args.checkov_max if real is None else 10**9, real)
             by = {m.name: m for m in results}
             kb = (stats["terraform_bytes"] + stats["template_bytes"]) / 1024
-            print(f"\n### {size} Terraform files + {stats['templates']} CloudFormation templates ({kb:,.0f} KB)\n")
+            title = f"{real.name}: {stats['terraform_files']} Terraform files" if real is not None else f"{size} Terraform files"
+            print(f"\n### {title} + {stats['templates']} CloudFormation/JSON files ({kb:,.0f} KB)\n")
             print("| run | wall s | CPU s | peak RSS MB | exit |")
             print("|---|---:|---:|---:|---:|")
             for m in results:

@@ -47,11 +47,11 @@ def test_exit_codes_and_fail_on(cli) -> None:
     assert cli("check").returncode == 2
 
 
-def test_text_output_groups_by_file(cli) -> None:
+def test_text_output_lines_start_with_path_and_line(cli) -> None:
     result = cli("check", "fixtures/terraform/admin-group-without-mfa/bad", "--color", "never")
     lines = result.stdout.splitlines()
-    assert lines[0] == "fixtures/terraform/admin-group-without-mfa/bad/main.tf"
-    assert "PL101" in lines[1] and "aws_iam_group.admins" in lines[1] and "PUG-5" in lines[1]
+    assert lines[0].startswith("fixtures/terraform/admin-group-without-mfa/bad/main.tf:2: high")
+    assert "PL101" in lines[0] and "aws_iam_group.admins" in lines[0] and "PUG-5" in lines[0]
     assert lines[-1].startswith("3 findings (3 high) in")
     colored = cli("check", "fixtures/terraform/admin-group-without-mfa/bad", "--color", "always")
     assert "\x1b[" in colored.stdout

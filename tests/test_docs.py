@@ -41,3 +41,9 @@ def test_escalation_coverage_doc_is_generated_from_the_data() -> None:
         # Every entry of every catalogue has a decision (a technique, a combination, or a recorded reason).
         assert all(why != "not yet recorded" for _e, _n, _s, why in rows), catalogue
     assert "docs/escalation-coverage.md" in (ROOT / "README.md").read_text()
+
+
+def test_rules_document_is_up_to_date() -> None:
+    from privlint.frontend.docs import rules_document
+
+    assert (ROOT / "docs" / "rules.md").read_text() == rules_document(), "run: python -m privlint.frontend.docs"

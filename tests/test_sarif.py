@@ -24,8 +24,8 @@ def test_sarif_of_the_fixtures_validates(cli) -> None:
     result0 = run["results"][0]
     assert result0["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith("fixtures/")
     assert result0["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1
-    assert all(r["partialFingerprints"]["privlint/v1"] for r in run["results"])
-    fingerprints = [r["partialFingerprints"]["privlint/v1"] for r in run["results"]]
+    assert all(r["partialFingerprints"]["privlint/v2"] for r in run["results"])
+    fingerprints = [r["partialFingerprints"]["privlint/v2"] for r in run["results"]]
     assert len(set(fingerprints)) == len(fingerprints)
 
 
@@ -44,7 +44,8 @@ def test_suppressions_become_sarif_suppressions(cli, tmp_path: Path) -> None:
     src = (FIXTURES / "terraform" / "admin-user-without-mfa" / "bad" / "main.tf").read_text()
     src = src.replace('resource "aws_iam_user" "alice"', '# privlint:ignore PL101 reason="break-glass" owner=secops until=2099-01-01\nresource "aws_iam_user" "alice"')
     (tmp_path / "main.tf").write_text(src)
-    sarif = json.loads(cli("check", str(tmp_path), "--format", "sarif").stdout)
+    assert json.loads(cli("check", str(tmp_path), "--format", "sarif").stdout)["runs"][0]["results"] == []
+    sarif = json.loads(cli("check", str(tmp_path), "--format", "sarif", "--include-suppressed").stdout)
     jsonschema.validate(sarif, SCHEMA)
     (result,) = sarif["runs"][0]["results"]
     assert result["suppressions"][0]["kind"] == "inSource" and result["suppressions"][0]["justification"] == "break-glass"

@@ -70,11 +70,19 @@ class Tool(BaseModel):
     version: str = __version__
 
 
+class AppliedConfig(BaseModel):
+    """A configuration file that applied to the scan, and what it changed (it may switch checks off)."""
+
+    file: str
+    changes: list[str] = Field(default_factory=list)
+
+
 class Summary(BaseModel):
     files: int = 0
     findings: int = 0  # unsuppressed findings
     by_severity: dict[str, int] = Field(default_factory=dict)
     parse_errors: int = 0
+    config: list[AppliedConfig] | None = None  # absent when no configuration file applied
 
 
 class Report(BaseModel):

@@ -37,7 +37,13 @@ from privlint.core.iam import (
     matches,
     requires_mfa,
 )
-from privlint.core.inventory import Inventory, Location, PolicyDocument, Principal, Workload
+from privlint.core.inventory import (
+    Inventory,
+    Location,
+    PolicyDocument,
+    Principal,
+    Workload,
+)
 from privlint.core.values import REFERENCE_PREFIX
 
 EdgeKind = Literal["member-of", "can-assume", "can-pass-to-service", "can-modify-permissions"]
@@ -846,8 +852,11 @@ def to_mermaid(graph: PrincipalGraph) -> str:
 
 
 def _mermaid_text(text: str) -> str:
-    # Inside a quoted Mermaid label, '"' ends the label; entity codes are Mermaid's escape.
-    return text.replace('"', "#quot;")
+    # Inside a quoted Mermaid label, '"' ends the label and a newline the statement; labels may be
+    # rendered as HTML, so '<' and '>' are entity codes too (Mermaid's escape) and '#' starts one.
+    from privlint.report.escape import printable
+
+    return printable(text).replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
 def to_dot(graph: PrincipalGraph) -> str:
@@ -874,7 +883,9 @@ def to_dot(graph: PrincipalGraph) -> str:
 
 
 def _dot_text(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    from privlint.report.escape import printable
+
+    return '"' + printable(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def to_json(graph: PrincipalGraph) -> str:

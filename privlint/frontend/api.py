@@ -122,13 +122,13 @@ def graph(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], conf
     Each template or module directory is one graph; they are combined, and a node id that two of them
     share is prefixed with its file. Raises FileNotFoundError for a path that does not exist.
     """
+    from privlint.core.principal_graph import build_graph, combine
     from privlint.pipeline.discover import discover
     from privlint.pipeline.engine import Scanner
-    from privlint.core.principal_graph import build_graph, combine
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     settings, _config_file = _settings(config)
-    found = discover([os.fspath(p) for p in paths], settings.max_file_size)
+    found = discover([os.fspath(p) for p in paths], settings.max_file_size, settings.exclude)
     units, _problems = Scanner(settings)._parse(found.files)
     return combine(build_graph(unit.inventory) for unit in units)

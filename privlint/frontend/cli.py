@@ -2,32 +2,55 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
-from typing import TYPE_CHECKING, NoReturn, Optional
+from typing import Annotated
 
 import typer
 
-if TYPE_CHECKING:
-    from privlint.core.findings import Report
-    from privlint.core.settings import Settings
-
 from privlint import __version__
-from privlint.core.findings import Severity
+from privlint.frontend.cli_options import (
+    BaselineOption,
+    Color,
+    ColorOption,
+    ConfigOption,
+    CreateBaselineOption,
+    ExcludeOption,
+    ExitZeroOption,
+    FailOnOption,
+    FormatOption,
+    IgnoreOption,
+    IncludeSuppressedOption,
+    OutputFileOption,
+    OutputFormat,
+    QuietOption,
+    SelectOption,
+    StdinFormatOption,
+    error,
+    load_settings,
+    selection,
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"privlint {__version__}")
+        raise typer.Exit(0)
+
 
 app = typer.Typer(
     name="privlint",
     help="Lint Terraform and CloudFormation for privileged-access mistakes.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help texts are plain: [tool.privlint] is a TOML table, not markup
 )
 
 
-class OutputFormat(str, Enum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Lint Terraform and CloudFormation for privileged-access mistakes."""
 
 
 class RegisterFormat(str, Enum):
@@ -39,86 +62,64 @@ class RegisterFormat(str, Enum):
 schema_app = typer.Typer(help="Print the JSON Schema of a file privlint reads or writes.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 
-
-class Color(str, Enum):
-    auto = "auto"
-    always = "always"
-    never = "never"
-
-
-def _error(message: str) -> typer.Exit:
-    typer.echo(f"privlint: error: {message}", err=True)
-    return typer.Exit(2)
-
-
-def _load_settings(paths: list[str], config: Optional[str], overrides: dict[str, object]) -> tuple["Settings", Optional[str]]:
-    """Settings from --config, else the nearest .privlint.yaml / pyproject.toml above the first path."""
-    from pathlib import Path
-
-    from privlint.pipeline.config import ConfigError, find_config, load_config
-
-    path = Path(config) if config else (find_config(Path(paths[0])) if paths else None)
-    if config and not Path(config).is_file():
-        raise _error(f"no such configuration file: {config}")
-    try:
-        loaded = load_config(path, {k: v for k, v in overrides.items() if v is not None})
-    except ConfigError as exc:
-        raise _error(str(exc)) from None
-    return loaded.settings, str(path) if path else None
+PathsArgument = Annotated[list[str], typer.Argument(help="Files and directories to scan; - reads standard input.", show_default=False, metavar="PATH")]
 
 
 @app.command()
 def check(
-    paths: list[str] = typer.Argument(..., help="Files and directories to scan.", show_default=False),
-    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="Output format."),
-    fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 only for findings of at least this severity [default: low, or fail_on in the configuration]."),
-    color: Color = typer.Option(Color.auto, "--color", help="Colour the text output."),
-    config: Optional[str] = typer.Option(None, "--config", help="Configuration file (default: the nearest .privlint.yaml or pyproject.toml [tool.privlint] above the first path)."),
-    include_disabled: Optional[bool] = typer.Option(None, "--include-disabled", help="Also lint Terraform blocks that an input variable switches off (count = 0); their findings name the variable.", show_default=False),
+    paths: PathsArgument,
+    output_format: FormatOption = OutputFormat.text,
+    fail_on: FailOnOption = None,
+    color: ColorOption = Color.auto,
+    config: ConfigOption = None,
+    output_file: OutputFileOption = None,
+    quiet: QuietOption = False,
+    exit_zero: ExitZeroOption = False,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    exclude: ExcludeOption = None,
+    stdin_format: StdinFormatOption = None,
+    baseline: BaselineOption = None,
+    create_baseline: CreateBaselineOption = None,
+    include_suppressed: IncludeSuppressedOption = False,
+    include_disabled: Annotated[bool | None, typer.Option("--include-disabled", show_default=False, help="Also lint Terraform blocks that an input variable switches off (count = 0); their findings name the variable.")] = None,
 ) -> None:
     """Scan PATHS and report privileged-access findings."""
+    from privlint.frontend.cli_output import Delivery, deliver, note
+    from privlint.frontend.cli_scan import remote_module_note, root_of, scan
     from privlint.pipeline.engine import Scanner
 
-    settings, config_file = _load_settings(paths, config, {"fail_on": fail_on, "include_disabled": include_disabled})
-    try:
-        report = Scanner(settings, config_file).scan_paths(paths)
-    except FileNotFoundError as exc:
-        raise _error(f"no such file or directory: {exc.args[0] if exc.args else exc}") from None
-    _report_and_exit(report, output_format, color, settings)
-
-
-def _report_and_exit(report: Report, output_format: OutputFormat, color: Color, settings: Settings) -> NoReturn:
-    """Write the report (check and drift share the formats) and exit 1 when a finding reaches fail_on."""
-    if output_format == OutputFormat.json:
-        sys.stdout.write(report.to_json() + "\n")
-    elif output_format == OutputFormat.sarif:
-        from privlint.report.sarif import render as render_sarif
-
-        sys.stdout.write(render_sarif(report) + "\n")
-    else:
-        from privlint.report.text import render
-
-        render(report, sys.stdout, color={"auto": None, "always": True, "never": False}[color.value])
-    raise typer.Exit(1 if report.fails(settings.fail_on) else 0)
+    loaded = load_settings(paths, config, {"fail_on": fail_on, "include_disabled": include_disabled, **selection(select, ignore, exclude)})
+    delivery = Delivery(output_format, color, output_file, quiet, exit_zero, include_suppressed, baseline, create_baseline)
+    scanner = Scanner(loaded.settings, str(loaded.path) if loaded.path else None)
+    report = scan(scanner, paths, stdin_format.value if stdin_format else None, show_progress=not quiet)
+    report.summary.config = loaded.applied
+    remote = remote_module_note(scanner)
+    if remote:
+        note(remote, delivery)
+    unknown = [f"{where}: unknown rule in a suppression (`privlint rules` lists them)" for where in scanner.unknown_rules]
+    deliver(report, delivery, loaded.settings, root_of(paths), errors=unknown)
 
 
 @app.command("risk-register")
 def risk_register(
-    paths: list[str] = typer.Argument(..., help="Files and directories to scan.", show_default=False),
-    output_format: RegisterFormat = typer.Option(RegisterFormat.markdown, "--format", "-f", help="Output format."),
-    config: Optional[str] = typer.Option(None, "--config", help="Configuration file (default: found as for `check`)."),
+    paths: PathsArgument,
+    output_format: Annotated[RegisterFormat, typer.Option("--format", "-f", help="Output format.")] = RegisterFormat.markdown,
+    config: ConfigOption = None,
+    output_file: OutputFileOption = None,
 ) -> None:
     """List every active suppression (the risk register): rule, controls, resource, file:line, reason, owner, expiry, days left."""
+    from privlint.frontend.cli_output import write_output
     from privlint.pipeline.engine import Scanner
     from privlint.report.risk_register import entries, render
 
-    settings, config_file = _load_settings(paths, config, {})
-    scanner = Scanner(settings, config_file)
+    loaded = load_settings(paths, config, {})
+    scanner = Scanner(loaded.settings, str(loaded.path) if loaded.path else None)
     try:
         scanner.scan_paths(paths)
     except FileNotFoundError as exc:
-        raise _error(f"no such file or directory: {exc.args[0] if exc.args else exc}") from None
-    sys.stdout.write(render(entries(scanner.register, scanner.today), output_format.value))
+        raise error(f"no such file or directory: {exc.args[0] if exc.args else exc}") from None
+    write_output(render(entries(scanner.register, scanner.today), output_format.value), output_file)
 
 
 @schema_app.command("config")
@@ -131,12 +132,29 @@ def schema_config() -> None:
     typer.echo(json.dumps(config_schema(), indent=2))
 
 
+class RulesFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
 @app.command("rules")
-def list_rules() -> None:
+def list_rules(
+    output_format: Annotated[RulesFormat, typer.Option("--format", "-f", help="text (one line per rule) or json (every field).")] = RulesFormat.text,
+) -> None:
     """List every rule: id, name, category, severity, controls, formats."""
     from privlint.rules.base import load_catalog
 
-    for meta in load_catalog().values():
+    catalog = load_catalog()
+    if output_format == RulesFormat.json:
+        import json
+        from dataclasses import asdict
+
+        from privlint.report.sarif import help_uri
+
+        rows = [{**asdict(meta), "help_uri": help_uri(meta.id)} for meta in catalog.values()]
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for meta in catalog.values():
         typer.echo(
             f"{meta.id}  {meta.name:<34} {meta.category.value:<19} {meta.severity.value:<8} "
             f"{','.join(meta.controls) or '-':<18} {','.join(meta.formats)}"
@@ -151,7 +169,7 @@ def explain(rule_id: str = typer.Argument(..., help="A rule id (PL101) or name (
     catalog = load_catalog()
     meta = catalog.get(rule_id.upper()) or next((m for m in catalog.values() if m.name == rule_id.lower()), None)
     if meta is None:
-        raise _error(f"unknown rule {rule_id!r}; `privlint rules` lists them")
+        raise error(f"unknown rule {rule_id!r}; `privlint rules` lists them")
     sections = [
         f"{meta.id} {meta.name}: {meta.title}",
         f"category: {meta.category.value}   severity: {meta.severity.value}   controls: {', '.join(meta.controls) or '-'}",
@@ -184,7 +202,7 @@ app.add_typer(github_app, name="github")
 @github_app.command("export")
 def github_export(
     org: str = typer.Option(..., "--org", help="The organisation's login.", show_default=False),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the snapshot here [default: stdout]."),
+    output: str | None = typer.Option(None, "--output", "-o", help="Write the snapshot here [default: stdout]."),
 ) -> None:
     """Export ORG's owners, members, 2FA status, teams, repositories and webhooks (token from GITHUB_TOKEN)."""
     from privlint.frontend.github_export import write_snapshot
@@ -207,37 +225,42 @@ app.add_typer(audit_app, name="audit")
 
 @app.command()
 def drift(
-    plan: Optional[str] = typer.Option(None, "--plan", help="Terraform plan JSON (terraform show -json PLANFILE).", show_default=False),
-    cfn_drift: Optional[str] = typer.Option(None, "--cfn-drift", help="aws cloudformation describe-stack-resource-drifts output.", show_default=False),
-    baseline: Optional[str] = typer.Option(None, "--baseline", help="The approved snapshot (with --current).", show_default=False),
-    current: Optional[str] = typer.Option(None, "--current", help="The live snapshot (with --baseline).", show_default=False),
-    register: Optional[str] = typer.Option(None, "--register", help="Change register, YAML or JSON (default: change_register in the configuration file).", show_default=False),
-    audit_log: Optional[str] = typer.Option(None, "--audit-log", help="Append one JSON line per difference to this file.", show_default=False),
-    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="Output format."),
-    fail_on: Optional[Severity] = typer.Option(None, "--fail-on", help="Exit 1 only for findings of at least this severity (default: low)."),
-    color: Color = typer.Option(Color.auto, "--color", help="Colour the text output."),
-    config: Optional[str] = typer.Option(None, "--config", help="Configuration file (default: found as for `check`)."),
+    plan: Annotated[str | None, typer.Option("--plan", metavar="FILE", help="Terraform plan JSON (terraform show -json PLANFILE).", show_default=False)] = None,
+    cfn_drift: Annotated[str | None, typer.Option("--cfn-drift", metavar="FILE", help="aws cloudformation describe-stack-resource-drifts output.", show_default=False)] = None,
+    baseline: Annotated[str | None, typer.Option("--baseline", metavar="FILE", help="The approved snapshot (with --current).", show_default=False)] = None,
+    current: Annotated[str | None, typer.Option("--current", metavar="FILE", help="The live snapshot (with --baseline).", show_default=False)] = None,
+    register: Annotated[str | None, typer.Option("--register", metavar="FILE", help="Change register, YAML or JSON [default: change_register in the configuration file].", show_default=False)] = None,
+    audit_log: Annotated[str | None, typer.Option("--audit-log", metavar="FILE", help="Append one JSON line per difference to this file.", show_default=False)] = None,
+    output_format: FormatOption = OutputFormat.text,
+    fail_on: FailOnOption = None,
+    color: ColorOption = Color.auto,
+    config: ConfigOption = None,
+    output_file: OutputFileOption = None,
+    quiet: QuietOption = False,
+    exit_zero: ExitZeroOption = False,
 ) -> None:
     """Report changes not covered by an approved change record (config-drift), and log every change."""
     from privlint.change_control.audit import AuditLogError
     from privlint.change_control.run import DriftInputs, run_drift
+    from privlint.frontend.cli_output import Delivery, deliver
+    from privlint.frontend.cli_scan import root_of
 
     given = [p for p in (plan, cfn_drift, current, baseline) if p]
-    settings, config_file = _load_settings(given[:1], config, {"fail_on": fail_on})
-    if register is None and settings.change_register and config_file:
+    loaded = load_settings(given[:1], config, {"fail_on": fail_on})
+    if register is None and loaded.settings.change_register and loaded.path:
         import os.path
 
         # change_register in a configuration file is relative to that file.
-        register = os.path.join(os.path.dirname(config_file), settings.change_register)
+        register = os.path.join(os.path.dirname(loaded.path), loaded.settings.change_register)
     try:
-        report = run_drift(DriftInputs(plan, cfn_drift, baseline, current, register, audit_log), settings)
+        report = run_drift(DriftInputs(plan, cfn_drift, baseline, current, register, audit_log), loaded.settings)
     except FileNotFoundError as exc:
-        raise _error(f"no such file or directory: {exc.args[0] if exc.args else exc}") from None
-    except AuditLogError as exc:
-        raise _error(str(exc)) from None
-    except ValueError as exc:
-        raise _error(str(exc)) from None
-    _report_and_exit(report, output_format, color, settings)
+        raise error(f"no such file or directory: {exc.args[0] if exc.args else exc}") from None
+    except (AuditLogError, ValueError) as exc:
+        raise error(str(exc)) from None
+    report.summary.config = loaded.applied
+    delivery = Delivery(output_format, color, output_file, quiet, exit_zero)
+    deliver(report, delivery, loaded.settings, root_of(given))
 
 
 @audit_app.command("verify")
@@ -248,7 +271,7 @@ def audit_verify(log: str = typer.Argument(..., help="The audit log (JSON lines)
     try:
         result = verify(log)
     except OSError as exc:
-        raise _error(f"cannot read {log}: {exc.strerror or exc}") from None
+        raise error(f"cannot read {log}: {exc.strerror or exc}") from None
     for line, note in result.notes:
         typer.echo(f"{log}:{line}: note: {note}")
     for line, message in result.errors:
@@ -294,26 +317,31 @@ class GraphFormat(str, Enum):
 
 @app.command("graph")
 def graph_command(
-    paths: list[str] = typer.Argument(..., help="Files and directories to read.", show_default=False),
-    output_format: GraphFormat = typer.Option(GraphFormat.mermaid, "--format", "-f", help="mermaid (GitHub, Markdown), dot (Graphviz) or json."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the graph here [default: stdout]."),
+    paths: PathsArgument,
+    output_format: Annotated[GraphFormat, typer.Option("--format", "-f", help="mermaid (GitHub, Markdown), dot (Graphviz) or json.")] = GraphFormat.mermaid,
+    config: ConfigOption = None,
+    output_file: OutputFileOption = None,
+    quiet: QuietOption = False,
+    exclude: ExcludeOption = None,
+    stdin_format: StdinFormatOption = None,
 ) -> None:
     """Draw the principal graph: admin-level principals marked, escalation paths without MFA highlighted."""
-    from privlint.frontend.api import graph
     from privlint.core.principal_graph import render
+    from privlint.frontend.api import graph
+    from privlint.frontend.cli_output import write_output
+    from privlint.frontend.cli_scan import stdin_paths
 
-    try:
-        text = render(graph(paths), output_format.value)
-    except FileNotFoundError as exc:
-        raise _error(f"no such file or directory: {exc.args[0] if exc.args else exc}") from None
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise _error(f"cannot write {output}: {exc.strerror or exc}") from None
+    loaded = load_settings(paths, config, selection(None, None, exclude))
+    with stdin_paths(paths, stdin_format.value if stdin_format else None, loaded.settings.max_file_size) as (given, _stdin_file):
+        try:
+            text = render(graph(given, loaded.settings), output_format.value)
+        except FileNotFoundError as exc:
+            raise error(f"no such file or directory: {exc.args[0] if exc.args else exc}") from None
+    write_output(text, output_file)
+    if loaded.path is not None and not quiet:
+        from privlint.frontend.cli_output import Delivery, note
+
+        note(f"configuration {loaded.path}: " + ("; ".join(loaded.changes) or "no changes"), Delivery())
 
 
 def main() -> None:

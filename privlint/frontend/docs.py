@@ -1,7 +1,8 @@
-"""Documentation generated from rule metadata: the README's rule table.
+"""Documentation generated from rule metadata: the README's rule table and docs/rules.md.
 
-``python -m privlint.frontend.docs`` rewrites the table between the markers in README.md;
-a test fails when the README is out of date.
+``python -m privlint.frontend.docs`` rewrites the table between the markers in README.md and
+docs/rules.md (one section per rule: SARIF ``helpUri`` links to its anchor); a test fails when
+either is out of date.
 """
 
 from __future__ import annotations
@@ -35,6 +36,31 @@ def update_readme(path: Path) -> bool:
     return new != text
 
 
+def rules_document() -> str:
+    """docs/rules.md: a ``## PL101`` heading per rule, so its anchor is the id in lower case (``#pl101``)."""
+    parts = ["# Rules", "", "Generated from the rule catalog by `python -m privlint.frontend.docs`; do not edit by hand.", ""]
+    for meta in load_catalog().values():
+        parts += [f"## {meta.id}", "", f"**{meta.name}**: {meta.title}", "",
+                  (f"Category `{meta.category.value}`, severity `{meta.severity.value}`, controls {', '.join(meta.controls) or '-'}, "
+                  f"formats {', '.join(meta.formats)}."), "",
+                  f"**What it finds.** {' '.join(meta.summary.split())}", "",
+                  f"**Why it matters.** {' '.join(meta.rationale.split())}", ""]
+        for label, example in (("Bad", meta.bad_example), ("Good", meta.good_example)):
+            if example:
+                parts += [f"{label}:", "", "```", example.rstrip("\n"), "```", ""]
+        parts += [f"**Fix.** {' '.join(meta.fix.split())}", ""]
+    return "\n".join(parts)
+
+
+def update_file(path: Path, text: str) -> bool:
+    old = path.read_text(encoding="utf-8") if path.exists() else None
+    if old != text:
+        path.write_text(text, encoding="utf-8")
+    return old != text
+
+
 if __name__ == "__main__":
     readme = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("README.md")
-    print("updated" if update_readme(readme) else "up to date")
+    changed = update_readme(readme)
+    changed = update_file(readme.parent / "docs" / "rules.md", rules_document()) or changed
+    print("updated" if changed else "up to date")

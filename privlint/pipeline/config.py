@@ -7,12 +7,16 @@ Found by walking up from the scanned path (``--config FILE`` overrides) and vali
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from privlint.core.findings import AppliedConfig
 from privlint.core.settings import Settings
 
 CONFIG_NAMES = (".privlint.yaml", ".privlint.yml", "pyproject.toml")
@@ -26,6 +30,14 @@ class ConfigError(Exception):
 class LoadedConfig:
     settings: Settings
     path: Path | None  # None: defaults, no file found
+    changes: list[str] = field(default_factory=list)  # what the file changed, for every report
+
+    @property
+    def applied(self) -> list[AppliedConfig] | None:
+        """The configuration file named in reports (None when no file applied)."""
+        if self.path is None:
+            return None
+        return [AppliedConfig(file=str(self.path), changes=self.changes)]
 
 
 def find_config(start: Path) -> Path | None:
@@ -81,18 +93,83 @@ def read_raw(path: Path) -> dict[str, Any]:
 
 
 def load_config(path: Path | None, overrides: dict[str, Any] | None = None) -> LoadedConfig:
-    """Settings from a file (or defaults), with command-line overrides applied on top."""
+    """Settings from a file (or defaults), with command-line overrides applied on top.
+
+    The file must belong to this user (or root) and be writable by no one else: in CI the scanned
+    tree and its parents may hold files other people wrote.
+    """
     raw: dict[str, Any] = {}
     if path is not None:
         try:
+            check_ownership(path)
             raw = read_raw(path)
         except OSError as exc:
             raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    from_file = dict(raw)
     raw.update(overrides or {})
     try:
-        return LoadedConfig(Settings.model_validate(raw), path)
+        settings = Settings.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, path)) from None
+    given = set(overrides or {})
+    check_rule_names(settings, lambda key: "command line" if key in given else str(path or "configuration"))
+    return LoadedConfig(settings, path, describe_changes(from_file) if path is not None else [])
+
+
+def check_ownership(path: Path) -> None:
+    """Refuse a configuration file another user owns or others may write (it could switch checks off)."""
+    if not hasattr(os, "geteuid"):
+        return  # no POSIX ownership to check
+    info = path.stat()
+    if info.st_uid not in (os.geteuid(), 0):
+        raise ConfigError(f"{path}: refused: the file belongs to another user (uid {info.st_uid}); "
+                          "a configuration can switch checks off, so only your own files are read")
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise ConfigError(f"{path}: refused: the file is writable by group or others (mode {stat.S_IMODE(info.st_mode):o}); "
+                          "run chmod go-w on it")
+
+
+def rule_names() -> set[str]:
+    """Every word that selects rules: ids, names and categories (lower case)."""
+    from privlint.rules.base import load_catalog
+
+    catalog = load_catalog()
+    return {rule_id.lower() for rule_id in catalog} | {m.name for m in catalog.values()} | {m.category.value for m in catalog.values()}
+
+
+def check_rule_names(settings: Settings, where: Callable[[str], str] = lambda key: "configuration") -> None:
+    """An unknown rule id (a typo) would switch rules off or do nothing unseen: an error naming it."""
+    known = rule_names()
+    used = [("select", k) for k in settings.select] + [("ignore", k) for k in settings.ignore]
+    used += [("severity", k) for k in settings.severity] + [("suppressions", s.rule) for s in settings.suppressions]
+    unknown = [(key, name) for key, name in used if name.lower() not in known]
+    if unknown:
+        from privlint.report.escape import printable
+
+        raise ConfigError("\n".join(f"{where(key)}: {key}: unknown rule '{printable(name)[:80]}' (`privlint rules` lists the ids, names and categories)"
+                                     for key, name in unknown))
+
+
+def describe_changes(raw: dict[str, Any]) -> list[str]:
+    """What a configuration file changes, one short line per key (counts only where values may be secret)."""
+    from privlint.report.escape import printable
+
+    counted = {"suppressions", "extra_default_passwords", "approved_admins"}
+    out = []
+    for key in sorted(raw):
+        value = raw[key]
+        if key in counted and isinstance(value, list):
+            text = f"{len(value)} entr{'y' if len(value) == 1 else 'ies'}"
+        elif key == "select" and isinstance(value, list):
+            text = "only " + ", ".join(map(str, value)) + " (every other rule is off)"
+        elif isinstance(value, list):
+            text = ", ".join(map(str, value))
+        elif isinstance(value, dict):
+            text = ", ".join(f"{k}={v}" for k, v in value.items())
+        else:
+            text = str(value)
+        out.append(printable(f"{key}: {text}")[:300])
+    return out
 
 
 def _describe(exc: ValidationError, path: Path | None) -> str:

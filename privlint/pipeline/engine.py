@@ -53,10 +53,12 @@ def _terraform_directives(source: SourceFile, limit: int) -> list[Directive]:
         return []
     if "privlint:ignore" not in text and "checkov:skip" not in text:
         return []  # the common case: no second parse
-    from privlint.terraform.hcl_front_end import parse_hcl
+    if source.path.name.endswith(".json"):
+        return attach_to_blocks(comment_directives(text, source.display), [], text)
+    from privlint.terraform.comments import block_ranges, comment_columns
 
-    blocks = [(b.line, b.end_line or b.line) for b in parse_hcl(text).body.blocks] if not source.path.name.endswith(".json") else []
-    return attach_to_blocks(comment_directives(text, source.display), blocks, text)
+    columns = comment_columns(text)
+    return attach_to_blocks(comment_directives(text, source.display, columns), block_ranges(text), text, columns)
 
 
 def _guarded(parse: Callable[[], Unit], display: str) -> Unit:
@@ -73,6 +75,14 @@ class Scanner:
         self.today = today or dt.date.today()
         self.register: list[tuple[Suppression, str]] = []  # after a scan: (active suppression, resource it covers)
         self._roots: list[Path] = []  # what scan_paths was asked to scan
+        self.unknown_rules: list[str] = []  # after a scan: "file:line: rule" of suppressions naming no known rule
+        self.remote_modules: set[str] = set()  # after a scan: module sources not read (registry, git)
+        self.progress: Callable[[int], None] | None = None  # called with the number of files just parsed
+        self.on_discovered: Callable[[int], None] | None = None  # called once with the number of files to parse
+
+    def _advance(self, files: int) -> None:
+        if self.progress is not None:
+            self.progress(files)
 
     # -- entry points
     def scan_paths(self, paths: Iterable[str]) -> Report:
@@ -80,11 +90,14 @@ class Scanner:
         # Terraform's file() and local module calls may read only inside what was asked to be scanned.
         self._roots = [Path(p) if Path(p).is_dir() else Path(p).parent for p in paths]
         found = discover(paths, self.settings.max_file_size, self.settings.exclude)
+        if self.on_discovered is not None:
+            self.on_discovered(len(found.files))
         units, problems = self._parse(found.files)
         problems.extend(Problem(p.display, p.line, p.display, p.message) for p in found.problems)
         findings = self._configure(self._findings(units, problems))
         outcome = apply(findings, self._directives(found.files, units), self.today)
         self.register = [(d.suppression, resource) for d in outcome.active for resource in d.covered]
+        self.unknown_rules = outcome.unknown_rules
         findings = outcome.findings + self._configure(self._suppression_findings(outcome))
         explicit = {f.display for f in found.files if f.explicit}
         walked = any(not f.explicit for f in found.files)
@@ -105,6 +118,7 @@ class Scanner:
                 terraform[source.path.parent].append(source)
             else:
                 units.append(_guarded(lambda s=source: self._single_file(s), source.display))
+                self._advance(1)
         if terraform:
             units.extend(self._terraform(terraform, problems))
         return units, problems
@@ -194,7 +208,9 @@ class Scanner:
                 loaded.append((directory, loader.load(directory, files)))
             except _GUARDED as exc:
                 problems.extend(_internal_error(sources[0].display, exc).problems)
+            self._advance(len(sources))
         called = {d for _, result in loaded for d in result.called_dirs}
+        self.remote_modules.update(source for _, result in loaded for source in result.remote_modules)
 
         units: list[Unit] = []
         reported: set[tuple[str, int | None, str]] = set()

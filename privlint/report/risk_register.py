@@ -45,15 +45,18 @@ COLUMNS = ["rule", "controls", "resource", "location", "reason", "owner", "expir
 def render(rows: list[RegisterEntry], fmt: str) -> str:
     if fmt == "json":
         return json.dumps([r.model_dump(mode="json") for r in rows], indent=2) + "\n"
+    from privlint.report.escape import markdown_cell, printable, spreadsheet_cell
+
     cells = [[_cell(r, c) for c in COLUMNS] for r in rows]
     if fmt == "csv":
+        # Reasons, resources and paths come from the scanned files: no formula, no control character.
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(COLUMNS)
-        writer.writerows(cells)
+        writer.writerows([spreadsheet_cell(printable(c)) for c in row] for row in cells)
         return out.getvalue()
     header = "| " + " | ".join(COLUMNS) + " |\n|" + "---|" * len(COLUMNS) + "\n"
-    return header + "".join("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |\n" for row in cells)
+    return header + "".join("| " + " | ".join(markdown_cell(c) for c in row) + " |\n" for row in cells)
 
 
 def _cell(row: RegisterEntry, column: str) -> str:

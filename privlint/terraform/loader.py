@@ -137,6 +137,8 @@ class TerraformLoader:
         source_attr = item.block.attributes.get("source")
         source = caller.evaluate(source_attr.expr, item.file) if source_attr else None
         if not isinstance(source, str) or not source.startswith(("./", "../")):
+            if isinstance(source, str):
+                self._result.remote_modules.add(source)
             return None  # registry and git modules are not fetched: nothing is downloaded during a scan
         try:
             target = (caller.directory / source).resolve()
