@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from tree_sitter import Node
 
+from privlint.terraform.hcl_nesting import Nesting, NestingTooDeep
 from privlint.terraform.hcl_templates import TemplateReader
 from privlint.terraform.syntax_tree import (
     BinaryOp,
@@ -26,33 +27,25 @@ from privlint.terraform.syntax_tree import (
     ObjectItem,
     Splat,
     SplatStep,
+    SyntaxProblem,
     Template,
     TupleExpr,
     UnaryOp,
     Variable,
 )
 
-# Each level of nesting costs a handful of Python frames (and counts twice: expression and term); this keeps far below the
-# interpreter's recursion limit while no real configuration comes close.
-MAX_NESTING = 200
 _BINARY_OPERATORS = frozenset({"*", "/", "%", "+", "-", "<", ">", "<=", ">=", "==", "!=", "&&", "||"})
 
 
-class NestingTooDeep(Exception):
-    """Raised inside the reader and turned into ``Invalid`` plus one problem by the caller."""
-
-    def __init__(self, line: int) -> None:
-        super().__init__("expression nested too deeply")
-        self.line = line
-
-
 class ExpressionReader:
-    def __init__(self, source: bytes, line_offset: int = 0, on_too_deep: Callable[[int], None] | None = None) -> None:
+    """Reads expressions out of one parsed source; problems found while reading go to ``report``."""
+
+    def __init__(self, source: bytes, line_offset: int = 0, report: Callable[[SyntaxProblem], None] | None = None) -> None:
         self.source = source
         self.line_offset = line_offset
-        self.depth = 0
-        self.on_too_deep = on_too_deep
-        self.templates = TemplateReader(source, self.line, self.expression)
+        self.nesting = Nesting()
+        self.report = report or (lambda problem: None)
+        self.templates = TemplateReader(source, self.line, self.expression, self.nesting)
 
     def line(self, node: Node) -> int:
         return node.start_point[0] + 1 - self.line_offset
@@ -68,26 +61,24 @@ class ExpressionReader:
         try:
             return self.expression(node)
         except NestingTooDeep as exc:
-            if self.on_too_deep is not None:
-                self.on_too_deep(exc.line)
-            self.depth = 0
+            self.report(SyntaxProblem(exc.line, "HCL syntax error: expression nested too deeply"))
+            self.nesting.reset()
             return self.invalid(node)
 
     def expression(self, node: Node) -> Expression:
+        """Raises ``NestingTooDeep`` (leaving the depth to be reset by ``read``), never anything else."""
         if node.has_error:
             return self.invalid(node)
-        self.depth += 1
-        try:
-            if self.depth > MAX_NESTING:
-                raise NestingTooDeep(self.line(node))
-            children = node.children
-            if node.type != "expression":
-                return self.term([node])
-            if len(children) == 1 and children[0].type == "conditional":
-                return self.conditional(children[0])
-            return self.term(children)
-        finally:
-            self.depth -= 1
+        self.nesting.enter(self.line(node))
+        children = node.children
+        if node.type != "expression":
+            result = self.term([node])
+        elif len(children) == 1 and children[0].type == "conditional":
+            result = self.conditional(children[0])
+        else:
+            result = self.term(children)
+        self.nesting.leave()
+        return result
 
     def conditional(self, node: Node) -> Expression:
         """``a ? b : c ? d : e`` is ``a ? b : (c ? d : e)`` in HCL; the grammar nests it to the left, so unfold that."""
@@ -100,31 +91,27 @@ class ExpressionReader:
                 spine.insert(0, condition)
                 break
             node = inner[0]
+        levels = len(spine) // 2  # each ``? :`` nests the result one level deeper
+        self.nesting.enter(self.line(node), levels)
         result = self.expression(spine[-1])
         for i in range(len(spine) - 3, -1, -2):
             result = Conditional(self.expression(spine[i]), self.expression(spine[i + 1]), result, self.line(spine[i]))
+        self.nesting.leave(levels)
         return result
 
     def term(self, children: list[Node]) -> Expression:
-        """A primary followed by attribute, index and splat steps."""
-        self.depth += 1
-        try:
-            if self.depth > MAX_NESTING:
-                raise NestingTooDeep(self.line(children[0]))
-            return self._term(children)
-        finally:
-            self.depth -= 1
-
-    def _term(self, children: list[Node]) -> Expression:
+        """A primary followed by attribute, index and splat steps (each step nests the result one level deeper)."""
         first = children[0]
         if first.type == "(":
-            result = self.expression(children[1])
-            rest = children[3:]
+            inner, rest = children[1], children[3:]
         else:
-            result = self.primary(first)
-            rest = children[1:]
+            inner, rest = first, children[1:]
+        levels = 1 + len(rest)
+        self.nesting.enter(self.line(first), levels)
+        result = self.expression(inner) if first.type == "(" else self.primary(inner)
         for step in rest:
             result = self.step(result, step)
+        self.nesting.leave(levels)
         return result
 
     def step(self, obj: Expression, node: Node) -> Expression:
@@ -189,8 +176,10 @@ class ExpressionReader:
             text = self.text(node)
             if text.isdigit():
                 return Literal(int(text), line)
-            if text.startswith("0x"):
-                return Invalid(line=line)  # not a number in HCL
+            if not text[:1].isdigit() or not text[-1:].isdigit() or text[1:2] in ("x", "X"):
+                # the grammar accepts ``0x1F``; HCL has only decimal numbers, and Terraform rejects it
+                self.report(SyntaxProblem(line, "HCL syntax error: invalid number (HCL numbers are decimal)"))
+                return Invalid(line=line)
             return Literal(float(text), line)
         if kind == "bool_lit":
             return Literal(self.text(node) == "true", line)

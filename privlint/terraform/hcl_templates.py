@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
+from privlint.terraform.hcl_nesting import Nesting
 from privlint.terraform.syntax_tree import (
     Expression,
     Interpolation,
@@ -90,10 +91,13 @@ _Token = str | _Interp | _Tag
 class TemplateReader:
     """Builds ``Template`` values; ``expression`` converts the expressions inside them."""
 
-    def __init__(self, source: bytes, line_of: Callable[[Node], int], expression: Callable[[Node], Expression]) -> None:
+    def __init__(
+        self, source: bytes, line_of: Callable[[Node], int], expression: Callable[[Node], Expression], nesting: Nesting
+    ) -> None:
         self.source = source
         self.line_of = line_of
         self.expression = expression
+        self.nesting = nesting
 
     def quoted(self, node: Node) -> Template:
         """``string_lit`` or ``quoted_template``: the parts between the quotes."""
@@ -132,7 +136,9 @@ class TemplateReader:
                 tokens.append(self._interpolation(child))
             elif kind == "template_directive":
                 directive = child.children[0]
+                self.nesting.enter(self.line_of(child))  # the directive's body nests one level deeper
                 tokens.extend(self._flatten(directive.children, directive.start_byte, directive.end_byte, quoted))
+                self.nesting.leave()
             elif kind in _DIRECTIVE_NODES:
                 tokens.append(self._tag(child))
             cursor = max(cursor, child.end_byte)
