@@ -357,3 +357,29 @@ def test_comments_with_lines_text_and_placement() -> None:
         (3, 3, "// trailing", False),
         (7, 8, "/* two\n  lines */", True),
     ]
+
+
+COMMENTED = [
+    ("{ # why\n  for k, v in m : k => v\n}", "{for k, v in m : k => v}"),
+    ("[ /* c */ for /* c */ x in y : x]", "[for x in y : x]"),
+    ("( # c\n 1 )", "(1)"),
+    ("x[ /* c */ 0]", "x[0]"),
+    ("x[*][ /* c */ 0]", "x[*][0]"),
+    ("f( /* c */ 1)", "f(1)"),
+    ("(1 + # c\n 2)", "(1 + 2)"),
+    ("- /* c */ 1", "-1"),
+    ('"${ x /* c */ }"', '"${x}"'),
+    ("x /* c */ .y", "x.y"),
+    ("true ? /* c */ 1 : 2", "true ? 1 : 2"),
+    ("/* c */ 1 /* d */", "1"),
+]
+
+
+@pytest.mark.parametrize(("text", "plain"), COMMENTED, ids=[c[0] for c in COMMENTED])
+def test_a_comment_between_any_two_tokens_changes_nothing(text: str, plain: str) -> None:
+    assert expr(text) == expr(plain)
+
+
+def test_comments_between_block_labels() -> None:
+    parsed = parse_hcl('resource /* c */ "a" /* d */ "b" {}\n')
+    assert (parsed.problems, parsed.body.blocks[0].labels) == ([], ["a", "b"])

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from tree_sitter import Node
 
 from privlint.terraform.hcl_nesting import Nesting, NestingTooDeep
-from privlint.terraform.hcl_templates import TemplateReader
+from privlint.terraform.hcl_templates import TemplateReader, code_children
 from privlint.terraform.syntax_tree import (
     BinaryOp,
     Conditional,
@@ -70,7 +70,7 @@ class ExpressionReader:
         if node.has_error:
             return self.invalid(node)
         self.nesting.enter(self.line(node))
-        children = node.children
+        children = code_children(node)
         if node.type != "expression":
             result = self.term([node])
         elif len(children) == 1 and children[0].type == "conditional":
@@ -84,9 +84,9 @@ class ExpressionReader:
         """``a ? b : c ? d : e`` is ``a ? b : (c ? d : e)`` in HCL; the grammar nests it to the left, so unfold that."""
         spine: list[Node] = []
         while True:
-            condition, true, false = (c for c in node.children if c.type == "expression")
+            condition, true, false = (c for c in code_children(node) if c.type == "expression")
             spine[:0] = [true, false]
-            inner = condition.children
+            inner = code_children(condition)
             if len(inner) != 1 or inner[0].type != "conditional":
                 spine.insert(0, condition)
                 break
@@ -117,14 +117,14 @@ class ExpressionReader:
     def step(self, obj: Expression, node: Node) -> Expression:
         line = self.line(node)
         if node.type == "get_attr":
-            return GetAttr(obj, self.text(node.children[-1]), line)
+            return GetAttr(obj, self.text(code_children(node)[-1]), line)
         if node.type == "index":
-            inner = node.children[0]
+            inner = code_children(node)[0]
             if inner.type == "legacy_index":
                 return GetAttr(obj, self.text(inner)[1:], line)
-            return Index(obj, self.expression(inner.children[1]), line)
+            return Index(obj, self.expression(code_children(inner)[1]), line)
         if node.type == "splat":
-            return self.splat(obj, node.children[0])
+            return self.splat(obj, code_children(node)[0])
         return self.invalid(node)
 
     def splat(self, obj: Expression, node: Node) -> Expression:
@@ -132,15 +132,15 @@ class ExpressionReader:
         full = node.type == "full_splat"
         steps: list[SplatStep] = []
         after: list[Node] = []
-        for child in node.children[1:]:
-            if after or (not full and child.type == "index" and child.children[0].type == "new_index"):
+        for child in code_children(node)[1:]:
+            if after or (not full and child.type == "index" and code_children(child)[0].type == "new_index"):
                 after.append(child)
             elif child.type == "get_attr":
-                steps.append(SplatStep(attr=self.text(child.children[-1])))
-            elif child.children[0].type == "legacy_index":
-                steps.append(SplatStep(attr=self.text(child.children[0])[1:]))
+                steps.append(SplatStep(attr=self.text(code_children(child)[-1])))
+            elif code_children(child)[0].type == "legacy_index":
+                steps.append(SplatStep(attr=self.text(code_children(child)[0])[1:]))
             else:
-                steps.append(SplatStep(index=self.expression(child.children[0].children[1])))
+                steps.append(SplatStep(index=self.expression(code_children(code_children(child)[0])[1])))
         result: Expression = Splat(obj, tuple(steps), full, self.line(node))
         for child in after:
             result = self.step(result, child)
@@ -152,19 +152,19 @@ class ExpressionReader:
         if kind == "variable_expr":
             return Variable(self.text(node), line)
         if kind == "literal_value":
-            return self.literal(node.children[0])
+            return self.literal(code_children(node)[0])
         if kind == "template_expr":
-            inner = node.children[0]
+            inner = code_children(node)[0]
             return self.templates.heredoc(inner) if inner.type == "heredoc_template" else self.templates.quoted(inner)
         if kind == "collection_value":
-            inner = node.children[0]
+            inner = code_children(node)[0]
             return self.tuple(inner) if inner.type == "tuple" else self.object(inner)
         if kind == "function_call":
             return self.function_call(node)
         if kind == "for_expr":
-            return self.for_expr(node.children[0])
+            return self.for_expr(code_children(node)[0])
         if kind == "operation":
-            return self.operation(node.children[0])
+            return self.operation(code_children(node)[0])
         if kind == "expression":
             return self.expression(node)
         return self.invalid(node)
@@ -188,12 +188,12 @@ class ExpressionReader:
         return self.templates.quoted(node)
 
     def tuple(self, node: Node) -> TupleExpr:
-        items = tuple(self.expression(c) for c in node.children if c.type == "expression")
+        items = tuple(self.expression(c) for c in code_children(node) if c.type == "expression")
         return TupleExpr(items, self.line(node))
 
     def object(self, node: Node) -> ObjectExpr:
         items = []
-        for elem in node.children:
+        for elem in code_children(node):
             if elem.type != "object_elem":
                 continue
             key_node = elem.child_by_field_name("key")
@@ -205,36 +205,36 @@ class ExpressionReader:
 
     def object_key(self, node: Node) -> Expression:
         """A bare name is the string itself; ``(expr)`` and everything else is an expression."""
-        children = node.children
+        children = code_children(node)
         if len(children) == 1 and children[0].type == "variable_expr":
             return Template((self.text(children[0]),), self.line(node))
         return self.expression(node)
 
     def function_call(self, node: Node) -> FunctionCall:
-        name = self.text(node.children[0])
-        arguments = next((c for c in node.children if c.type == "function_arguments"), None)
+        name = self.text(code_children(node)[0])
+        arguments = next((c for c in code_children(node) if c.type == "function_arguments"), None)
         if arguments is None:
             return FunctionCall(name, (), False, self.line(node))
-        args = tuple(self.expression(c) for c in arguments.children if c.type == "expression")
-        expand = any(c.type == "ellipsis" for c in arguments.children)
+        args = tuple(self.expression(c) for c in code_children(arguments) if c.type == "expression")
+        expand = any(c.type == "ellipsis" for c in code_children(arguments))
         return FunctionCall(name, args, expand, self.line(node))
 
     def for_expr(self, node: Node) -> ForExpr:
-        intro = node.children[1]
-        names = [self.text(c) for c in intro.children if c.type == "identifier"]
+        intro = code_children(node)[1]
+        names = [self.text(c) for c in code_children(intro) if c.type == "identifier"]
         key_var, value_var = (names[0], names[1]) if len(names) > 1 else (None, names[0])
-        collection = self.expression(next(c for c in intro.children if c.type == "expression"))
-        results = [self.expression(c) for c in node.children if c.type == "expression"]
-        condition_node = next((c for c in node.children if c.type == "for_cond"), None)
-        condition = self.expression(condition_node.children[1]) if condition_node is not None else None
+        collection = self.expression(next(c for c in code_children(intro) if c.type == "expression"))
+        results = [self.expression(c) for c in code_children(node) if c.type == "expression"]
+        condition_node = next((c for c in code_children(node) if c.type == "for_cond"), None)
+        condition = self.expression(code_children(condition_node)[1]) if condition_node is not None else None
         line = self.line(node)
         if node.type == "for_tuple_expr":
             return ForExpr(key_var, value_var, collection, results[0], None, condition, False, line)
-        group = any(c.type == "ellipsis" for c in node.children)
+        group = any(c.type == "ellipsis" for c in code_children(node))
         return ForExpr(key_var, value_var, collection, results[1], results[0], condition, group, line)
 
     def operation(self, node: Node) -> Expression:
-        children = node.children
+        children = code_children(node)
         line = self.line(node)
         if node.type == "unary_operation":
             return UnaryOp(children[0].type, self.term(children[1:]), line)

@@ -14,6 +14,7 @@ from functools import cache
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
 from privlint.terraform.hcl_expressions import ExpressionReader
+from privlint.terraform.hcl_templates import code_children
 from privlint.terraform.syntax_tree import (
     Attribute,
     Block,
@@ -142,7 +143,7 @@ def parse_expression(text: str) -> Expression:
     attribute = body.children[0]
     if attribute.type != "attribute":
         return Invalid(line=1)
-    return reader.read(attribute.children[-1])
+    return reader.read(code_children(attribute)[-1])
 
 
 def parse_template(text: str) -> Template | Invalid:
@@ -182,10 +183,9 @@ def _read_body(node: Node, body: Body, reader: ExpressionReader, problems: list[
         if child.type in ("attribute", "block"):
             previous, previous_end_row = None, child.end_point[0]
         if child.type == "attribute":
-            attribute = Attribute(
-                reader.text(child.children[0]), reader.read(child.children[-1]), reader.line(child), child.end_point[0] + 1
-            )
-            if child.children[-1].type != "expression":
+            parts = code_children(child)
+            attribute = Attribute(reader.text(parts[0]), reader.read(parts[-1]), reader.line(child), child.end_point[0] + 1)
+            if parts[-1].type != "expression":
                 attribute.expr = reader.invalid(child)
             previous = attribute
             if attribute.name in body.attributes:
@@ -202,7 +202,7 @@ def _read_block(node: Node, reader: ExpressionReader, problems: list[SyntaxProbl
     if depth > MAX_BLOCK_NESTING:
         problems.append(SyntaxProblem(reader.line(node), "HCL syntax error: blocks nested too deeply"))
         return None
-    children = node.children
+    children = code_children(node)
     labels: list[str] = []
     for child in children[1:]:
         if child.type == "identifier":

@@ -148,7 +148,7 @@ class TemplateReader:
 
     def _interpolation(self, node: Node) -> _Interp:
         left, right = _strip_markers(node)
-        inner = next((c for c in node.children if c.type == "expression"), None)
+        inner = next((c for c in code_children(node) if c.type == "expression"), None)
         expr: Expression = self.expression(inner) if inner is not None else Template((), self.line_of(node))
         return _Interp(expr, self.line_of(node), left, right)
 
@@ -163,18 +163,23 @@ class TemplateReader:
             return tag
         if node.type == "template_for_end":
             return _Tag("endfor", line, left, right)
-        names = [self.source[c.start_byte : c.end_byte].decode("utf-8", "replace") for c in node.children if c.type == "identifier"]
+        names = [self.source[c.start_byte : c.end_byte].decode("utf-8", "replace") for c in code_children(node) if c.type == "identifier"]
         key, value = (names[0], names[1]) if len(names) > 1 else (None, names[0] if names else "")
         return _Tag("for", line, left, right, self.expression(_first(node, "expression")), key, value)
 
 
+def code_children(node: Node) -> list[Node]:
+    """A node's children without comments: the grammar allows a comment between any two tokens of an expression."""
+    return [child for child in node.children if child.type != "comment"]
+
+
 def _first(node: Node, kind: str) -> Node:
-    return next(c for c in node.children if c.type == kind)
+    return next(c for c in code_children(node) if c.type == kind)
 
 
 def _strip_markers(node: Node) -> tuple[bool, bool]:
     """Whether ``~`` follows the opener (strip before) / precedes the closer (strip after)."""
-    children = node.children
+    children = code_children(node)
     left = len(children) > 1 and children[1].type == "strip_marker"
     right = len(children) > 2 and children[-2].type == "strip_marker"
     return left, right
