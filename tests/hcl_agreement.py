@@ -12,6 +12,7 @@ Run as a script over a directory to print agreement figures: ``python tests/hcl_
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from collections import Counter
@@ -72,7 +73,9 @@ DEBUG = False
 # python-hcl2's differences from Terraform (and from the front-end), counted apart and never failed on
 KNOWN_BARE_NAME = "python-hcl2 writes a bare name (string, tags) as a string"
 KNOWN_PARENTHESES = "python-hcl2 keeps a parenthesised literal as an expression"
-KNOWN_HEREDOC_NEWLINE = "python-hcl2 drops a heredoc's final newline (with its CR if any)"
+KNOWN_HEREDOC_NEWLINE = (
+    "python-hcl2 drops a heredoc's final newline (with its CR if any)"
+)
 KNOWN_FLUSH_HEREDOC_QUOTES = 'python-hcl2 also escapes the quotes of an indented heredoc (<<-) as \\" and \\ as \\\\'
 _FLUSH_HEREDOC_ESCAPE = re.compile(r'\\(["\\])')
 _UNESCAPED_TEMPLATE = re.compile(r"(?<!\$)\$\{|(?<!%)%\{")
@@ -347,6 +350,23 @@ def _same_literal(ours: Shape, theirs: Shape) -> bool:
     if isinstance(ours, (int, float)) and isinstance(theirs, (int, float)):
         return ours == theirs
     return type(ours) is type(theirs) and ours == theirs
+
+
+def tree_depth(node: object) -> int:
+    """How deeply syntax-tree nodes nest (iterative: the point is that recursion could fail)."""
+    deepest = 0
+    stack = [(node, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, (tuple, list)):
+            stack.extend((c, depth) for c in current)
+        elif dataclasses.is_dataclass(current) and not isinstance(current, type):
+            deepest = max(deepest, depth + 1)
+            stack.extend(
+                (getattr(current, f.name), depth + 1)
+                for f in dataclasses.fields(current)
+            )
+    return deepest
 
 
 def hcl_files(root: Path) -> list[Path]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hcl_agreement import tree_depth
 
 from privlint.terraform.hcl_front_end import parse_expression, parse_hcl, parse_template
 from privlint.terraform.syntax_tree import (
@@ -287,20 +288,6 @@ def test_one_line_blocks_and_trailing_comments_are_fine() -> None:
     assert parse_hcl('a { x = 1 }\nb = 1 /* c */\nc = 2 # d\n').problems == []
 
 
-def tree_depth(node: object) -> int:
-    """How deeply syntax-tree nodes nest (iterative: the point is that recursion could fail)."""
-    deepest = 0
-    stack = [(node, 0)]
-    while stack:
-        current, depth = stack.pop()
-        if isinstance(current, (tuple, list)):
-            stack.extend((c, depth) for c in current)
-        elif dataclasses.is_dataclass(current) and not isinstance(current, type):
-            deepest = max(deepest, depth + 1)
-            stack.extend((getattr(current, f.name), depth + 1) for f in dataclasses.fields(current))
-    return deepest
-
-
 N = 10_000
 DEEP_INPUTS = {
     "parentheses": "(" * N + "1" + ")" * N,
@@ -383,3 +370,25 @@ def test_a_comment_between_any_two_tokens_changes_nothing(text: str, plain: str)
 def test_comments_between_block_labels() -> None:
     parsed = parse_hcl('resource /* c */ "a" /* d */ "b" {}\n')
     assert (parsed.problems, parsed.body.blocks[0].labels) == ([], ["a", "b"])
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('"$$${x}"', T("$${x}")),
+        ('"$$$${x}"', T("$$${x}")),
+        ('"$$$$${x} ${y}"', T("$$$${x} ", Interpolation(V("y")))),
+        ('"$$${x.y[0]}"', T("$${x.y[0]}")),
+        ("<<EOT\n$$${x}\nEOT", T("$${x}\n")),
+    ],
+)
+def test_a_dollar_right_before_an_interpolation_escapes_it_as_in_terraform(text: str, value: Template) -> None:
+    """The grammar pairs dollars (``$$`` then ``${x}``); Terraform's scanner escapes with the last ``$``."""
+    assert expr(text) == value
+
+
+def test_what_follows_an_odd_escape_is_a_problem_when_not_plain() -> None:
+    parsed = parse_hcl('x = "$$${"a"}"\ny = 1\n')
+    assert isinstance(parsed.body.attributes["x"].expr, Invalid)
+    assert [p.line for p in parsed.problems] == [1]
+    assert parsed.body.attributes["y"].expr == Literal(1, 2)

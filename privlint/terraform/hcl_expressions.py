@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from tree_sitter import Node
 
-from privlint.terraform.hcl_nesting import Nesting, NestingTooDeep
+from privlint.terraform.hcl_nesting import Nesting, Unreadable
 from privlint.terraform.hcl_templates import TemplateReader, code_children
 from privlint.terraform.syntax_tree import (
     BinaryOp,
@@ -60,13 +60,13 @@ class ExpressionReader:
         """An ``expression`` node as a whole attribute value: never raises."""
         try:
             return self.expression(node)
-        except NestingTooDeep as exc:
-            self.report(SyntaxProblem(exc.line, "HCL syntax error: expression nested too deeply"))
+        except Unreadable as exc:
+            self.report(SyntaxProblem(exc.line, exc.message))
             self.nesting.reset()
             return self.invalid(node)
 
     def expression(self, node: Node) -> Expression:
-        """Raises ``NestingTooDeep`` (leaving the depth to be reset by ``read``), never anything else."""
+        """Raises ``Unreadable`` (leaving the depth to be reset by ``read``), never anything else."""
         if node.has_error:
             return self.invalid(node)
         self.nesting.enter(self.line(node))

@@ -1,4 +1,4 @@
-"""A bound on how deep the front-end reads, so untrusted input cannot exhaust the Python stack.
+"""Stopping a read: a bound on how deep the front-end reads, so untrusted input cannot exhaust the Python stack.
 
 The counter tracks levels of the syntax tree being built (expressions, traversal steps, template
 directives), so every tree the front-end returns is at most ``MAX_NESTING`` levels deep and any
@@ -11,12 +11,18 @@ from __future__ import annotations
 MAX_NESTING = 200
 
 
-class NestingTooDeep(Exception):
-    """Raised while reading; the caller turns it into ``Invalid`` plus one syntax problem."""
+class Unreadable(Exception):
+    """Raised while reading an expression; the caller turns it into ``Invalid`` plus one syntax problem."""
 
-    def __init__(self, line: int) -> None:
-        super().__init__("expression nested too deeply")
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
         self.line = line
+        self.message = message
+
+
+class NestingTooDeep(Unreadable):
+    def __init__(self, line: int) -> None:
+        super().__init__(line, "HCL syntax error: expression nested too deeply")
 
 
 class Nesting:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from privlint.terraform.hcl_nesting import Nesting
+from privlint.terraform.hcl_nesting import Nesting, Unreadable
 from privlint.terraform.syntax_tree import (
     Expression,
     Interpolation,
@@ -26,6 +26,7 @@ from privlint.terraform.syntax_tree import (
 
 _QUOTED_ESCAPE = re.compile(rb'\\(["nrt\\]|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})|\$\$\{|%%\{')
 _TEMPLATE_ESCAPE = re.compile(rb"\$\$\{|%%\{")
+_PLAIN_AFTER_ESCAPE = re.compile(rb'[^"$%{}\\\r\n]*')
 _SIMPLE_ESCAPES = {b'"': '"', b"n": "\n", b"r": "\r", b"t": "\t", b"\\": "\\"}
 _DIRECTIVE_NODES = {"template_if_intro", "template_else_intro", "template_if_end", "template_for_start", "template_for_end"}
 
@@ -130,6 +131,8 @@ class TemplateReader:
             kind = child.type
             if kind == "template_literal":
                 continue
+            if kind == "template_interpolation" and self._escaped(child, cursor):
+                continue  # its text stays in the literal around it
             if child.start_byte > cursor:
                 tokens.append(decode_literal(self.source[cursor : child.start_byte], quoted))
             if kind == "template_interpolation":
@@ -145,6 +148,17 @@ class TemplateReader:
         if end > cursor:
             tokens.append(decode_literal(self.source[cursor:end], quoted))
         return tokens
+
+    def _escaped(self, node: Node, cursor: int) -> bool:
+        """``$$${x}`` is the text ``$${x}`` in Terraform (a ``$`` right before ``${`` escapes it, whatever precedes),
+        but the grammar pairs the dollars and sees ``$$`` then ``${x}``. Read it as Terraform does when the
+        interpolation is plain text up to its ``}``; anything else after such an escape is unreadable."""
+        start = node.start_byte
+        if start <= cursor or self.source[start - 1 : start] != b"$":
+            return False
+        if _PLAIN_AFTER_ESCAPE.fullmatch(self.source, start + 2, node.end_byte - 1):
+            return True
+        raise Unreadable(self.line_of(node), "HCL syntax error: text after an escaped interpolation ($${) cannot be read")
 
     def _interpolation(self, node: Node) -> _Interp:
         left, right = _strip_markers(node)
