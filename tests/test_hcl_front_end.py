@@ -392,3 +392,12 @@ def test_what_follows_an_odd_escape_is_a_problem_when_not_plain() -> None:
     assert isinstance(parsed.body.attributes["x"].expr, Invalid)
     assert [p.line for p in parsed.problems] == [1]
     assert parsed.body.attributes["y"].expr == Literal(1, 2)
+
+
+def test_a_heredoc_line_starting_with_the_marker_keeps_its_text_or_is_a_problem() -> None:
+    """The grammar takes ``EOT ${a}`` as plain text; Terraform reads an interpolation there."""
+    assert expr("<<EOT\nEOT abc\nEOTX ${a}\nEOT") == T("EOT abc\nEOTX ", Interpolation(V("a")), "\n")
+    parsed = parse_hcl("x = <<EOT\nEOT ${a}\nEOT\ny = 1\n")
+    assert isinstance(parsed.body.attributes["x"].expr, Invalid)
+    assert [p.line for p in parsed.problems] == [1]
+    assert parsed.body.attributes["y"].expr == Literal(1, 4)

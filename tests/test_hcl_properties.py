@@ -98,7 +98,9 @@ def heredoc_body(value: str) -> str | None:
         return None
     lines = value[:-1].split("\n")
     marker = "EOT"
-    while any(line.strip() == marker for line in lines):
+    while any(
+        line.lstrip().startswith(marker) for line in lines
+    ):  # see test_hcl_front_end for those lines
         marker += "X"
     return f"<<{marker}\n{template_escaped(value)}{marker}"
 

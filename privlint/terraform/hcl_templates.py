@@ -27,6 +27,7 @@ from privlint.terraform.syntax_tree import (
 _QUOTED_ESCAPE = re.compile(rb'\\(["nrt\\]|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})|\$\$\{|%%\{')
 _TEMPLATE_ESCAPE = re.compile(rb"\$\$\{|%%\{")
 _PLAIN_AFTER_ESCAPE = re.compile(rb'[^"$%{}\\\r\n]*')
+_IDENTIFIER_CHAR = re.compile(rb"[A-Za-z0-9_-]")
 _SIMPLE_ESCAPES = {b'"': '"', b"n": "\n", b"r": "\r", b"t": "\t", b"\\": "\\"}
 _DIRECTIVE_NODES = {"template_if_intro", "template_else_intro", "template_if_end", "template_for_start", "template_for_end"}
 
@@ -119,10 +120,23 @@ class TemplateReader:
         end = self.source.rfind(b"\n", start, closer.start_byte) + 1 if closer is not opener else start
         if end <= 0 or end < start:
             end = start
+        self._check_marker_lines(self.source[opener.start_byte : opener.end_byte], start, end, node)
         tokens = _apply_strip_markers(self._flatten(children[2:-1], start, end, quoted=False))
         if flush:
             tokens = _remove_indentation(tokens)
         return Template(_nest(tokens), self.line_of(node))
+
+    def _check_marker_lines(self, marker: bytes, start: int, end: int, node: Node) -> None:
+        """A line that starts with the end marker and goes on (``EOT ${x}``) is text with interpolations in
+        Terraform, but the grammar's scanner takes the whole line as plain text: stop rather than lose them."""
+        body = self.source[start:end]
+        if marker not in body:
+            return
+        for line in body.split(b"\n"):
+            text = line.lstrip()
+            rest = text[len(marker) :]
+            if text.startswith(marker) and rest and not _IDENTIFIER_CHAR.match(rest) and (b"${" in rest or b"%{" in rest):
+                raise Unreadable(self.line_of(node), "HCL syntax error: a heredoc line starts with its end marker")
 
     def _flatten(self, nodes: list[Node], start: int, end: int, quoted: bool) -> list[_Token]:
         tokens: list[_Token] = []
