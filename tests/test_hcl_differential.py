@@ -2,7 +2,9 @@
 
 python-hcl2 is the reference. Its own differences from Terraform are counted apart (``hcl_agreement.KNOWN_*``)
 and never fail a test: a bare name written as a string, a heredoc's final newline dropped, the quotes and
-backslashes of an indented heredoc escaped, and a file with an unclosed ``$${`` it cannot read.
+backslashes of an indented heredoc escaped, files Terraform rejects that it reads (an argument defined twice,
+two on one line). Files it cannot read while Terraform can are listed in ``UNREADABLE_BY_HCL2``: an unclosed
+``$${``, a closing heredoc marker followed by spaces (Terraform trims the line).
 
 Set ``PRIVLINT_DIFF_CORPUS`` to a directory of real modules to compare them too (the figures are printed;
 run with ``-s`` to see them).
@@ -19,6 +21,7 @@ from hcl_agreement import (
     KNOWN_BARE_NAME,
     KNOWN_FLUSH_HEREDOC_QUOTES,
     KNOWN_HEREDOC_NEWLINE,
+    KNOWN_LENIENT,
     compare_text,
     compare_tree,
     report,
@@ -43,7 +46,10 @@ SNIPPETS = {
     'e = x ? 1 : 2\nf = [var.a, "lit", 3]\ng = { k = local.v, l = "m" }\nh = "%{ if var.c }y%{ endif }"\ni = string\n',
 }
 # Terraform reads these; python-hcl2 cannot
-UNREADABLE_BY_HCL2 = {"an unclosed escaped interpolation": 'a = "$${"\n'}
+UNREADABLE_BY_HCL2 = {
+    "an unclosed escaped interpolation": 'a = "$${"\n',
+    "spaces after the closing marker": "a = <<EOF\nx\nEOF \t\nb = 1\n",
+}
 
 
 @pytest.mark.parametrize("text", SNIPPETS.values(), ids=SNIPPETS.keys())
@@ -119,3 +125,8 @@ def test_a_corpus_of_real_modules_agrees() -> None:
     print(f"\n{root}\n{report(agreement)}")
     assert agreement.files > 0
     assert agreement.disagreements == [], report(agreement)
+
+
+def test_files_terraform_rejects_are_problems_here_and_known_there() -> None:
+    agreement = compare_text('a = "x" b = 2\nc = 1\nc = 2\n', "x")
+    assert agreement.disagreements == [] and agreement.known == {KNOWN_LENIENT: 1}

@@ -401,3 +401,10 @@ def test_a_heredoc_line_starting_with_the_marker_keeps_its_text_or_is_a_problem(
     assert isinstance(parsed.body.attributes["x"].expr, Invalid)
     assert [p.line for p in parsed.problems] == [1]
     assert parsed.body.attributes["y"].expr == Literal(1, 4)
+
+
+def test_heredoc_closing_marker_may_have_spaces_around_it_but_the_opener_may_not() -> None:
+    """Terraform trims the closing line (bytes.TrimSpace) and wants ``<<-EOT`` in one piece."""
+    assert expr("<<EOT\nx\n  EOT \t") == T("x\n")
+    parsed = parse_hcl("x = <<- EOT\n  a\n  EOT\ny = 1\n")
+    assert isinstance(parsed.body.attributes["x"].expr, Invalid) and [p.line for p in parsed.problems] == [1]

@@ -114,6 +114,8 @@ class TemplateReader:
         children = node.children
         flush = children[0].type == "heredoc_start" and self.source[children[0].start_byte : children[0].end_byte] == b"<<-"
         opener = children[1]
+        if opener.start_byte != children[0].end_byte:  # the grammar allows ``<<- EOT``; Terraform does not
+            raise Unreadable(self.line_of(node), "HCL syntax error: space between << and the heredoc marker")
         newline = self.source.find(b"\n", opener.end_byte)
         start = opener.end_byte if newline < 0 else newline + 1
         closer = children[-1]
