@@ -77,6 +77,7 @@ KNOWN_HEREDOC_NEWLINE = (
     "python-hcl2 drops a heredoc's final newline (with its CR if any)"
 )
 KNOWN_FLUSH_HEREDOC_QUOTES = 'python-hcl2 also escapes the quotes of an indented heredoc (<<-) as \\" and \\ as \\\\'
+ONLY_TREE_SITTER_READS = "read by tree-sitter, not by python-hcl2"
 KNOWN_LENIENT = "python-hcl2 reads a file Terraform rejects (an argument defined twice, two on one line)"
 TERRAFORM_REJECTS = {
     "HCL syntax error: attribute defined twice",
@@ -241,7 +242,7 @@ def compare_text(text: str, name: str) -> Agreement:
     except Exception as exc:  # noqa: BLE001 - whatever python-hcl2 raises, it could not read the file
         result.unreadable_by_hcl2.append(f"{name}: {type(exc).__name__}")
         if not ours.problems:
-            result.disagree(name, "read by tree-sitter, not by python-hcl2")
+            result.disagree(name, ONLY_TREE_SITTER_READS)
         return result
     if ours.problems and all(p.message in TERRAFORM_REJECTS for p in ours.problems):
         result.known[KNOWN_LENIENT] += 1

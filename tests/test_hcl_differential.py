@@ -22,6 +22,7 @@ from hcl_agreement import (
     KNOWN_FLUSH_HEREDOC_QUOTES,
     KNOWN_HEREDOC_NEWLINE,
     KNOWN_LENIENT,
+    ONLY_TREE_SITTER_READS,
     compare_text,
     compare_tree,
     report,
@@ -115,18 +116,20 @@ def test_every_fixture_agrees() -> None:
     )
 
 
+def test_files_terraform_rejects_are_problems_here_and_known_there() -> None:
+    agreement = compare_text('a = "x" b = 2\nc = 1\nc = 2\n', "x")
+    assert agreement.disagreements == [] and agreement.known == {KNOWN_LENIENT: 1}
+
+
 @pytest.mark.skipif(
     not os.environ.get("PRIVLINT_DIFF_CORPUS"),
     reason="set PRIVLINT_DIFF_CORPUS to a directory of modules",
 )
 def test_a_corpus_of_real_modules_agrees() -> None:
+    """Files only tree-sitter reads are printed for review, not failed on: real code has python-hcl2 limits
+    (``EOF `` with a trailing space, newlines inside ``${}`` in old code)."""
     root = Path(os.environ["PRIVLINT_DIFF_CORPUS"])
     agreement = compare_tree(root)
     print(f"\n{root}\n{report(agreement)}")
     assert agreement.files > 0
-    assert agreement.disagreements == [], report(agreement)
-
-
-def test_files_terraform_rejects_are_problems_here_and_known_there() -> None:
-    agreement = compare_text('a = "x" b = 2\nc = 1\nc = 2\n', "x")
-    assert agreement.disagreements == [] and agreement.known == {KNOWN_LENIENT: 1}
+    assert set(agreement.causes) <= {ONLY_TREE_SITTER_READS}, report(agreement)
