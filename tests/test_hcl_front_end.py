@@ -408,3 +408,8 @@ def test_heredoc_closing_marker_may_have_spaces_around_it_but_the_opener_may_not
     assert expr("<<EOT\nx\n  EOT \t") == T("x\n")
     parsed = parse_hcl("x = <<- EOT\n  a\n  EOT\ny = 1\n")
     assert isinstance(parsed.body.attributes["x"].expr, Invalid) and [p.line for p in parsed.problems] == [1]
+
+
+def test_a_number_too_long_to_convert_is_a_problem() -> None:
+    parsed = parse_hcl("x = " + "9" * 5000 + "\ny = 1\n")
+    assert isinstance(parsed.body.attributes["x"].expr, Invalid) and [p.line for p in parsed.problems] == [1]

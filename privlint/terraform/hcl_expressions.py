@@ -34,6 +34,7 @@ from privlint.terraform.syntax_tree import (
     Variable,
 )
 
+MAX_NUMBER_LENGTH = 400  # digits: beyond any real count, port or ID, and cheap to convert
 _BINARY_OPERATORS = frozenset({"*", "/", "%", "+", "-", "<", ">", "<=", ">=", "==", "!=", "&&", "||"})
 
 
@@ -174,13 +175,14 @@ class ExpressionReader:
         kind = node.type
         if kind == "numeric_lit":
             text = self.text(node)
-            if text.isdigit():
-                return Literal(int(text), line)
             if not text[:1].isdigit() or not text[-1:].isdigit() or text[1:2] in ("x", "X"):
                 # the grammar accepts ``0x1F``; HCL has only decimal numbers, and Terraform rejects it
                 self.report(SyntaxProblem(line, "HCL syntax error: invalid number (HCL numbers are decimal)"))
                 return Invalid(line=line)
-            return Literal(float(text), line)
+            if len(text) > MAX_NUMBER_LENGTH:  # Python refuses to convert past 4,300 digits
+                self.report(SyntaxProblem(line, "HCL syntax error: number too long"))
+                return Invalid(line=line)
+            return Literal(int(text) if text.isdigit() else float(text), line)
         if kind == "bool_lit":
             return Literal(self.text(node) == "true", line)
         if kind == "null_lit":
@@ -219,9 +221,11 @@ class ExpressionReader:
         expand = any(c.type == "ellipsis" for c in code_children(arguments))
         return FunctionCall(name, args, expand, self.line(node))
 
-    def for_expr(self, node: Node) -> ForExpr:
-        intro = code_children(node)[1]
-        names = [self.text(c) for c in code_children(intro) if c.type == "identifier"]
+    def for_expr(self, node: Node) -> ForExpr | Invalid:
+        intro = next((c for c in code_children(node) if c.type == "for_intro"), None)
+        names = [self.text(c) for c in code_children(intro) if c.type == "identifier"] if intro is not None else []
+        if intro is None or not names:
+            return self.invalid(node)
         key_var, value_var = (names[0], names[1]) if len(names) > 1 else (None, names[0])
         collection = self.expression(next(c for c in code_children(intro) if c.type == "expression"))
         results = [self.expression(c) for c in code_children(node) if c.type == "expression"]

@@ -7,6 +7,7 @@ files can be cached, compared and built by hand in tests.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Union
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,7 @@ class TemplateFor:
     line: int = 0
 
 
-TemplatePart = str | Interpolation | TemplateIf | TemplateFor
+TemplatePart = Union[str, Interpolation, TemplateIf, TemplateFor]  # noqa: UP007 - evaluated at import, before the classes exist
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,10 +185,9 @@ class Invalid:
     line: int = 0
 
 
-Expression = (
-    Literal | Template | Variable | GetAttr | Index | Splat | TupleExpr | ObjectExpr | FunctionCall | Conditional | BinaryOp
-    | UnaryOp | ForExpr | Invalid
-)
+Expression = Union[  # noqa: UP007 - see TemplatePart
+    Literal, Template, Variable, GetAttr, Index, Splat, TupleExpr, ObjectExpr, FunctionCall, Conditional, BinaryOp, UnaryOp, ForExpr, Invalid
+]
 
 
 @dataclass(slots=True)
