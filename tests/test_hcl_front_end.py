@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hcl_agreement import tree_depth
 
 from privlint.terraform.hcl_front_end import parse_expression, parse_hcl, parse_template
 from privlint.terraform.syntax_tree import (
@@ -249,3 +250,166 @@ def test_parse_template_lines_start_at_one() -> None:
 
 def test_a_broken_template_is_invalid() -> None:
     assert isinstance(parse_template("${"), Invalid)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("1e3", 1000.0), ("2E+5", 200000.0), ("15e-2", 0.15), ("1.5e3", 1500.0), ("010", 10), ("00", 0)],
+)
+def test_decimal_numbers_as_terraform_reads_them(text: str, value: float) -> None:
+    assert expr(text) == L(value)
+    assert expr(f"[{text}, 1]") == TupleExpr((L(value), L(1)))
+
+
+def test_an_exponent_inside_a_string_or_comment_is_left_alone() -> None:
+    parsed = parse_hcl('x = "1e3" # 2e5\ny = 1e3\n')
+    assert parsed.problems == []
+    assert parsed.body.attributes["x"].expr == Template(("1e3",), 1)
+    assert parsed.comments[0].text == "# 2e5"
+
+
+@pytest.mark.parametrize("text", ["0x10", "0xff", "0X1F", "0b1", "0o7", "1_000"])
+def test_numbers_hcl_does_not_have_are_problems(text: str) -> None:
+    """Terraform rejects them; the grammar reads ``0x..`` as one number and ``0X1F`` as ``0`` then a name."""
+    parsed = parse_hcl(f"x = {text}\ny = 1\n")
+    assert isinstance(parsed.body.attributes["x"].expr, Invalid)
+    assert parsed.problems and parsed.problems[0].line == 1
+    assert all(text[1:] not in p.message for p in parsed.problems)
+    if text.startswith("0x"):
+        assert parsed.body.attributes["y"].expr == Literal(1, 2)
+
+
+@pytest.mark.parametrize("text", ["a = 1 b = 2\n", "a { x = 1 y = 2 }\n", "a {} b {}\n"])
+def test_two_arguments_or_blocks_on_one_line_are_a_problem(text: str) -> None:
+    assert [p.line for p in parse_hcl(text).problems] == [1]
+
+
+def test_one_line_blocks_and_trailing_comments_are_fine() -> None:
+    assert parse_hcl('a { x = 1 }\nb = 1 /* c */\nc = 2 # d\n').problems == []
+
+
+N = 10_000
+DEEP_INPUTS = {
+    "parentheses": "(" * N + "1" + ")" * N,
+    "tuples": "[" * N + "]" * N,
+    "objects": "{a = " * N + "1" + "}" * N,
+    "calls": "f(" * N + ")" * N,
+    "template if": '"' + "%{if a}" * N + "x" + "%{endif}" * N + '"',
+    "template for": '"' + "%{for a in b}" * N + "x" + "%{endfor}" * N + '"',
+    "heredoc if": "<<EOT\n" + "%{if a}" * N + "x" + "%{endif}" * N + "\nEOT",
+    "not": "!" * N + "a",
+    "minus": "-" * N + "a",
+    "sum": "+".join(["1"] * N),
+    "conditional chain": "a ? b : " * N + "c",
+    "nested conditionals": "a ? " * N + "b" + " : c" * N,
+    "index": "a[" * N + "0" + "]" * N,
+    "for": "[for x in " * N + "y" + " : x]" * N,
+    "attribute chain": "a" + ".b" * N,
+    "splat chain": "a" + "[*].b" * N,
+}
+
+
+@pytest.mark.parametrize("text", DEEP_INPUTS.values(), ids=DEEP_INPUTS.keys())
+def test_deep_nesting_of_every_kind_is_a_problem_not_a_crash(text: str) -> None:
+    parsed = parse_hcl(f"x = {text}\ny = 1\n")
+    assert isinstance(parsed.body.attributes["x"].expr, Invalid)
+    assert parsed.body.attributes["y"].expr == Literal(1, len(text.splitlines()) + 1)
+    assert [p.message for p in parsed.problems] == ["HCL syntax error: expression nested too deeply"]
+
+
+@pytest.mark.parametrize("depth", [10, 40])
+def test_nesting_real_code_might_use_is_read(depth: int) -> None:
+    parsed = parse_hcl("x = " + "[" * depth + "]" * depth + "\ny = " + "a ? b : " * depth + "c\n")
+    assert parsed.problems == []
+    assert tree_depth(parsed.body.attributes["x"].expr) == depth
+
+
+@pytest.mark.parametrize("text", [v[: len(v) // 2] + v[len(v) // 2 :] for v in DEEP_INPUTS.values()][:6])
+def test_no_tree_is_deeper_than_the_bound(text: str) -> None:
+    from privlint.terraform.hcl_nesting import MAX_NESTING
+
+    for cut in (50, 100, 150, 190, 250):
+        parsed = parse_hcl(f"x = {text[: cut * 8]}")
+        assert tree_depth(parsed.body) <= MAX_NESTING + 5
+
+
+def test_comments_with_lines_text_and_placement() -> None:
+    parsed = parse_hcl(
+        '# privlint:ignore PL101 reason="a"\nresource "a" "b" {\n  x = "# privlint:ignore PL102" // trailing\n'
+        "  y = <<EOT\n# privlint:ignore PL103\nEOT\n  /* two\n  lines */\n}\n"
+    )
+    assert parsed.problems == []
+    assert [(c.line, c.end_line, c.text, c.own_line) for c in parsed.comments] == [
+        (1, 1, '# privlint:ignore PL101 reason="a"', True),
+        (3, 3, "// trailing", False),
+        (7, 8, "/* two\n  lines */", True),
+    ]
+
+
+COMMENTED = [
+    ("{ # why\n  for k, v in m : k => v\n}", "{for k, v in m : k => v}"),
+    ("[ /* c */ for /* c */ x in y : x]", "[for x in y : x]"),
+    ("( # c\n 1 )", "(1)"),
+    ("x[ /* c */ 0]", "x[0]"),
+    ("x[*][ /* c */ 0]", "x[*][0]"),
+    ("f( /* c */ 1)", "f(1)"),
+    ("(1 + # c\n 2)", "(1 + 2)"),
+    ("- /* c */ 1", "-1"),
+    ('"${ x /* c */ }"', '"${x}"'),
+    ("x /* c */ .y", "x.y"),
+    ("true ? /* c */ 1 : 2", "true ? 1 : 2"),
+    ("/* c */ 1 /* d */", "1"),
+]
+
+
+@pytest.mark.parametrize(("text", "plain"), COMMENTED, ids=[c[0] for c in COMMENTED])
+def test_a_comment_between_any_two_tokens_changes_nothing(text: str, plain: str) -> None:
+    assert expr(text) == expr(plain)
+
+
+def test_comments_between_block_labels() -> None:
+    parsed = parse_hcl('resource /* c */ "a" /* d */ "b" {}\n')
+    assert (parsed.problems, parsed.body.blocks[0].labels) == ([], ["a", "b"])
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('"$$${x}"', T("$${x}")),
+        ('"$$$${x}"', T("$$${x}")),
+        ('"$$$$${x} ${y}"', T("$$$${x} ", Interpolation(V("y")))),
+        ('"$$${x.y[0]}"', T("$${x.y[0]}")),
+        ("<<EOT\n$$${x}\nEOT", T("$${x}\n")),
+    ],
+)
+def test_a_dollar_right_before_an_interpolation_escapes_it_as_in_terraform(text: str, value: Template) -> None:
+    """The grammar pairs dollars (``$$`` then ``${x}``); Terraform's scanner escapes with the last ``$``."""
+    assert expr(text) == value
+
+
+def test_what_follows_an_odd_escape_is_a_problem_when_not_plain() -> None:
+    parsed = parse_hcl('x = "$$${"a"}"\ny = 1\n')
+    assert isinstance(parsed.body.attributes["x"].expr, Invalid)
+    assert [p.line for p in parsed.problems] == [1]
+    assert parsed.body.attributes["y"].expr == Literal(1, 2)
+
+
+def test_a_heredoc_line_starting_with_the_marker_keeps_its_text_or_is_a_problem() -> None:
+    """The grammar takes ``EOT ${a}`` as plain text; Terraform reads an interpolation there."""
+    assert expr("<<EOT\nEOT abc\nEOTX ${a}\nEOT") == T("EOT abc\nEOTX ", Interpolation(V("a")), "\n")
+    parsed = parse_hcl("x = <<EOT\nEOT ${a}\nEOT\ny = 1\n")
+    assert isinstance(parsed.body.attributes["x"].expr, Invalid)
+    assert [p.line for p in parsed.problems] == [1]
+    assert parsed.body.attributes["y"].expr == Literal(1, 4)
+
+
+def test_heredoc_closing_marker_may_have_spaces_around_it_but_the_opener_may_not() -> None:
+    """Terraform trims the closing line (bytes.TrimSpace) and wants ``<<-EOT`` in one piece."""
+    assert expr("<<EOT\nx\n  EOT \t") == T("x\n")
+    parsed = parse_hcl("x = <<- EOT\n  a\n  EOT\ny = 1\n")
+    assert isinstance(parsed.body.attributes["x"].expr, Invalid) and [p.line for p in parsed.problems] == [1]
+
+
+def test_a_number_too_long_to_convert_is_a_problem() -> None:
+    parsed = parse_hcl("x = " + "9" * 5000 + "\ny = 1\n")
+    assert isinstance(parsed.body.attributes["x"].expr, Invalid) and [p.line for p in parsed.problems] == [1]

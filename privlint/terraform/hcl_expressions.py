@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 from tree_sitter import Node
 
-from privlint.terraform.hcl_templates import TemplateReader
+from privlint.terraform.hcl_nesting import Nesting, Unreadable
+from privlint.terraform.hcl_templates import TemplateReader, code_children
 from privlint.terraform.syntax_tree import (
     BinaryOp,
     Conditional,
@@ -26,36 +27,26 @@ from privlint.terraform.syntax_tree import (
     ObjectItem,
     Splat,
     SplatStep,
+    SyntaxProblem,
     Template,
     TupleExpr,
     UnaryOp,
     Variable,
 )
 
-# Each level of nesting costs a handful of Python frames (and counts twice: expression and term); this keeps far below the
-# interpreter's recursion limit while no real configuration comes close.
-MAX_NESTING = 200
+MAX_NUMBER_LENGTH = 400  # digits: beyond any real count, port or ID, and cheap to convert
 _BINARY_OPERATORS = frozenset({"*", "/", "%", "+", "-", "<", ">", "<=", ">=", "==", "!=", "&&", "||"})
 
 
-MAX_NUMBER_LENGTH = 400  # digits: beyond any real count, port or ID, and cheap to convert
-
-
-class NestingTooDeep(Exception):
-    """Raised inside the reader and turned into ``Invalid`` plus one problem by the caller."""
-
-    def __init__(self, line: int) -> None:
-        super().__init__("expression nested too deeply")
-        self.line = line
-
-
 class ExpressionReader:
-    def __init__(self, source: bytes, line_offset: int = 0, on_too_deep: Callable[[int], None] | None = None) -> None:
+    """Reads expressions out of one parsed source; problems found while reading go to ``report``."""
+
+    def __init__(self, source: bytes, line_offset: int = 0, report: Callable[[SyntaxProblem], None] | None = None) -> None:
         self.source = source
         self.line_offset = line_offset
-        self.depth = 0
-        self.on_too_deep = on_too_deep
-        self.templates = TemplateReader(source, self.line, self.expression)
+        self.nesting = Nesting()
+        self.report = report or (lambda problem: None)
+        self.templates = TemplateReader(source, self.line, self.expression, self.nesting)
 
     def line(self, node: Node) -> int:
         return node.start_point[0] + 1 - self.line_offset
@@ -70,77 +61,71 @@ class ExpressionReader:
         """An ``expression`` node as a whole attribute value: never raises."""
         try:
             return self.expression(node)
-        except NestingTooDeep as exc:
-            if self.on_too_deep is not None:
-                self.on_too_deep(exc.line)
-            self.depth = 0
+        except Unreadable as exc:
+            self.report(SyntaxProblem(exc.line, exc.message))
+            self.nesting.reset()
             return self.invalid(node)
 
     def expression(self, node: Node) -> Expression:
+        """Raises ``Unreadable`` (leaving the depth to be reset by ``read``), never anything else."""
         if node.has_error:
             return self.invalid(node)
-        self.depth += 1
-        try:
-            if self.depth > MAX_NESTING:
-                raise NestingTooDeep(self.line(node))
-            children = node.children
-            if node.type != "expression":
-                return self.term([node])
-            if len(children) == 1 and children[0].type == "conditional":
-                return self.conditional(children[0])
-            return self.term(children)
-        finally:
-            self.depth -= 1
+        self.nesting.enter(self.line(node))
+        children = code_children(node)
+        if node.type != "expression":
+            result = self.term([node])
+        elif len(children) == 1 and children[0].type == "conditional":
+            result = self.conditional(children[0])
+        else:
+            result = self.term(children)
+        self.nesting.leave()
+        return result
 
     def conditional(self, node: Node) -> Expression:
         """``a ? b : c ? d : e`` is ``a ? b : (c ? d : e)`` in HCL; the grammar nests it to the left, so unfold that."""
         spine: list[Node] = []
         while True:
-            condition, true, false = (c for c in node.children if c.type == "expression")
+            condition, true, false = (c for c in code_children(node) if c.type == "expression")
             spine[:0] = [true, false]
-            inner = condition.children
+            inner = code_children(condition)
             if len(inner) != 1 or inner[0].type != "conditional":
                 spine.insert(0, condition)
                 break
             node = inner[0]
+        levels = len(spine) // 2  # each ``? :`` nests the result one level deeper
+        self.nesting.enter(self.line(node), levels)
         result = self.expression(spine[-1])
         for i in range(len(spine) - 3, -1, -2):
             result = Conditional(self.expression(spine[i]), self.expression(spine[i + 1]), result, self.line(spine[i]))
+        self.nesting.leave(levels)
         return result
 
     def term(self, children: list[Node]) -> Expression:
-        """A primary followed by attribute, index and splat steps."""
-        self.depth += 1
-        try:
-            if self.depth > MAX_NESTING:
-                raise NestingTooDeep(self.line(children[0]))
-            return self._term(children)
-        finally:
-            self.depth -= 1
-
-    def _term(self, children: list[Node]) -> Expression:
+        """A primary followed by attribute, index and splat steps (each step nests the result one level deeper)."""
         first = children[0]
         if first.type == "(":
-            result = self.expression(children[1])
-            rest = children[3:]
+            inner, rest = children[1], children[3:]
         else:
-            result = self.primary(first)
-            rest = children[1:]
+            inner, rest = first, children[1:]
+        levels = 1 + len(rest)
+        self.nesting.enter(self.line(first), levels)
+        result = self.expression(inner) if first.type == "(" else self.primary(inner)
         for step in rest:
             result = self.step(result, step)
+        self.nesting.leave(levels)
         return result
 
     def step(self, obj: Expression, node: Node) -> Expression:
         line = self.line(node)
         if node.type == "get_attr":
-            return GetAttr(obj, self.text(node.children[-1]), line)
+            return GetAttr(obj, self.text(code_children(node)[-1]), line)
         if node.type == "index":
-            inner = node.children[0]
+            inner = code_children(node)[0]
             if inner.type == "legacy_index":
                 return GetAttr(obj, self.text(inner)[1:], line)
-            return Index(obj, self.expression(inner.children[1]), line)
+            return Index(obj, self.expression(code_children(inner)[1]), line)
         if node.type == "splat":
-            return self.splat(obj, node.children[0])
+            return self.splat(obj, code_children(node)[0])
         return self.invalid(node)
 
     def splat(self, obj: Expression, node: Node) -> Expression:
@@ -148,15 +133,15 @@ class ExpressionReader:
         full = node.type == "full_splat"
         steps: list[SplatStep] = []
         after: list[Node] = []
-        for child in node.children[1:]:
-            if after or (not full and child.type == "index" and child.children[0].type == "new_index"):
+        for child in code_children(node)[1:]:
+            if after or (not full and child.type == "index" and code_children(child)[0].type == "new_index"):
                 after.append(child)
             elif child.type == "get_attr":
-                steps.append(SplatStep(attr=self.text(child.children[-1])))
-            elif child.children[0].type == "legacy_index":
-                steps.append(SplatStep(attr=self.text(child.children[0])[1:]))
+                steps.append(SplatStep(attr=self.text(code_children(child)[-1])))
+            elif code_children(child)[0].type == "legacy_index":
+                steps.append(SplatStep(attr=self.text(code_children(child)[0])[1:]))
             else:
-                steps.append(SplatStep(index=self.expression(child.children[0].children[1])))
+                steps.append(SplatStep(index=self.expression(code_children(code_children(child)[0])[1])))
         result: Expression = Splat(obj, tuple(steps), full, self.line(node))
         for child in after:
             result = self.step(result, child)
@@ -168,19 +153,19 @@ class ExpressionReader:
         if kind == "variable_expr":
             return Variable(self.text(node), line)
         if kind == "literal_value":
-            return self.literal(node.children[0])
+            return self.literal(code_children(node)[0])
         if kind == "template_expr":
-            inner = node.children[0]
+            inner = code_children(node)[0]
             return self.templates.heredoc(inner) if inner.type == "heredoc_template" else self.templates.quoted(inner)
         if kind == "collection_value":
-            inner = node.children[0]
+            inner = code_children(node)[0]
             return self.tuple(inner) if inner.type == "tuple" else self.object(inner)
         if kind == "function_call":
             return self.function_call(node)
         if kind == "for_expr":
-            return self.for_expr(node.children[0])
+            return self.for_expr(code_children(node)[0])
         if kind == "operation":
-            return self.operation(node.children[0])
+            return self.operation(code_children(node)[0])
         if kind == "expression":
             return self.expression(node)
         return self.invalid(node)
@@ -190,12 +175,14 @@ class ExpressionReader:
         kind = node.type
         if kind == "numeric_lit":
             text = self.text(node)
-            if text.startswith(("0x", "0X")) or len(text) > MAX_NUMBER_LENGTH:
-                return Invalid(line=line)  # not a number in HCL; or one no real configuration needs
-            try:
-                return Literal(int(text) if text.isdigit() else float(text), line)
-            except ValueError:
+            if not text[:1].isdigit() or not text[-1:].isdigit() or text[1:2] in ("x", "X"):
+                # the grammar accepts ``0x1F``; HCL has only decimal numbers, and Terraform rejects it
+                self.report(SyntaxProblem(line, "HCL syntax error: invalid number (HCL numbers are decimal)"))
                 return Invalid(line=line)
+            if len(text) > MAX_NUMBER_LENGTH:  # Python refuses to convert past 4,300 digits
+                self.report(SyntaxProblem(line, "HCL syntax error: number too long"))
+                return Invalid(line=line)
+            return Literal(int(text) if text.isdigit() else float(text), line)
         if kind == "bool_lit":
             return Literal(self.text(node) == "true", line)
         if kind == "null_lit":
@@ -203,12 +190,12 @@ class ExpressionReader:
         return self.templates.quoted(node)
 
     def tuple(self, node: Node) -> TupleExpr:
-        items = tuple(self.expression(c) for c in node.children if c.type == "expression")
+        items = tuple(self.expression(c) for c in code_children(node) if c.type == "expression")
         return TupleExpr(items, self.line(node))
 
     def object(self, node: Node) -> ObjectExpr:
         items = []
-        for elem in node.children:
+        for elem in code_children(node):
             if elem.type != "object_elem":
                 continue
             key_node = elem.child_by_field_name("key")
@@ -220,38 +207,38 @@ class ExpressionReader:
 
     def object_key(self, node: Node) -> Expression:
         """A bare name is the string itself; ``(expr)`` and everything else is an expression."""
-        children = node.children
+        children = code_children(node)
         if len(children) == 1 and children[0].type == "variable_expr":
             return Template((self.text(children[0]),), self.line(node))
         return self.expression(node)
 
     def function_call(self, node: Node) -> FunctionCall:
-        name = self.text(node.children[0])
-        arguments = next((c for c in node.children if c.type == "function_arguments"), None)
+        name = self.text(code_children(node)[0])
+        arguments = next((c for c in code_children(node) if c.type == "function_arguments"), None)
         if arguments is None:
             return FunctionCall(name, (), False, self.line(node))
-        args = tuple(self.expression(c) for c in arguments.children if c.type == "expression")
-        expand = any(c.type == "ellipsis" for c in arguments.children)
+        args = tuple(self.expression(c) for c in code_children(arguments) if c.type == "expression")
+        expand = any(c.type == "ellipsis" for c in code_children(arguments))
         return FunctionCall(name, args, expand, self.line(node))
 
     def for_expr(self, node: Node) -> ForExpr | Invalid:
-        intro = next((c for c in node.children if c.type == "for_intro"), None)  # comments may come first
-        names = [self.text(c) for c in intro.children if c.type == "identifier"] if intro is not None else []
+        intro = next((c for c in code_children(node) if c.type == "for_intro"), None)
+        names = [self.text(c) for c in code_children(intro) if c.type == "identifier"] if intro is not None else []
         if intro is None or not names:
             return self.invalid(node)
         key_var, value_var = (names[0], names[1]) if len(names) > 1 else (None, names[0])
-        collection = self.expression(next(c for c in intro.children if c.type == "expression"))
-        results = [self.expression(c) for c in node.children if c.type == "expression"]
-        condition_node = next((c for c in node.children if c.type == "for_cond"), None)
-        condition = self.expression(condition_node.children[1]) if condition_node is not None else None
+        collection = self.expression(next(c for c in code_children(intro) if c.type == "expression"))
+        results = [self.expression(c) for c in code_children(node) if c.type == "expression"]
+        condition_node = next((c for c in code_children(node) if c.type == "for_cond"), None)
+        condition = self.expression(code_children(condition_node)[1]) if condition_node is not None else None
         line = self.line(node)
         if node.type == "for_tuple_expr":
             return ForExpr(key_var, value_var, collection, results[0], None, condition, False, line)
-        group = any(c.type == "ellipsis" for c in node.children)
+        group = any(c.type == "ellipsis" for c in code_children(node))
         return ForExpr(key_var, value_var, collection, results[1], results[0], condition, group, line)
 
     def operation(self, node: Node) -> Expression:
-        children = node.children
+        children = code_children(node)
         line = self.line(node)
         if node.type == "unary_operation":
             return UnaryOp(children[0].type, self.term(children[1:]), line)

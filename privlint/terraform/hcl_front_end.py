@@ -8,15 +8,18 @@ could be a value, such as a password, so only their kind is named).
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
-from tree_sitter import Language, Node, Parser
+from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
 from privlint.terraform.hcl_expressions import ExpressionReader
+from privlint.terraform.hcl_templates import code_children
 from privlint.terraform.syntax_tree import (
     Attribute,
     Block,
     Body,
+    Comment,
     Expression,
     Invalid,
     ParsedFile,
@@ -48,24 +51,47 @@ _TOKEN_KINDS = {
 }
 
 
+# ``1e3`` is an HCL number, but the grammar reads an exponent only after a fraction (``1.0e3``).
+_INTEGER_WITH_EXPONENT = re.compile(rb"([0-9]+)[eE][-+]?[0-9]")
+
+
 @cache
-def _parser() -> Parser:
-    """One parser per process: building the language is the only costly step."""
+def _language() -> Language:
+    """Built once per process: it is the only costly step."""
     import tree_sitter_hcl
 
-    return Parser(Language(tree_sitter_hcl.language()))
+    return Language(tree_sitter_hcl.language())
+
+
+@cache
+def _parser() -> Parser:
+    return Parser(_language())
+
+
+@cache
+def _comment_query() -> Query:
+    return Query(_language(), "(comment) @comment")
 
 
 def parse_tree(source: bytes) -> Node:
     return _parser().parse(source).root_node
 
 
-def parse_hcl(text: str) -> ParsedFile:
-    """A ``.tf`` / ``.tfvars`` file's body and its syntax problems. Never raises."""
-    source = text.encode("utf-8", "replace")
+def parse_source(source: bytes) -> tuple[bytes, Node]:
+    """The tree of ``source``, and the source it was read from (``1e3`` may have become ``1.0e3``)."""
     root = parse_tree(source)
+    if root.has_error:
+        fixed = _with_fractions_before_exponents(source, root)
+        if fixed is not None:  # only line numbers are reported, and inserting ``.0`` keeps them
+            return fixed, parse_tree(fixed)
+    return source, root
+
+
+def parse_hcl(text: str) -> ParsedFile:
+    """A ``.tf`` / ``.tfvars`` file's body, its syntax problems and its comments. Never raises."""
+    source, root = parse_source(text.encode("utf-8", "replace"))
     problems = find_problems(root)
-    reader = ExpressionReader(source, on_too_deep=lambda line: problems.append(_too_deep(line)))
+    reader = ExpressionReader(source, report=problems.append)
     body = Body()
     for child in root.children:
         if child.type == "body":
@@ -73,13 +99,43 @@ def parse_hcl(text: str) -> ParsedFile:
         elif child.type == "object" and not body.attributes:
             _read_object_body(child, body, reader)
     problems.sort(key=lambda p: p.line or 0)
-    return ParsedFile(body, problems)
+    return ParsedFile(body, problems, read_comments(root, source))
+
+
+def read_comments(root: Node, source: bytes) -> list[Comment]:
+    """Every comment node, in file order (the grammar's comments are never inside a string or heredoc)."""
+    if b"#" not in source and b"/" not in source:
+        return []
+    nodes = QueryCursor(_comment_query()).captures(root).get("comment", [])
+    comments = []
+    for node in sorted(nodes, key=lambda n: n.start_byte):
+        line_start = source.rfind(b"\n", 0, node.start_byte) + 1
+        own_line = not source[line_start : node.start_byte].strip()
+        text = source[node.start_byte : node.end_byte].decode("utf-8", "replace").rstrip("\r\n")
+        comments.append(Comment(node.start_point[0] + 1, node.end_point[0] + 1, text, own_line))
+    return comments
+
+
+def _with_fractions_before_exponents(source: bytes, root: Node) -> bytes | None:
+    """The source with ``.0`` added to each integer literal followed by an exponent, or None if there is none."""
+    pieces: list[bytes] = []
+    position = 0
+    for match in _INTEGER_WITH_EXPONENT.finditer(source):
+        start, end = match.span(1)
+        node = root.descendant_for_byte_range(start, end)
+        if node is None or node.type != "numeric_lit" or (node.start_byte, node.end_byte) != (start, end):
+            continue  # inside a string, a comment or a name
+        pieces += [source[position:end], b".0"]
+        position = end
+    if not pieces:
+        return None
+    pieces.append(source[position:])
+    return b"".join(pieces)
 
 
 def parse_expression(text: str) -> Expression:
     """One expression that is not part of a file; a syntax error gives ``Invalid``."""
-    source = b"x = " + text.encode("utf-8", "replace") + b"\n"
-    root = parse_tree(source)
+    source, root = parse_source(b"x = " + text.encode("utf-8", "replace") + b"\n")
     reader = ExpressionReader(source)
     body = root.children[0] if root.children else None
     if root.has_error or body is None or body.type != "body" or len(body.children) != 1:
@@ -87,7 +143,7 @@ def parse_expression(text: str) -> Expression:
     attribute = body.children[0]
     if attribute.type != "attribute":
         return Invalid(line=1)
-    return reader.read(attribute.children[-1])
+    return reader.read(code_children(attribute)[-1])
 
 
 def parse_template(text: str) -> Template | Invalid:
@@ -100,8 +156,7 @@ def parse_template(text: str) -> Template | Invalid:
     marker = "PRIVLINT_TEMPLATE_END"
     while marker in text:
         marker += "_"
-    source = f"x = <<{marker}\n{text}\n{marker}\n".encode("utf-8", "replace")
-    root = parse_tree(source)
+    source, root = parse_source(f"x = <<{marker}\n{text}\n{marker}\n".encode("utf-8", "replace"))
     if root.has_error:
         return Invalid(line=1)
     reader = ExpressionReader(source, line_offset=1)
@@ -117,13 +172,22 @@ def parse_template(text: str) -> Template | Invalid:
 
 
 def _read_body(node: Node, body: Body, reader: ExpressionReader, problems: list[SyntaxProblem], depth: int) -> None:
+    previous: Attribute | None = None
+    previous_end_row = -1
     for child in node.children:
+        if child.type in ("attribute", "block") and child.start_point[0] == previous_end_row:
+            # the grammar accepts ``a = 0X1F`` as ``a = 0`` and ``X1F ...``; HCL ends each one with a newline
+            problems.append(SyntaxProblem(reader.line(child), "HCL syntax error: missing newline after an argument or block"))
+            if previous is not None:
+                previous.expr = reader.invalid(child)
+        if child.type in ("attribute", "block"):
+            previous, previous_end_row = None, child.end_point[0]
         if child.type == "attribute":
-            attribute = Attribute(
-                reader.text(child.children[0]), reader.read(child.children[-1]), reader.line(child), child.end_point[0] + 1
-            )
-            if child.children[-1].type != "expression":
+            parts = code_children(child)
+            attribute = Attribute(reader.text(parts[0]), reader.read(parts[-1]), reader.line(child), child.end_point[0] + 1)
+            if parts[-1].type != "expression":
                 attribute.expr = reader.invalid(child)
+            previous = attribute
             if attribute.name in body.attributes:
                 problems.append(SyntaxProblem(attribute.line, "HCL syntax error: attribute defined twice"))
                 continue
@@ -138,7 +202,7 @@ def _read_block(node: Node, reader: ExpressionReader, problems: list[SyntaxProbl
     if depth > MAX_BLOCK_NESTING:
         problems.append(SyntaxProblem(reader.line(node), "HCL syntax error: blocks nested too deeply"))
         return None
-    children = node.children
+    children = code_children(node)
     labels: list[str] = []
     for child in children[1:]:
         if child.type == "identifier":
@@ -220,6 +284,3 @@ def _describe(error: Node) -> str:
         return repr(text)
     return _TOKEN_KINDS.get(node.type, "token")
 
-
-def _too_deep(line: int) -> SyntaxProblem:
-    return SyntaxProblem(line, "HCL syntax error: expression nested too deeply")

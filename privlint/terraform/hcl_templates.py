@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
+from privlint.terraform.hcl_nesting import Nesting, Unreadable
 from privlint.terraform.syntax_tree import (
     Expression,
     Interpolation,
@@ -25,6 +26,8 @@ from privlint.terraform.syntax_tree import (
 
 _QUOTED_ESCAPE = re.compile(rb'\\(["nrt\\]|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})|\$\$\{|%%\{')
 _TEMPLATE_ESCAPE = re.compile(rb"\$\$\{|%%\{")
+_PLAIN_AFTER_ESCAPE = re.compile(rb'[^"$%{}\\\r\n]*')
+_IDENTIFIER_CHAR = re.compile(rb"[A-Za-z0-9_-]")
 _SIMPLE_ESCAPES = {b'"': '"', b"n": "\n", b"r": "\r", b"t": "\t", b"\\": "\\"}
 _DIRECTIVE_NODES = {"template_if_intro", "template_else_intro", "template_if_end", "template_for_start", "template_for_end"}
 
@@ -90,10 +93,13 @@ _Token = str | _Interp | _Tag
 class TemplateReader:
     """Builds ``Template`` values; ``expression`` converts the expressions inside them."""
 
-    def __init__(self, source: bytes, line_of: Callable[[Node], int], expression: Callable[[Node], Expression]) -> None:
+    def __init__(
+        self, source: bytes, line_of: Callable[[Node], int], expression: Callable[[Node], Expression], nesting: Nesting
+    ) -> None:
         self.source = source
         self.line_of = line_of
         self.expression = expression
+        self.nesting = nesting
 
     def quoted(self, node: Node) -> Template:
         """``string_lit`` or ``quoted_template``: the parts between the quotes."""
@@ -108,16 +114,31 @@ class TemplateReader:
         children = node.children
         flush = children[0].type == "heredoc_start" and self.source[children[0].start_byte : children[0].end_byte] == b"<<-"
         opener = children[1]
+        if opener.start_byte != children[0].end_byte:  # the grammar allows ``<<- EOT``; Terraform does not
+            raise Unreadable(self.line_of(node), "HCL syntax error: space between << and the heredoc marker")
         newline = self.source.find(b"\n", opener.end_byte)
         start = opener.end_byte if newline < 0 else newline + 1
         closer = children[-1]
         end = self.source.rfind(b"\n", start, closer.start_byte) + 1 if closer is not opener else start
         if end <= 0 or end < start:
             end = start
+        self._check_marker_lines(self.source[opener.start_byte : opener.end_byte], start, end, node)
         tokens = _apply_strip_markers(self._flatten(children[2:-1], start, end, quoted=False))
         if flush:
             tokens = _remove_indentation(tokens)
         return Template(_nest(tokens), self.line_of(node))
+
+    def _check_marker_lines(self, marker: bytes, start: int, end: int, node: Node) -> None:
+        """A line that starts with the end marker and goes on (``EOT ${x}``) is text with interpolations in
+        Terraform, but the grammar's scanner takes the whole line as plain text: stop rather than lose them."""
+        body = self.source[start:end]
+        if marker not in body:
+            return
+        for line in body.split(b"\n"):
+            text = line.lstrip()
+            rest = text[len(marker) :]
+            if text.startswith(marker) and rest and not _IDENTIFIER_CHAR.match(rest) and (b"${" in rest or b"%{" in rest):
+                raise Unreadable(self.line_of(node), "HCL syntax error: a heredoc line starts with its end marker")
 
     def _flatten(self, nodes: list[Node], start: int, end: int, quoted: bool) -> list[_Token]:
         tokens: list[_Token] = []
@@ -126,13 +147,17 @@ class TemplateReader:
             kind = child.type
             if kind == "template_literal":
                 continue
+            if kind == "template_interpolation" and self._escaped(child, cursor):
+                continue  # its text stays in the literal around it
             if child.start_byte > cursor:
                 tokens.append(decode_literal(self.source[cursor : child.start_byte], quoted))
             if kind == "template_interpolation":
                 tokens.append(self._interpolation(child))
             elif kind == "template_directive":
                 directive = child.children[0]
+                self.nesting.enter(self.line_of(child))  # the directive's body nests one level deeper
                 tokens.extend(self._flatten(directive.children, directive.start_byte, directive.end_byte, quoted))
+                self.nesting.leave()
             elif kind in _DIRECTIVE_NODES:
                 tokens.append(self._tag(child))
             cursor = max(cursor, child.end_byte)
@@ -140,9 +165,20 @@ class TemplateReader:
             tokens.append(decode_literal(self.source[cursor:end], quoted))
         return tokens
 
+    def _escaped(self, node: Node, cursor: int) -> bool:
+        """``$$${x}`` is the text ``$${x}`` in Terraform (a ``$`` right before ``${`` escapes it, whatever precedes),
+        but the grammar pairs the dollars and sees ``$$`` then ``${x}``. Read it as Terraform does when the
+        interpolation is plain text up to its ``}``; anything else after such an escape is unreadable."""
+        start = node.start_byte
+        if start <= cursor or self.source[start - 1 : start] != b"$":
+            return False
+        if _PLAIN_AFTER_ESCAPE.fullmatch(self.source, start + 2, node.end_byte - 1):
+            return True
+        raise Unreadable(self.line_of(node), "HCL syntax error: text after an escaped interpolation ($${) cannot be read")
+
     def _interpolation(self, node: Node) -> _Interp:
         left, right = _strip_markers(node)
-        inner = next((c for c in node.children if c.type == "expression"), None)
+        inner = next((c for c in code_children(node) if c.type == "expression"), None)
         expr: Expression = self.expression(inner) if inner is not None else Template((), self.line_of(node))
         return _Interp(expr, self.line_of(node), left, right)
 
@@ -157,18 +193,23 @@ class TemplateReader:
             return tag
         if node.type == "template_for_end":
             return _Tag("endfor", line, left, right)
-        names = [self.source[c.start_byte : c.end_byte].decode("utf-8", "replace") for c in node.children if c.type == "identifier"]
+        names = [self.source[c.start_byte : c.end_byte].decode("utf-8", "replace") for c in code_children(node) if c.type == "identifier"]
         key, value = (names[0], names[1]) if len(names) > 1 else (None, names[0] if names else "")
         return _Tag("for", line, left, right, self.expression(_first(node, "expression")), key, value)
 
 
+def code_children(node: Node) -> list[Node]:
+    """A node's children without comments: the grammar allows a comment between any two tokens of an expression."""
+    return [child for child in node.children if child.type != "comment"]
+
+
 def _first(node: Node, kind: str) -> Node:
-    return next(c for c in node.children if c.type == kind)
+    return next(c for c in code_children(node) if c.type == kind)
 
 
 def _strip_markers(node: Node) -> tuple[bool, bool]:
     """Whether ``~`` follows the opener (strip before) / precedes the closer (strip after)."""
-    children = node.children
+    children = code_children(node)
     left = len(children) > 1 and children[1].type == "strip_marker"
     right = len(children) > 2 and children[-2].type == "strip_marker"
     return left, right

@@ -222,9 +222,21 @@ class SyntaxProblem:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A comment as written, marker included (``#``, ``//``, ``/* */``). Text that looks like a comment inside a
+    string or heredoc is not one. ``own_line``: nothing but whitespace before it on its first line."""
+
+    line: int
+    end_line: int
+    text: str
+    own_line: bool = True
+
+
 @dataclass(slots=True)
 class ParsedFile:
-    """One file's body plus the syntax problems found in it (the body holds what could still be read)."""
+    """One file's body, the syntax problems found in it (the body holds what could still be read) and its comments."""
 
     body: Body
     problems: list[SyntaxProblem] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
