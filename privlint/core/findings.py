@@ -6,9 +6,23 @@ import datetime as dt
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from privlint import __version__
+
+
+def printable(text: str) -> str:
+    """``text`` as UTF-8 can encode it: a file name's undecodable bytes (read with surrogateescape) and
+    lone surrogates become U+FFFD, so that JSON and SARIF output are always written."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape" if _escaped_bytes_only(text) else "replace").decode("utf-8", "replace")
+
+
+def _escaped_bytes_only(text: str) -> bool:
+    return all(not 0xD800 <= ord(ch) <= 0xDFFF or 0xDC80 <= ord(ch) <= 0xDCFF for ch in text)
 
 
 class Severity(str, Enum):
@@ -57,6 +71,11 @@ class Finding(BaseModel):
     controls: list[str]
     suppressed: bool = False
     suppression: Suppression | None = None  # present in the JSON only for suppressed findings
+
+    @field_validator("file", "resource", "message")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        return printable(value)
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.file, self.line, self.rule_id, self.resource, self.message)

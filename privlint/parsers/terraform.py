@@ -381,8 +381,8 @@ def _parse_in_worker(job: tuple[str, str]) -> bytes | None:
     name, text = job
     try:
         return pickle.dumps(parse_text(Path(name), text), protocol=pickle.HIGHEST_PROTOCOL)
-    except (RecursionError, pickle.PicklingError):
-        return None
+    except (RecursionError, MemoryError, pickle.PicklingError):
+        return None  # parsed again in the parent, where a failure becomes a problem of this file
 
 
 def _warm_worker() -> None:
@@ -566,10 +566,14 @@ class TerraformLoader:
         source = caller.evaluator.value(source_attr.expr) if source_attr else None
         if not isinstance(source, str) or not source.startswith(("./", "../")):
             return  # registry and git modules are not fetched: nothing is downloaded during a scan
-        target = (caller.directory / source).resolve()
-        if depth >= MAX_MODULE_DEPTH or target in stack or not target.is_dir():
+        try:
+            target = (caller.directory / source).resolve()
+            if depth >= MAX_MODULE_DEPTH or target in stack or not target.is_dir():
+                return
+            files = sorted(p for p in target.iterdir() if p.is_file() and _is_terraform_file(p))
+        except OSError as exc:  # a component over 255 bytes, a directory privlint may not read
+            result.problems.append(ParseProblem(file.path, block.line, f"module source cannot be read: {exc.strerror or type(exc).__name__}"))
             return
-        files = sorted(p for p in target.iterdir() if p.is_file() and _is_terraform_file(p))
         result.called_dirs.add(target)
         for suffix, each in caller.instances(block) or []:
             args: dict[str, tuple[Callable[[], Any], ValueOrigin | None]] = {}

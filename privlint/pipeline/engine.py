@@ -13,22 +13,46 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from privlint.pipeline.discover import TERRAFORM, BinaryFile, FileTooLarge, SourceFile, discover, read_text
 from privlint.core.findings import Category, Finding, Report, Suppression
-from privlint.pipeline.formats import Unit, by_name
-from privlint.normalize.common import Origin, Problem, ResourceRecord
-from privlint.rules.base import PARSE_ERROR_ID, all_linkers, all_rules, load_catalog
 from privlint.core.settings import Settings
-from privlint.pipeline.suppress import Directive, Outcome, apply, attach_to_blocks, comment_directives, config_directives
+from privlint.normalize.common import Origin, Problem, ResourceRecord
+from privlint.pipeline.discover import (
+    TERRAFORM,
+    BinaryFile,
+    FileTooLarge,
+    SourceFile,
+    discover,
+    read_text,
+)
+from privlint.pipeline.formats import Unit, by_name
+from privlint.pipeline.suppress import (
+    Directive,
+    Outcome,
+    apply,
+    attach_to_blocks,
+    comment_directives,
+    config_directives,
+)
+from privlint.rules.base import PARSE_ERROR_ID, all_linkers, all_rules, load_catalog
 
-
-# Failures that mean "privlint could not analyse this", never "stop the scan".
-_GUARDED = (RecursionError, MemoryError, ValueError, TypeError, KeyError, AttributeError, IndexError)
+# Failures that mean "privlint could not analyse this", never "stop the scan". OSError: a path the
+# input names that the system refuses (a module source with a component over 255 bytes).
+_GUARDED = (RecursionError, MemoryError, ValueError, TypeError, KeyError, AttributeError, IndexError, OSError)
 
 
 def _internal_error(display: str, exc: BaseException) -> Unit:
-    """A bug or limit in privlint must not hide other files' findings: report it as this file's problem."""
-    reason = "nested too deeply" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}"[:200]
+    """A bug or limit in privlint must not hide other files' findings: report it as this file's problem.
+
+    The exception's text is not quoted: it may hold a value from the input (a secret).
+    """
+    if isinstance(exc, RecursionError):
+        reason = "nested too deeply"
+    elif isinstance(exc, MemoryError):
+        reason = "out of memory"
+    elif isinstance(exc, OSError):
+        reason = exc.strerror or type(exc).__name__
+    else:
+        reason = f"internal error {type(exc).__name__}"
     return Unit(problems=[Problem(display, None, display, f"privlint could not analyse this file ({reason})")])
 
 
@@ -153,9 +177,9 @@ class Scanner:
         return parsed
 
     def _terraform(self, by_dir: dict[Path, list[SourceFile]], problems: list[Problem]) -> list[Unit]:
-        from privlint.pipeline.discover import is_terraform_name
         from privlint.normalize.terraform_aws import TerraformNormaliser
         from privlint.parsers.terraform import TerraformLoader
+        from privlint.pipeline.discover import is_terraform_name
 
         displays: dict[Path, str] = {}
         roots: dict[Path, tuple[str, bool]] = {}
@@ -210,7 +234,10 @@ class Scanner:
                     pass  # the directory vanished during the scan: reading the named files reports it
             module_files[directory] = files
         # Parse every file up front: from the cache, or on every core when there is enough to parse.
-        loader.prefetch([p for files in module_files.values() for p in files], parse_jobs())
+        try:
+            loader.prefetch([p for files in module_files.values() for p in files], parse_jobs())
+        except _GUARDED:
+            pass  # a worker ran out of memory (or worse): load() parses what is left here, one by one, guarded
         loaded = []
         for directory, sources in sorted(by_dir.items()):
             files = module_files[directory]
