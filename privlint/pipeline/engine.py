@@ -24,7 +24,7 @@ from privlint.pipeline.discover import (
     discover,
     read_text,
 )
-from privlint.pipeline.formats import Unit, by_name
+from privlint.pipeline.formats import GUARDED, Unit, by_name, internal_error
 from privlint.pipeline.suppress import (
     Directive,
     Outcome,
@@ -34,27 +34,6 @@ from privlint.pipeline.suppress import (
     config_directives,
 )
 from privlint.rules.base import PARSE_ERROR_ID, all_linkers, all_rules, load_catalog
-
-# Failures that mean "privlint could not analyse this", never "stop the scan". OSError: a path the
-# input names that the system refuses (a module source with a component over 255 bytes).
-_GUARDED = (RecursionError, MemoryError, ValueError, TypeError, KeyError, AttributeError, IndexError, OSError)
-
-
-def _internal_error(display: str, exc: BaseException) -> Unit:
-    """A bug or limit in privlint must not hide other files' findings: report it as this file's problem.
-
-    The exception's text is not quoted: it may hold a value from the input (a secret).
-    """
-    if isinstance(exc, RecursionError):
-        reason = "nested too deeply"
-    elif isinstance(exc, MemoryError):
-        reason = "out of memory"
-    elif isinstance(exc, OSError):
-        reason = exc.strerror or type(exc).__name__
-    else:
-        reason = f"internal error {type(exc).__name__}"
-    return Unit(problems=[Problem(display, None, display, f"privlint could not analyse this file ({reason})")])
-
 
 def _terraform_directives(source: SourceFile, limit: int) -> list[Directive]:
     """Inline suppressions of one Terraform file, attached to the blocks they sit in or above."""
@@ -110,8 +89,8 @@ def _cached_unit(source: SourceFile, settings: Settings, parse: Callable[[], Uni
 def _guarded(parse: Callable[[], Unit], display: str) -> Unit:
     try:
         return parse()
-    except _GUARDED as exc:
-        return _internal_error(display, exc)
+    except GUARDED as exc:
+        return internal_error(display, exc)
 
 
 class Scanner:
@@ -236,15 +215,15 @@ class Scanner:
         # Parse every file up front: from the cache, or on every core when there is enough to parse.
         try:
             loader.prefetch([p for files in module_files.values() for p in files], parse_jobs())
-        except _GUARDED:
+        except GUARDED:
             pass  # a worker ran out of memory (or worse): load() parses what is left here, one by one, guarded
         loaded = []
         for directory, sources in sorted(by_dir.items()):
             files = module_files[directory]
             try:
                 loaded.append((directory, loader.load(directory, files)))
-            except _GUARDED as exc:
-                problems.extend(_internal_error(sources[0].display, exc).problems)
+            except GUARDED as exc:
+                problems.extend(internal_error(sources[0].display, exc).problems)
         called = {d for _, result in loaded for d in result.called_dirs}
 
         units: list[Unit] = []
@@ -281,8 +260,8 @@ class Scanner:
             normaliser = TerraformNormaliser()
             try:
                 unit.inventory = normaliser.add(records)
-            except _GUARDED as exc:
-                unit.problems.extend(_internal_error(display(directory / "main.tf"), exc).problems)
+            except GUARDED as exc:
+                unit.problems.extend(internal_error(display(directory / "main.tf"), exc).problems)
             unit.problems.extend(normaliser.problems)
             units.append(unit)
         return units

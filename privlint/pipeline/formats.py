@@ -36,6 +36,27 @@ class Document:
     json: Any = None
 
 
+# Failures that mean "privlint could not analyse this", never "stop the scan". OSError: a path the
+# input names that the system refuses (a module source with a component over 255 bytes).
+GUARDED = (RecursionError, MemoryError, ValueError, TypeError, KeyError, AttributeError, IndexError, OSError)
+
+
+def internal_error(display: str, exc: BaseException) -> Unit:
+    """A bug or limit in privlint must not hide other files' findings: report it as this file's problem.
+
+    The exception's text is not quoted: it may hold a value from the input (a secret).
+    """
+    if isinstance(exc, RecursionError):
+        reason = "nested too deeply"
+    elif isinstance(exc, MemoryError):
+        reason = "out of memory"
+    elif isinstance(exc, OSError):
+        reason = exc.strerror or type(exc).__name__
+    else:
+        reason = f"internal error {type(exc).__name__}"
+    return Unit(problems=[Problem(display, None, display, f"privlint could not analyse this file ({reason})")])
+
+
 Sniffer = Callable[[Document], bool]
 Parser = Callable[[str, str, Settings], Unit]  # (text, display path, settings) -> Unit
 
