@@ -199,3 +199,25 @@ def test_an_explicit_path_into_an_unreadable_directory(shared_tmp: Path) -> None
     found = reported(run_unprivileged("check", str(closed / "known.template"), str(other), "--format", "json", "--no-cache"))
     assert found[f"{closed}/known.template"] == [("PL000", 1, "cannot read: Permission denied")]
     assert [r for r, _l, _m in found[f"{other}/known.template"]] == [KNOWN_RULE] * 2
+
+
+def test_a_long_value_is_checked_for_secrets_in_linear_time() -> None:
+    from privlint.change_control.sensitive import looks_secret
+
+    # The connection-string pattern used to rescan the rest of the value from every letter (quadratic):
+    # a 9 MB string in a plan took more than half an hour in `privlint drift`.
+    assert not looks_secret("A" * 300_000) and not looks_secret("a:" * 150_000)
+    assert looks_secret("x" * 300_000 + " postgres://u:pw@host/db")
+
+
+def test_a_change_register_with_a_pattern_too_deep_to_compile(tmp_path: Path) -> None:
+    register = tmp_path / "changes.yaml"
+    register.write_text("policy:\n  ticket_pattern: '" + "(" * 1000 + "x" + ")" * 1000 + "'\nchanges: []\n")
+    result = subprocess.run(
+        [*privlint_command(), "drift", "--plan", str(FIXTURES / "drift" / "plan-drift.json"), "--register", str(register), "--format", "json"],
+        check=False, capture_output=True, text=True,
+    )
+    assert "Traceback" not in result.stderr and result.returncode == 1, result.stderr
+    problems = [f for f in json.loads(result.stdout)["findings"] if f["file"] == str(register)]
+    assert problems and all(f["rule_id"] in ("PL000", "PL501", "PL505", "PL510") or f["line"] >= 1 for f in problems)
+    assert any("ticket_pattern" in f["message"] for f in problems), problems

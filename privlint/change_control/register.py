@@ -31,11 +31,18 @@ class Policy(BaseModel):
     @field_validator("ticket_pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:
+        if len(value) > MAX_TICKET_PATTERN:
+            raise ValueError(f"longer than {MAX_TICKET_PATTERN} characters")
         try:
             re.compile(value)
         except re.error as exc:
-            raise ValueError(f"not a valid regular expression: {exc}") from None
+            raise ValueError(f"not a valid regular expression: {exc.msg}") from None
+        except (RecursionError, OverflowError):
+            raise ValueError("a regular expression nested too deeply to compile") from None
         return value
+
+
+MAX_TICKET_PATTERN = 300
 
 
 class Cover(BaseModel):
