@@ -13,7 +13,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+)
 
 Status = Literal["proposed", "approved", "rejected", "implemented"]
 # A name or a list of names (the schema says so; the model always holds a list).
@@ -75,7 +82,7 @@ class ChangeRecord(BaseModel):
     def _iso_date(cls, value: Any) -> Any:
         # Only YYYY-MM-DD: "1/2/2026" means different days in different countries.
         if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            raise ValueError(f"{value!r} is not a date in YYYY-MM-DD form")
+            raise ValueError("not a date in YYYY-MM-DD form")
         return value
 
 
