@@ -149,13 +149,23 @@ def test_the_audit_key_is_private_and_stable(drift_inputs: dict[str, list[str]],
         (("credentials", 0, "x"), ""), (("environment", 0, "variables", "X"), ""), (("Environment", "Variables", "X"), ""),
         (("user_data",), ""), (("UserData",), ""), (("certificate_body",), ""), (("value",), "aws_ssm_parameter"),
         (("Value",), "AWS::SSM::Parameter"), (("data",), "kubernetes_secret"), (("value",), "azurerm_key_vault_secret"),
+        (("tls_cert",), ""), (("client_certificate",), ""), (("connection_string",), ""), (("sas_token",), ""), (("x_api_key",), ""),
+        (("user_data_base64",), ""), (("ssh_key",), ""),
     ],
 )
 def test_sensitive_paths(path: tuple[str | int, ...], resource_type: str) -> None:
     assert is_sensitive_path(path, resource_type)
 
 
-@pytest.mark.parametrize("path, resource_type", [(("name",), "aws_ssm_parameter"), (("description",), "aws_iam_role"), (("policy_arn",), ""), (("key_name",), "aws_instance")])
+# Names of keys, not keys: a key pair's name, a KMS key's id or ARN are what a reviewer needs to see.
+@pytest.mark.parametrize(
+    "path, resource_type",
+    [
+        (("name",), "aws_ssm_parameter"), (("description",), "aws_iam_role"), (("policy_arn",), ""), (("key_name",), "aws_instance"),
+        (("kms_key_id",), "aws_ssm_parameter"), (("KmsKeyId",), "AWS::SecretsManager::Secret"), (("key_id",), ""), (("key_pair_name",), ""),
+        (("private_ip",), "aws_instance"), (("authorization_type",), "aws_api_gateway_method"),
+    ],
+)
 def test_ordinary_paths_are_shown(path: tuple[str | int, ...], resource_type: str) -> None:
     assert not is_sensitive_path(path, resource_type)
 
