@@ -221,3 +221,18 @@ def test_a_change_register_with_a_pattern_too_deep_to_compile(tmp_path: Path) ->
     problems = [f for f in json.loads(result.stdout)["findings"] if f["file"] == str(register)]
     assert problems and all(f["rule_id"] in ("PL000", "PL501", "PL505", "PL510") or f["line"] >= 1 for f in problems)
     assert any("ticket_pattern" in f["message"] for f in problems), problems
+
+
+def test_a_yaml_document_with_too_many_nodes_is_refused_with_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Composing costs ~700 bytes per node: 4 million one-letter items (8 MB) used to cost 2.7 GB.
+    from privlint.parsers import yaml_lines
+
+    MAX_NODES = 1_000  # the real budget (200,000) takes seconds to reach
+    monkeypatch.setattr(yaml_lines, "MAX_NODES", MAX_NODES)
+    (tmp_path / "t.template").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  U:\n    Type: AWS::IAM::User\n    Properties:\n"
+        "      Path: [" + "x," * (MAX_NODES + 10) + "]\n"
+    )
+    found = findings_by_file(privlint.scan([with_known_finding(tmp_path)]))
+    assert found["t.template"] == [("PL000", 6, f"more than {MAX_NODES:,} YAML nodes in one document: not read")]
+    assert len(found["known.template"]) == 2

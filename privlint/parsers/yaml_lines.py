@@ -22,6 +22,9 @@ from privlint.core.values import LineDict
 
 MAX_ALIASES = 200
 MAX_ALIAS_EXPANSION = 100_000  # nodes added by expanding aliases; a real file adds a few hundred
+# Nodes written in one document. PyYAML keeps ~700 bytes per node while composing, so a 9 MB flow list
+# of 4 million one-letter items cost 2.7 GB; a 1 MB CloudFormation template (AWS's limit) has ~100,000.
+MAX_NODES = 200_000
 
 
 class YamlError(ValueError):
@@ -35,10 +38,15 @@ class LineLoader(yaml.SafeLoader):
         super().__init__(stream)
         self.file = file
         self.alias_count = 0
+        self.node_count = 0
         self.alias_uses: list[tuple[int, yaml.Node]] = []  # (line, node it names), in document order
         self._constructing: yaml.Mark | None = None
 
     def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        self.node_count += 1
+        if self.node_count > MAX_NODES:
+            line = self.peek_event().start_mark.line + 1
+            raise YamlError(f"more than {MAX_NODES:,} YAML nodes in one document: not read", line)
         if self.check_event(yaml.AliasEvent):
             self.alias_count += 1
             line = self.peek_event().start_mark.line + 1
