@@ -54,6 +54,10 @@ def inputs(size: int) -> dict[str, tuple[str, Callable[[], str]]]:
         })),
         "terraform-hcl string": ("main.tf", lambda: 'resource "aws_iam_user" "u" {\n  name = "u"\n  path = "' + big + '"\n}\n'),
         "terraform-json string": ("main.tf.json", lambda: json.dumps({"resource": {"aws_iam_user": {"u": {"name": "u", "path": big}}}})),
+        "github-snapshot long login": ("org.json", lambda: json.dumps({
+            "github_org_snapshot": 1, "organization": {"login": "acme", "two_factor_requirement_enabled": False},
+            "admins": [{"login": big, "id": 1, "type": "User"}],
+        })),
         "github-snapshot string": ("org.json", lambda: json.dumps({"github_org_snapshot": 1, "organization": {"login": "acme", "description": big}})),
     }
 

@@ -236,3 +236,16 @@ def test_a_yaml_document_with_too_many_nodes_is_refused_with_its_line(tmp_path: 
     found = findings_by_file(privlint.scan([with_known_finding(tmp_path)]))
     assert found["t.template"] == [("PL000", 6, f"more than {MAX_NODES:,} YAML nodes in one document: not read")]
     assert len(found["known.template"]) == 2
+
+
+def test_a_huge_name_quoted_in_findings_is_cut(tmp_path: Path) -> None:
+    from privlint.core.findings import MAX_FINDING_TEXT
+
+    login = "a" * 200_000
+    (tmp_path / "org.json").write_text(json.dumps({
+        "github_org_snapshot": 1, "organization": {"login": "acme", "two_factor_requirement_enabled": False},
+        "admins": [{"login": login, "id": 1, "type": "User"}],
+    }))
+    report = privlint.scan([tmp_path])
+    assert report.findings and all(len(f.message) <= MAX_FINDING_TEXT and len(f.resource) <= MAX_FINDING_TEXT for f in report.findings)
+    assert any(f.message.endswith("...") for f in report.findings)
