@@ -249,3 +249,17 @@ def test_a_huge_name_quoted_in_findings_is_cut(tmp_path: Path) -> None:
     report = privlint.scan([tmp_path])
     assert report.findings and all(len(f.message) <= MAX_FINDING_TEXT and len(f.resource) <= MAX_FINDING_TEXT for f in report.findings)
     assert any(f.message.endswith("...") for f in report.findings)
+
+
+def test_cloudformation_drift_with_a_huge_index_or_a_value_too_deep(tmp_path: Path) -> None:
+    from privlint.parsers.cfn_drift import cfn_differences, pointer_path
+
+    assert pointer_path("/Policies/" + "9" * 4400) == ("Policies", "9" * 4400)
+    doc = {"StackResourceDrifts": [{
+        "LogicalResourceId": "Role", "ResourceType": "AWS::IAM::Role", "StackResourceDriftStatus": "MODIFIED",
+        "PropertyDifferences": [
+            {"PropertyPath": "/Policies/" + "9" * 4400, "ExpectedValue": "[" * 5000, "ActualValue": "[" + "9" * 5000 + "]", "DifferenceType": "NOT_EQUAL"},
+        ],
+    }]}
+    differences, _problems = cfn_differences(doc, "drift.json")
+    assert len(differences) == 1
