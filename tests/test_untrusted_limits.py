@@ -263,3 +263,16 @@ def test_cloudformation_drift_with_a_huge_index_or_a_value_too_deep(tmp_path: Pa
     }]}
     differences, _problems = cfn_differences(doc, "drift.json")
     assert len(differences) == 1
+
+
+def test_drift_inputs_inside_an_unreadable_directory(shared_tmp: Path) -> None:
+    closed = shared_tmp / "closed"
+    (closed / "baseline").mkdir(parents=True)
+    shutil.copy(FIXTURES / "drift" / "plan-drift.json", closed / "plan.json")
+    closed.chmod(0)
+    plan = reported(run_unprivileged("drift", "--plan", str(closed / "plan.json"), "--format", "json"))
+    assert plan == {str(closed / "plan.json"): [("PL000", 1, "cannot read: Permission denied")]}
+    other = shared_tmp / "other"
+    other.mkdir()
+    snapshots = reported(run_unprivileged("drift", "--baseline", str(closed / "baseline"), "--current", str(other), "--format", "json"))
+    assert snapshots == {str(closed / "baseline"): [("PL000", 1, "cannot read: Permission denied")]}
