@@ -129,8 +129,12 @@ def test_lists_as_sets_ignore_order_but_not_membership(items: list[Any], rng: ra
     assert [p for p, _b, _a in diff({"grants": items}, {"grants": grown}, lists_as_sets=True)] == [("grants",)]
 
 
+# A "secret" that is part of the mask or of a key name is found in any output: not a leak.
+_OUTPUT_WORDS = '"config": null, "password": "(sensitive)", "nested": [{"master_password": "(sensitive)"}]'
+
+
 @SETTINGS
-@given(documents, st.text(min_size=8, max_size=30).filter(lambda s: s.strip() and "****" not in s))
+@given(documents, st.text(min_size=8, max_size=30).filter(lambda s: s.strip() and s not in _OUTPUT_WORDS))
 def test_shown_values_never_contain_a_sensitive_or_credential_value(doc: Any, secret: str) -> None:
     wrapped = {"config": doc, "password": secret, "nested": [{"master_password": secret}]}
     safe, hidden = shown(wrapped)

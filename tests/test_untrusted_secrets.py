@@ -16,7 +16,7 @@ import pytest
 
 from privlint.change_control.differences import shown
 from privlint.change_control.sensitive import is_sensitive_path, looks_secret
-from tests.conftest import run_cli
+from tests.conftest import FIXTURES, run_cli
 
 # Each secret is planted under a different kind of name or mark.
 PLANTED = {
@@ -149,13 +149,23 @@ def test_the_audit_key_is_private_and_stable(drift_inputs: dict[str, list[str]],
         (("credentials", 0, "x"), ""), (("environment", 0, "variables", "X"), ""), (("Environment", "Variables", "X"), ""),
         (("user_data",), ""), (("UserData",), ""), (("certificate_body",), ""), (("value",), "aws_ssm_parameter"),
         (("Value",), "AWS::SSM::Parameter"), (("data",), "kubernetes_secret"), (("value",), "azurerm_key_vault_secret"),
+        (("tls_cert",), ""), (("client_certificate",), ""), (("connection_string",), ""), (("sas_token",), ""), (("x_api_key",), ""),
+        (("user_data_base64",), ""), (("ssh_key",), ""),
     ],
 )
 def test_sensitive_paths(path: tuple[str | int, ...], resource_type: str) -> None:
     assert is_sensitive_path(path, resource_type)
 
 
-@pytest.mark.parametrize("path, resource_type", [(("name",), "aws_ssm_parameter"), (("description",), "aws_iam_role"), (("policy_arn",), ""), (("key_name",), "aws_instance")])
+# Names of keys, not keys: a key pair's name, a KMS key's id or ARN are what a reviewer needs to see.
+@pytest.mark.parametrize(
+    "path, resource_type",
+    [
+        (("name",), "aws_ssm_parameter"), (("description",), "aws_iam_role"), (("policy_arn",), ""), (("key_name",), "aws_instance"),
+        (("kms_key_id",), "aws_ssm_parameter"), (("KmsKeyId",), "AWS::SecretsManager::Secret"), (("key_id",), ""), (("key_pair_name",), ""),
+        (("private_ip",), "aws_instance"), (("authorization_type",), "aws_api_gateway_method"),
+    ],
+)
 def test_ordinary_paths_are_shown(path: tuple[str | int, ...], resource_type: str) -> None:
     assert not is_sensitive_path(path, resource_type)
 
@@ -164,3 +174,96 @@ def test_values_that_look_secret_whatever_their_name() -> None:
     for value in ("mysql://root:hunter2@db/x", "-----BEGIN CERTIFICATE-----\nMII", "AKIAIOSFODNN7EXAMPLE", "ghp_" + "a" * 36):
         assert looks_secret(value) and shown({"note": value}) == ({"note": "(sensitive)"}, True)
     assert not looks_secret("https://example.com/path") and not looks_secret("user@example.com")
+
+
+# -- privlint check, graph and risk-register: a distinct secret in every input format
+
+CHECK_PLANTED = {
+    "tf_literal": "Tf-Literal-Pw-7Hq2#xZ9",
+    "tf_variable_default": "Tf-Var-Default-Pw-4Lm8!",
+    "tfvars": "Tfvars-Auth-Token-9Kd3Wq2",
+    "tf_connection_string": "Tf-Conn-Pw-5Rt6",
+    "plan": "Plan-Db-Pw-3Vb7#kQ1",
+    "cfn_literal": "Cfn-Literal-Pw-8Jn4!zP",
+    "cfn_noecho": "Cfn-NoEcho-Default-2Xc5",
+    "github_wrong_type": "ghp_PlantedGithubToken1234567890abcdef",
+    "credential_report_cell": "AKIAPLANTEDCELL12345",
+}
+
+
+def check_inputs(root: Path) -> Path:
+    """One repository holding every format `privlint check` reads, each with its own secret."""
+    p = CHECK_PLANTED
+    (root / "tf").mkdir(parents=True)
+    (root / "tf" / "main.tf").write_text(
+        'variable "cluster_password" {\n  default = "' + p["tf_variable_default"] + '"\n}\n'
+        'variable "redis_auth_token" {}\n'
+        "# privlint:ignore PL301 reason=\"rotated by the vault agent\" owner=dba until=2099-01-01\n"
+        'resource "aws_db_instance" "orders" {\n  username = "orders_owner"\n  password = "' + p["tf_literal"] + '"\n}\n'
+        'resource "aws_rds_cluster" "inventory" {\n  master_username = "inventory_owner"\n  master_password = var.cluster_password\n}\n'
+        'resource "aws_elasticache_replication_group" "sessions" {\n  replication_group_id = "sessions"\n  auth_token = var.redis_auth_token\n}\n'
+        'resource "aws_lambda_function" "f" {\n  function_name = "f"\n  role = "arn:aws:iam::123456789012:role/r"\n'
+        '  environment {\n    variables = { DB = "postgres://app:' + p["tf_connection_string"] + '@db.internal/app" }\n  }\n}\n'
+        'resource "aws_iam_user" "admin" {\n  name = "admin"\n}\n'
+        'resource "aws_iam_user_policy_attachment" "admin" {\n  user = aws_iam_user.admin.name\n  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n'
+    )
+    (root / "tf" / "terraform.tfvars").write_text(f'redis_auth_token = "{p["tfvars"]}"\n')
+    (root / "plan.json").write_text(json.dumps({
+        "format_version": "1.2", "terraform_version": "1.7.0",
+        "planned_values": {"root_module": {"resources": [{
+            "address": "aws_db_instance.p", "mode": "managed", "type": "aws_db_instance", "name": "p",
+            "values": {"username": "plan_owner", "password": p["plan"]},
+        }]}},
+        "configuration": {"root_module": {"resources": [{"address": "aws_db_instance.p", "expressions": {"password": {"constant_value": p["plan"]}}}]}},
+    }))
+    (root / "template.yaml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  DbPassword:\n    Type: String\n    NoEcho: true\n"
+        f"    Default: {p['cfn_noecho']}\nResources:\n"
+        "  Hidden:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      MasterUsername: hidden_owner\n      MasterUserPassword: !Ref DbPassword\n"
+        f"  Literal:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      MasterUsername: literal_owner\n      MasterUserPassword: '{p['cfn_literal']}'\n"
+    )
+    snapshot = json.loads((FIXTURES / "github" / "snapshot" / "bad" / "acme-corp.json").read_text())
+    snapshot["organization"]["two_factor_requirement_enabled"] = p["github_wrong_type"]
+    (root / "org.json").write_text(json.dumps(snapshot))
+    report = (FIXTURES / "credential-report" / "bad" / "credential-report.csv").read_text().splitlines()
+    cells = report[2].split(",")
+    cells[7] = p["credential_report_cell"]  # mfa_active
+    report[2] = ",".join(cells)
+    (root / "credential-report.csv").write_text("\n".join(report) + "\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def check_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return check_inputs(tmp_path_factory.mktemp("check-secrets"))
+
+
+def leaked(text: str) -> list[str]:
+    """Planted secrets (whole, or their distinctive middle) found in ``text``."""
+    return [name for name, secret in CHECK_PLANTED.items() if secret in text or secret[4:-4] in text]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("check", "--format", "text"), ("check", "--format", "json"), ("check", "--format", "sarif"),
+        ("graph", "--format", "mermaid"), ("graph", "--format", "dot"), ("graph", "--format", "json"),
+        ("risk-register", "--format", "csv"), ("risk-register", "--format", "json"), ("risk-register", "--format", "markdown"),
+    ],
+    ids=lambda c: "-".join(c[::2]),
+)
+def test_no_output_format_prints_a_planted_secret(check_root: Path, command: tuple[str, ...]) -> None:
+    result = run_cli(command[0], str(check_root), *command[1:])
+    assert result.returncode in (0, 1), result.stderr
+    assert len(result.stdout) > 100, result.stdout  # the inputs were read and reported on
+    assert leaked(result.stdout + result.stderr) == []
+
+
+def test_the_planted_secrets_were_found(check_root: Path) -> None:
+    """Each secret sits where a rule or a parse error looks: the test above proves something."""
+    findings = json.loads(run_cli("check", str(check_root), "--format", "json").stdout)["findings"]
+    by_file: dict[str, set[str]] = {}
+    for f in findings:
+        by_file.setdefault(Path(f["file"]).name, set()).add(f["rule_id"])
+    assert "PL301" in by_file["main.tf"] | by_file["terraform.tfvars"] and "PL301" in by_file["plan.json"] and "PL301" in by_file["template.yaml"]
+    assert "PL000" in by_file["org.json"] and "PL000" in by_file["credential-report.csv"]

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+)
 
 Status = Literal["proposed", "approved", "rejected", "implemented"]
 # A name or a list of names (the schema says so; the model always holds a list).
@@ -31,11 +39,20 @@ class Policy(BaseModel):
     @field_validator("ticket_pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:
+        if len(value) > MAX_TICKET_PATTERN:
+            raise ValueError(f"longer than {MAX_TICKET_PATTERN} characters")
         try:
-            re.compile(value)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # re's FutureWarnings about the author's pattern are no concern of the reader
+                re.compile(value)
         except re.error as exc:
-            raise ValueError(f"not a valid regular expression: {exc}") from None
+            raise ValueError(f"not a valid regular expression: {exc.msg}") from None
+        except (RecursionError, OverflowError):
+            raise ValueError("a regular expression nested too deeply to compile") from None
         return value
+
+
+MAX_TICKET_PATTERN = 300
 
 
 class Cover(BaseModel):
@@ -68,7 +85,7 @@ class ChangeRecord(BaseModel):
     def _iso_date(cls, value: Any) -> Any:
         # Only YYYY-MM-DD: "1/2/2026" means different days in different countries.
         if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            raise ValueError(f"{value!r} is not a date in YYYY-MM-DD form")
+            raise ValueError("not a date in YYYY-MM-DD form")
         return value
 
 

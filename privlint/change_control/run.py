@@ -8,18 +8,24 @@ drift-file entry (or, for snapshots, the resource in the current snapshot).
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from privlint.pipeline.discover import BinaryFile, FileTooLarge, read_text
 from privlint.change_control.approval import UNAPPROVED, Verdict, evaluate
 from privlint.change_control.differences import Difference, brief
-from privlint.change_control.register import LoadedRegister, RegisterSyntaxError, load_register
+from privlint.change_control.register import (
+    LoadedRegister,
+    RegisterSyntaxError,
+    load_register,
+)
 from privlint.change_control.security import security_reasons
 from privlint.change_control.sensitive import hashing_with, key_id
 from privlint.core.findings import Category, Finding, Report, Severity
-from privlint.rules.base import PARSE_ERROR_ID, load_catalog
 from privlint.core.settings import Settings
+from privlint.pipeline.discover import BinaryFile, FileTooLarge, read_text
+from privlint.rules.base import PARSE_ERROR_ID, load_catalog
 
 _PLANNED = {"resource_changes": "is about to be changed by this plan", "resource_drift": "was changed outside Terraform"}
 
@@ -61,7 +67,15 @@ class _Run:
 
     def read(self, path: str) -> str | None:
         """The file's text; a problem reading it becomes a parse-error finding. Raises FileNotFoundError."""
-        if not Path(path).is_file():
+        try:
+            is_file = stat.S_ISREG(os.stat(path).st_mode)
+        except FileNotFoundError:
+            is_file = False
+        except OSError as exc:  # a path into a directory privlint may not enter
+            self.files.add(path)
+            self.parse_error(path, None, f"cannot read: {exc.strerror or type(exc).__name__}")
+            return None
+        if not is_file:
             raise FileNotFoundError(path)
         self.files.add(path)
         try:
@@ -146,7 +160,11 @@ def _plan(run: _Run, path: str) -> None:
 
 
 def _cfn(run: _Run, path: str) -> None:
-    from privlint.parsers.cfn_drift import DriftFileError, cfn_differences, load_drift_file
+    from privlint.parsers.cfn_drift import (
+        DriftFileError,
+        cfn_differences,
+        load_drift_file,
+    )
 
     text = run.read(path)
     if text is None:
@@ -167,8 +185,12 @@ def _snapshots(run: _Run, baseline: str, current: str) -> None:
 
     sides = []
     for path in (baseline, current):
-        if not Path(path).exists():
-            raise FileNotFoundError(path)
+        try:
+            os.lstat(path)
+        except FileNotFoundError:
+            raise
+        except OSError:
+            pass  # unreadable: read_snapshot reports it as a problem of this path
         records, problems, _count = read_snapshot(path, run.settings.max_file_size)
         run.files.update(r.file for r in records.values())
         run.files.update(p.file for p in problems)

@@ -17,16 +17,31 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from privlint.pipeline.discover import TERRAFORM, BinaryFile, FileTooLarge, discover, read_text
-from privlint.change_control.differences import Difference, differences_between, whole_resource
+from privlint.change_control.differences import (
+    Difference,
+    differences_between,
+    whole_resource,
+)
 from privlint.normalize.common import Problem, ResourceRecord
+from privlint.pipeline.discover import (
+    TERRAFORM,
+    BinaryFile,
+    FileTooLarge,
+    discover,
+    read_text,
+)
+from privlint.pipeline.formats import GUARDED, internal_error
 
 RecordReader = Callable[[str, str], tuple[list[ResourceRecord], list[Problem]]]
 
 
 def _cloudformation(text: str, display: str) -> tuple[list[ResourceRecord], list[Problem]]:
     from privlint.normalize.cloudformation_aws import CloudFormationNormaliser
-    from privlint.parsers.cloudformation import TemplateError, load_template, looks_like_template
+    from privlint.parsers.cloudformation import (
+        TemplateError,
+        load_template,
+        looks_like_template,
+    )
 
     try:
         template = load_template(text, is_json=text.lstrip().startswith("{"))
@@ -76,8 +91,8 @@ def _github(kind: str) -> RecordReader:
 
     def read(text: str, display: str) -> tuple[list[ResourceRecord], list[Problem]]:
         from privlint.change_control.github_snapshots import org_records
-        from privlint.pipeline.formats import by_name
         from privlint.core.settings import Settings
+        from privlint.pipeline.formats import by_name
 
         unit = by_name(kind).parse(text, display, Settings())
         return [r for org in unit.inventory.github_orgs for r in org_records(org)], unit.problems
@@ -112,10 +127,16 @@ def read_snapshot(path: str, max_file_size: int) -> tuple[dict[str, ResourceReco
             continue
         try:
             text, _ = read_text(source.path, max_file_size)
-        except (FileTooLarge, BinaryFile, OSError) as exc:
+        except (FileTooLarge, BinaryFile) as exc:
             problems.append(Problem(source.display, None, source.display, str(exc)))
             continue
-        found_records, found_problems = reader(text, source.display)
+        except OSError as exc:
+            problems.append(Problem(source.display, None, source.display, f"cannot read file: {exc.strerror or type(exc).__name__}"))
+            continue
+        try:
+            found_records, found_problems = reader(text, source.display)
+        except GUARDED as exc:
+            found_records, found_problems = [], internal_error(source.display, exc).problems
         problems.extend(found_problems)
         records.update((r.address, r) for r in found_records)
     if terraform:
@@ -132,7 +153,12 @@ def _terraform(by_dir: dict[Path, list[Path]], displays: dict[Path, str], given:
         return displays.get(p.resolve()) or os.path.normpath(os.path.join(given if Path(given).is_dir() else os.path.dirname(given), os.path.relpath(p, root)))
 
     loader = TerraformLoader(lambda p: read_text(p, limit)[0], display, roots=[root])
-    loaded = [(directory, loader.load(directory, files)) for directory, files in sorted(by_dir.items())]
+    loaded = []
+    for directory, files in sorted(by_dir.items()):
+        try:
+            loaded.append((directory, loader.load(directory, files)))
+        except GUARDED as exc:  # one module that cannot be read must not stop the comparison
+            problems.extend(internal_error(display(files[0]), exc).problems)
     called = {d.resolve() for _, result in loaded for d in result.called_dirs}
     for directory, result in loaded:
         problems.extend(Problem(display(p.file), p.line, display(p.file), p.message) for p in result.problems)

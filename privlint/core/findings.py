@@ -6,9 +6,25 @@ import datetime as dt
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from privlint import __version__
+
+MAX_FINDING_TEXT = 2_000  # characters of a finding's file, resource or message
+
+
+def printable(text: str) -> str:
+    """``text`` as UTF-8 can encode it: a file name's undecodable bytes (read with surrogateescape) and
+    lone surrogates become U+FFFD, so that JSON and SARIF output are always written."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape" if _escaped_bytes_only(text) else "replace").decode("utf-8", "replace")
+
+
+def _escaped_bytes_only(text: str) -> bool:
+    return all(not 0xD800 <= ord(ch) <= 0xDFFF or 0xDC80 <= ord(ch) <= 0xDCFF for ch in text)
 
 
 class Severity(str, Enum):
@@ -60,6 +76,13 @@ class Finding(BaseModel):
     disabled: bool | None = None  # True: the resource is switched off by an input variable (include_disabled)
     enabled_by: str | None = None  # the input variable that would create it, with ``disabled``
     depends_on: str | None = None  # the unknown input whose value selects the branch this finding holds on
+
+    @field_validator("file", "resource", "message")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        # A 9 MB name quoted in ten messages made the text report take 1.8 GB: a finding stays readable.
+        value = printable(value)
+        return value if len(value) <= MAX_FINDING_TEXT else value[: MAX_FINDING_TEXT - 3] + "..."
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.file, self.line, self.rule_id, self.resource, self.message)

@@ -55,7 +55,8 @@ def pointer_path(pointer: str) -> tuple[str | int, ...]:
     steps: list[str | int] = []
     for raw in pointer.strip("/").split("/") if pointer.strip("/") else []:
         step = raw.replace("~1", "/").replace("~0", "~")
-        steps.append(int(step) if step.isdigit() else step)
+        # An index is a small number; a run of 5,000 digits is a name (and too long for int()).
+        steps.append(int(step) if step.isdigit() and len(step) < 10 else step)
     return tuple(steps)
 
 
@@ -64,7 +65,7 @@ def _value(text: Any) -> Any:
     if isinstance(text, str) and text.lstrip().startswith(("{", "[")):
         try:
             return json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, too deep, or a number too long to convert
             return text
     return text
 

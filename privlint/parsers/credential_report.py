@@ -13,10 +13,15 @@ import csv
 import datetime as dt
 import io
 
-from privlint.pipeline.formats import Document, Format, Unit, register
-from privlint.core.inventory import AccessKeyStatus, CredentialReport, CredentialReportRow, Location
-from privlint.normalize.common import Problem
+from privlint.core.inventory import (
+    AccessKeyStatus,
+    CredentialReport,
+    CredentialReportRow,
+    Location,
+)
 from privlint.core.settings import Settings
+from privlint.normalize.common import Problem
+from privlint.pipeline.formats import Document, Format, Unit, register
 
 HEADER_START = "user,arn,user_creation_time"
 REQUIRED = ("user", "arn", "password_enabled", "mfa_active")
@@ -40,7 +45,7 @@ def _bool(value: str | None, column: str, allow_unsupported: bool = False) -> bo
         return text == "true"
     if allow_unsupported and text in ("not_supported", "n/a"):
         return None
-    raise RowError(f"column {column} is {value!r}, expected true or false")
+    raise RowError(f"column {column} is not true or false")
 
 
 def _time(value: str | None, column: str) -> dt.datetime | None:
@@ -50,7 +55,7 @@ def _time(value: str | None, column: str) -> dt.datetime | None:
     try:
         parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise RowError(f"column {column} is {value!r}, expected an ISO 8601 date-time, N/A or no_information") from None
+        raise RowError(f"column {column} is not an ISO 8601 date-time, N/A or no_information") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 

@@ -12,10 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from privlint.pipeline.formats import Document, Format, Unit, register
-from privlint.normalize.common import Problem
 from privlint.core.settings import Settings
 from privlint.core.values import line_of
+from privlint.normalize.common import Problem
+from privlint.pipeline.formats import Document, Format, Unit, register
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "data" / "schemas" / "github-org-snapshot.schema.json"
 MARKER = "github_org_snapshot"
@@ -56,6 +56,24 @@ def line_at(data: Any, parts: Any) -> int | None:
     return line
 
 
+def schema_error_text(error: Any) -> str:
+    """What a jsonschema error says, without the offending value (a token in a wrongly typed field)."""
+    kind, expected = error.validator, error.validator_value
+    if kind in ("required", "additionalProperties", "dependentRequired"):
+        return str(error.message)  # names properties, not values
+    if kind == "type":
+        return f"not of type {' or '.join(map(repr, expected)) if isinstance(expected, list) else repr(expected)}"
+    if kind in ("enum", "const"):
+        return "not one of the allowed values"
+    if kind == "pattern":
+        return f"does not match {expected!r}"
+    if kind == "format":
+        return f"not a valid {expected}"
+    if kind in ("minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return f"fails {kind} {expected}"
+    return f"does not satisfy the schema ({kind})"
+
+
 def validate(data: Any, display: str) -> list[Problem]:
     from jsonschema import Draft202012Validator
 
@@ -64,7 +82,8 @@ def validate(data: Any, display: str) -> list[Problem]:
     problems = []
     for error in errors[:MAX_SCHEMA_ERRORS]:
         path = json_path(error.absolute_path)
-        message = error.message if len(error.message) <= 160 else error.message[:157] + "..."
+        message = schema_error_text(error)
+        message = message if len(message) <= 160 else message[:157] + "..."
         problems.append(Problem(display, line_at(data, error.absolute_path), display, f"GitHub org snapshot: {path}: {message}"))
     if len(errors) > MAX_SCHEMA_ERRORS:
         problems.append(Problem(display, None, display, f"GitHub org snapshot: {len(errors) - MAX_SCHEMA_ERRORS} more schema errors not shown"))

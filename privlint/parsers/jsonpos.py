@@ -2,6 +2,8 @@
 
 The standard library's decoder gives no positions, and findings need lines. Objects become
 ``LineDict`` (a dict with ``.line``); everything else is plain JSON. Errors carry a line number.
+Hostile input is an error with a line, never a crash: nesting beyond ``MAX_DEPTH``, numbers too long
+to convert or too large for a float. ``outline`` reads only the top levels, to tell what a file is.
 """
 
 from __future__ import annotations
@@ -14,7 +16,11 @@ from privlint.core.values import LineDict
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
+_SCALAR_END = re.compile(r"[,}\]\s]")
+_STRUCTURE = re.compile(r'["{}\[\]]')
 MAX_DEPTH = 200
+MAX_NUMBER_CHARACTERS = 4_000  # under Python's own int-conversion limit (4,300 digits), so the message is ours
+_INFINITIES = (float("inf"), float("-inf"))
 
 
 class JsonError(ValueError):
@@ -35,15 +41,21 @@ class KeyedLineDict(LineDict):
 
 
 class _Reader:
-    def __init__(self, text: str, key_lines: bool = False) -> None:
+    def __init__(self, text: str, keep_depth: int | None = None, key_lines: bool = False) -> None:
         self.text = text
         self.key_lines = key_lines
-        self.newlines = [m.start() for m in re.finditer("\n", text)]
+        self.keep_depth = keep_depth  # outline: values deeper than this are skipped and read as None
+        # Lines are counted forward from the last position asked about (the reader moves forward): a
+        # table of every newline would cost 36 bytes per line of input.
+        self._line_pos = 0
+        self._line = 1
 
     def line_at(self, pos: int) -> int:
-        import bisect
-
-        return bisect.bisect_left(self.newlines, pos) + 1
+        if pos < self._line_pos:
+            self._line_pos, self._line = 0, 1
+        self._line += self.text.count("\n", self._line_pos, pos)
+        self._line_pos = pos
+        return self._line
 
     def fail(self, message: str, pos: int) -> JsonError:
         return JsonError(message, self.line_at(pos))
@@ -52,8 +64,10 @@ class _Reader:
         return _WS.match(self.text, pos).end()  # type: ignore[union-attr]
 
     def value(self, pos: int, depth: int) -> tuple[Any, int]:
+        if self.keep_depth is not None and depth > self.keep_depth:
+            return None, self.skip_value(pos)
         if depth > MAX_DEPTH:
-            raise self.fail("JSON nested too deeply", pos)
+            raise self.fail(f"JSON nested more than {MAX_DEPTH} levels deep", pos)
         text = self.text
         pos = self.skip(pos)
         if pos >= len(text):
@@ -73,9 +87,22 @@ class _Reader:
                 return val, pos + len(word)
         m = _NUMBER.match(text, pos)
         if m and m.end() > pos:
-            num = m.group(0)
-            return (float(num) if m.group(1) or m.group(2) else int(num)), m.end()
+            return self.number(m), m.end()
         raise self.fail(f"unexpected character {ch!r}", pos)
+
+    def number(self, m: re.Match[str]) -> int | float:
+        num = m.group(0)
+        outlining = self.keep_depth is not None  # the parse proper reports a bad number
+        if len(num) > MAX_NUMBER_CHARACTERS:
+            if outlining:
+                return 0
+            raise self.fail(f"a number of {len(num):,} characters: too long to read", m.start())
+        if not (m.group(1) or m.group(2)):
+            return int(num)
+        value = float(num)
+        if value in _INFINITIES and not outlining:
+            raise self.fail("a number too large to represent", m.start())
+        return value
 
     def obj(self, pos: int, depth: int) -> tuple[LineDict, int]:
         out = KeyedLineDict(line=self.line_at(pos)) if self.key_lines else LineDict(line=self.line_at(pos))
@@ -122,15 +149,51 @@ class _Reader:
                 return out, pos + 1
             raise self.fail("expected ',' or ']' in an array", pos)
 
+    def skip_value(self, pos: int) -> int:
+        """The end of the value at ``pos``, without building it (iterative: any depth costs no stack)."""
+        text = self.text
+        pos = self.skip(pos)
+        if text.startswith('"', pos):
+            return self.string_end(pos)
+        if not text.startswith(("{", "["), pos):
+            scalar_end = _SCALAR_END.search(text, pos)
+            return scalar_end.start() if scalar_end else len(text)
+        depth = 0
+        while True:
+            found = _STRUCTURE.search(text, pos)
+            if found is None:
+                raise self.fail("unexpected end of JSON", len(text))
+            ch, pos = found.group(), found.end()
+            if ch == '"':
+                pos = self.string_end(pos - 1)
+            elif ch in "{[":
+                depth += 1
+            else:
+                depth -= 1
+                if depth == 0:
+                    return pos
+
+    def string_end(self, pos: int) -> int:
+        try:
+            return int(scanstring(self.text, pos + 1, False)[1])
+        except ValueError:
+            raise self.fail("invalid string", pos) from None
+
 
 def loads(text: str, key_lines: bool = False) -> Any:
     """Parse JSON text; objects are ``LineDict`` with the line they start on. Raises JsonError.
 
     With ``key_lines`` objects are ``KeyedLineDict`` and also record the line of every key.
     """
-    reader = _Reader(text, key_lines)
+    reader = _Reader(text, key_lines=key_lines)
     value, pos = reader.value(0, 0)
     pos = reader.skip(pos)
     if pos != len(text):
         raise reader.fail("extra data after the JSON value", pos)
     return value
+
+
+def outline(text: str, keep_depth: int = 3) -> Any:
+    """The top ``keep_depth`` levels of a JSON document, deeper values as None: enough to tell what a
+    file is when it is too deep or holds numbers too large to read in full. Raises JsonError."""
+    return _Reader(text, keep_depth).value(0, 0)[0]

@@ -22,6 +22,9 @@ from privlint.core.values import LineDict
 
 MAX_ALIASES = 200
 MAX_ALIAS_EXPANSION = 100_000  # nodes added by expanding aliases; a real file adds a few hundred
+# Nodes written in one document. PyYAML keeps ~700 bytes per node while composing, so a 9 MB flow list
+# of 4 million one-letter items cost 2.7 GB; a 1 MB CloudFormation template (AWS's limit) has ~100,000.
+MAX_NODES = 200_000
 
 
 class YamlError(ValueError):
@@ -35,9 +38,15 @@ class LineLoader(yaml.SafeLoader):
         super().__init__(stream)
         self.file = file
         self.alias_count = 0
+        self.node_count = 0
         self.alias_uses: list[tuple[int, yaml.Node]] = []  # (line, node it names), in document order
+        self._constructing: yaml.Mark | None = None
 
     def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        self.node_count += 1
+        if self.node_count > MAX_NODES:
+            line = self.peek_event().start_mark.line + 1
+            raise YamlError(f"more than {MAX_NODES:,} YAML nodes in one document: not read", line)
         if self.check_event(yaml.AliasEvent):
             self.alias_count += 1
             line = self.peek_event().start_mark.line + 1
@@ -53,6 +62,10 @@ class LineLoader(yaml.SafeLoader):
         if node is not None and self.alias_uses:
             _check_expansion(node, self.alias_uses)
         return node
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        self._constructing = node.start_mark  # where a value that cannot be constructed is
+        return super().construct_object(node, deep)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
         self.flatten_mapping(node)
@@ -122,6 +135,11 @@ def _check_expansion(root: yaml.Node, alias_uses: list[tuple[int, yaml.Node]]) -
     raise YamlError(f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes: refusing a possible alias bomb", line)
 
 
+def _line_of_failure(loader: LineLoader | None) -> int | None:
+    mark = getattr(loader, "_constructing", None)
+    return mark.line + 1 if mark is not None else None
+
+
 def load(text: str, loader_class: type[LineLoader] = LineLoader, file: str = "") -> Any:
     """The first YAML document of ``text``. Raises YamlError, with a line where there is one."""
     loader = None
@@ -139,8 +157,9 @@ def load(text: str, loader_class: type[LineLoader] = LineLoader, file: str = "")
         raise YamlError(f"invalid YAML: {exc}", None) from None
     except RecursionError:
         raise YamlError("YAML nested too deeply", None) from None
-    except (ValueError, TypeError) as exc:  # a value PyYAML cannot construct (an impossible date, a huge number)
-        raise YamlError(f"invalid YAML value: {exc}"[:200], None) from None
+    except (ValueError, TypeError):  # a value PyYAML cannot construct (an impossible date, a huge number)
+        # Not the exception's text: it may quote the value.
+        raise YamlError("invalid YAML value: an impossible date or a number too large to read", _line_of_failure(loader)) from None
     finally:
         if loader is not None:
             loader.dispose()

@@ -43,14 +43,22 @@ class LoadedConfig:
 def find_config(start: Path) -> Path | None:
     """The nearest configuration file at or above ``start`` (a pyproject.toml counts only with [tool.privlint])."""
     directory = start.resolve()
-    if not directory.is_dir():
+    if not _is(directory, stat.S_ISDIR):
         directory = directory.parent
     for folder in (directory, *directory.parents):
         for name in CONFIG_NAMES:
             candidate = folder / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_section(candidate)):
+            if _is(candidate, stat.S_ISREG) and (name != "pyproject.toml" or _has_tool_section(candidate)):
                 return candidate
     return None
+
+
+def _is(path: Path, kind: Callable[[int], bool]) -> bool:
+    """``path`` exists and is of this kind; False too when it cannot be looked at (a directory without x)."""
+    try:
+        return kind(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def _has_tool_section(path: Path) -> bool:

@@ -6,9 +6,13 @@ stays inside the scanned root. ``.git``, ``.terraform`` and ``node_modules`` are
 
 from __future__ import annotations
 
+import codecs
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
+
+from privlint.core.findings import printable
 
 TERRAFORM = "terraform"  # .tf, .tf.json, .tfvars: read per module directory by the engine
 SKIP_DIRS = {".git", ".terraform", "node_modules", ".terragrunt-cache", "__pycache__", ".venv", ".tox"}
@@ -46,12 +50,26 @@ def needs_sniffing(path: Path) -> bool:
     return path.name.endswith(sniff_suffixes())
 
 
+# UTF-32 first: its little-endian mark begins with UTF-16's.
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
 def read_text(path: Path, limit: int) -> tuple[str, str | None]:
-    """File text (UTF-8, BOM stripped) and a problem, if any. Invalid UTF-8 is read with replacement."""
+    """File text (UTF-8, or UTF-16/UTF-32 with a byte-order mark; BOM stripped) and a problem, if any.
+
+    Invalid UTF-8 is read with replacement characters."""
     size = path.stat().st_size
     if size > limit:
         raise FileTooLarge(size, limit)
     data = path.read_bytes()
+    wide = next((codec for bom, codec in _WIDE_BOMS if data.startswith(bom)), None)
+    if wide is not None:
+        # UTF-16 and UTF-32 are full of NUL bytes, but with a byte-order mark they are text.
+        try:
+            return data.decode(wide), None
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].decode(wide, errors="replace").count("\n") + 1
+            return data.decode(wide, errors="replace"), f"not valid {wide.upper()} (line {line}); read with replacement characters"
     if b"\x00" in data[:8192]:
         raise BinaryFile()
     try:
@@ -84,36 +102,63 @@ def discover(paths: list[str], max_file_size: int, exclude: list[str] | None = N
     seen: set[Path] = set()
     for given in paths:
         root = Path(given)
-        if root.is_dir():
-            for path, display in _walk(root, given):
+        try:
+            mode = root.stat().st_mode
+        except FileNotFoundError:
+            raise FileNotFoundError(given) from None
+        except OSError as exc:
+            # A path into a directory privlint may not enter, a name too long: say so, scan the rest.
+            problems.append(DiscoveryProblem(printable(given), None, f"cannot read: {_reason(exc)}"))
+            continue
+        if stat.S_ISDIR(mode):
+            for path, display in _walk(root, given, problems):
                 if exclude and _excluded(os.path.relpath(path, root), display, exclude):
                     continue
                 _add(path, display, False, files, problems, seen, max_file_size)
-        elif root.is_file():
+        elif stat.S_ISREG(mode):
             _add(root, given, True, files, problems, seen, max_file_size)
         else:
             raise FileNotFoundError(given)
     return Discovery(files, problems)
 
 
-def _walk(root: Path, given: str) -> list[tuple[Path, str]]:
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def _walk(root: Path, given: str, problems: list[DiscoveryProblem]) -> list[tuple[Path, str]]:
     out: list[tuple[Path, str]] = []
     real_root = root.resolve()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
+
+    def unreadable(exc: OSError) -> None:
+        where = os.path.join(given, os.path.relpath(exc.filename, root)) if exc.filename else given
+        problems.append(DiscoveryProblem(printable(os.path.normpath(where)), None, f"cannot read directory: {_reason(exc)}; its files were not scanned"))
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         for name in sorted(filenames):
             path = Path(dirpath) / name
-            if path.is_symlink():
+            display = os.path.join(given, os.path.relpath(path, root))
+            try:
+                info = path.lstat()
+            except FileNotFoundError:
+                continue  # removed during the scan
+            except OSError as exc:
+                # A directory that can be listed but not entered (r without x): its files cannot be opened.
+                if is_terraform_name(name) or needs_sniffing(path):
+                    problems.append(DiscoveryProblem(printable(display), None, f"cannot read file: {_reason(exc)}"))
+                continue
+            if stat.S_ISLNK(info.st_mode):
                 try:
                     target = path.resolve(strict=True)
+                    info = target.stat()
                 except (OSError, RuntimeError):
                     continue  # dangling link or a loop
                 if not target.is_relative_to(real_root):
                     continue  # never follow a link out of the scanned root
-            if not path.is_file():
+            if not stat.S_ISREG(info.st_mode):
                 continue  # a FIFO, socket or device: reading it could block forever
-            rel = os.path.relpath(path, root)
-            out.append((path, os.path.join(given, rel)))
+            out.append((path, display))
     return out
 
 
@@ -137,7 +182,7 @@ def _add(path: Path, display: str, explicit: bool, files: list[SourceFile], prob
         except (BinaryFile, FileNotFoundError):
             return  # an unrelated data file, or one that vanished during the scan
         except OSError as exc:
-            problems.append(DiscoveryProblem(display, None, f"cannot read file: {exc.strerror or exc}"))
+            problems.append(DiscoveryProblem(printable(display), None, f"cannot read file: {_reason(exc)}"))
             return
         from privlint.pipeline.formats import detect
 

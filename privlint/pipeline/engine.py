@@ -24,7 +24,7 @@ from privlint.pipeline.discover import (
     discover,
     read_text,
 )
-from privlint.pipeline.formats import Unit, by_name
+from privlint.pipeline.formats import GUARDED, Unit, by_name, internal_error
 from privlint.pipeline.suppress import (
     Directive,
     Outcome,
@@ -34,15 +34,6 @@ from privlint.pipeline.suppress import (
     config_directives,
 )
 from privlint.rules.base import PARSE_ERROR_ID, all_linkers, all_rules, load_catalog
-
-# Failures that mean "privlint could not analyse this", never "stop the scan".
-_GUARDED = (RecursionError, MemoryError, ValueError, TypeError, KeyError, AttributeError, IndexError)
-
-
-def _internal_error(display: str, exc: BaseException) -> Unit:
-    """A bug or limit in privlint must not hide other files' findings: report it as this file's problem."""
-    reason = "nested too deeply" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}"[:200]
-    return Unit(problems=[Problem(display, None, display, f"privlint could not analyse this file ({reason})")])
 
 
 def _terraform_directives(source: SourceFile, limit: int) -> list[Directive]:
@@ -64,8 +55,8 @@ def _terraform_directives(source: SourceFile, limit: int) -> list[Directive]:
 def _guarded(parse: Callable[[], Unit], display: str) -> Unit:
     try:
         return parse()
-    except _GUARDED as exc:
-        return _internal_error(display, exc)
+    except GUARDED as exc:
+        return internal_error(display, exc)
 
 
 class Scanner:
@@ -206,8 +197,8 @@ class Scanner:
             files = module_files[directory]
             try:
                 loaded.append((directory, loader.load(directory, files)))
-            except _GUARDED as exc:
-                problems.extend(_internal_error(sources[0].display, exc).problems)
+            except GUARDED as exc:
+                problems.extend(internal_error(sources[0].display, exc).problems)
             self._advance(len(sources))
         called = {d for _, result in loaded for d in result.called_dirs}
         self.remote_modules.update(source for _, result in loaded for source in result.remote_modules)
@@ -247,14 +238,14 @@ class Scanner:
             normaliser = TerraformNormaliser()
             try:
                 unit.inventory = normaliser.add(records)
-            except _GUARDED as exc:
-                unit.problems.extend(_internal_error(display(directory / "main.tf"), exc).problems)
+            except GUARDED as exc:
+                unit.problems.extend(internal_error(display(directory / "main.tf"), exc).problems)
             unit.problems.extend(normaliser.problems)
             if unit.disabled:
                 # What default inputs deploy, to tell which findings only switched-off blocks cause.
                 try:
                     unit.deployed = TerraformNormaliser().add([r for r, t in zip(records, result.resources) if not t.enabled_by])
-                except _GUARDED:
+                except GUARDED:
                     unit.deployed = None
             units.append(unit)
         return units

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from privlint.core.inventory import Inventory
-from privlint.normalize.common import Problem
 from privlint.core.settings import Settings
+from privlint.normalize.common import Problem
 
 
 @dataclass
@@ -36,6 +36,27 @@ class Document:
     text: str
     name: str
     json: Any = None
+
+
+# Failures that mean "privlint could not analyse this", never "stop the scan". OSError: a path the
+# input names that the system refuses (a module source with a component over 255 bytes).
+GUARDED = (RecursionError, MemoryError, ValueError, TypeError, KeyError, AttributeError, IndexError, OSError)
+
+
+def internal_error(display: str, exc: BaseException) -> Unit:
+    """A bug or limit in privlint must not hide other files' findings: report it as this file's problem.
+
+    The exception's text is not quoted: it may hold a value from the input (a secret).
+    """
+    if isinstance(exc, RecursionError):
+        reason = "nested too deeply"
+    elif isinstance(exc, MemoryError):
+        reason = "out of memory"
+    elif isinstance(exc, OSError):
+        reason = exc.strerror or type(exc).__name__
+    else:
+        reason = f"internal error {type(exc).__name__}"
+    return Unit(problems=[Problem(display, None, display, f"privlint could not analyse this file ({reason})")])
 
 
 Sniffer = Callable[[Document], bool]
@@ -72,12 +93,23 @@ def detect(text: str, name: str) -> Format | None:
         try:
             decoded = json.loads(text)
         except (ValueError, RecursionError):
-            decoded = None
+            # Too deep, or a number too long to convert: its top levels still tell what the file is,
+            # and its format's parser reports the problem with a line instead of skipping the file.
+            decoded = _outline(text)
     doc = Document(text, name, decoded)
     for fmt in FORMATS:
         if name.endswith(fmt.suffixes) and fmt.sniff(doc):
             return fmt
     return None
+
+
+def _outline(text: str) -> Any:
+    from privlint.parsers.jsonpos import JsonError, outline
+
+    try:
+        return outline(text, keep_depth=3)
+    except JsonError:
+        return None
 
 
 def by_name(name: str) -> Format:
@@ -93,10 +125,10 @@ def _load_builtin() -> None:
     global _loaded
     if not _loaded:
         _loaded = True
-        import privlint.parsers.cloudformation_format  # noqa: F401
+        import privlint.parsers.cloudformation_format
+        import privlint.parsers.credential_report
+        import privlint.parsers.github_peribolos
+        import privlint.parsers.github_safe_settings
+        import privlint.parsers.github_snapshot
+        import privlint.parsers.iam_authorization_details
         import privlint.parsers.plan_format  # noqa: F401
-        import privlint.parsers.credential_report  # noqa: F401
-        import privlint.parsers.iam_authorization_details  # noqa: F401
-        import privlint.parsers.github_snapshot  # noqa: F401
-        import privlint.parsers.github_peribolos  # noqa: F401
-        import privlint.parsers.github_safe_settings  # noqa: F401

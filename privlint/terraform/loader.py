@@ -107,9 +107,6 @@ class TerraformLoader:
             return None
         return entry
 
-    def prefetch(self, paths: list[Path], jobs: int) -> None:
-        """Kept for callers that parse up front; parsing is fast enough to do on demand."""
-
     def inside_roots(self, path: Path) -> bool:
         roots = self.roots if self.roots is not None else [self.root_dir.resolve()]
         return any(path == root or path.is_relative_to(root) for root in roots)
