@@ -110,8 +110,8 @@ def test_a_file_name_that_is_not_utf8_still_gives_json_and_sarif(tmp_path: Path)
             assert len(json.loads(text)["runs"][0]["results"]) == 4
 
 
-def test_a_memory_error_in_a_parse_worker_costs_only_its_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from privlint.parsers import terraform
+def test_a_memory_error_while_parsing_costs_only_its_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from privlint.terraform import loader
 
     root = tmp_path / "repo"
     for name in ("a", "b", "c"):
@@ -122,16 +122,14 @@ def test_a_memory_error_in_a_parse_worker_costs_only_its_module(tmp_path: Path, 
             f'resource "aws_iam_user_policy" "{name}" {{\n  user = aws_iam_user.{name}.name\n  policy = {json.dumps(policy)}\n}}\n'
             + "# padding\n" * 2000
         )
-    real = terraform.parse_text
+    real = loader.parse_file
 
     def exhausted(path: Path, text: str) -> object:
         if path.parent.name == "b":
             raise MemoryError
         return real(path, text)
 
-    monkeypatch.setattr(terraform, "parse_text", exhausted)
-    monkeypatch.setattr(terraform, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setenv("PRIVLINT_JOBS", "2")
+    monkeypatch.setattr(loader, "parse_file", exhausted)
     report = privlint.scan([root], {"max_file_size": 10_000_000})
     by_dir: dict[str, set[str]] = {}
     for f in report.findings:
@@ -184,7 +182,7 @@ def test_unreadable_directories_and_files_are_named(shared_tmp: Path) -> None:
     with_known_finding(root / "open")
     (root / "open" / "secret.tf").write_text('resource "aws_iam_user" "u" {}\n')
     (root / "open" / "secret.tf").chmod(0)
-    found = reported(run_unprivileged("check", str(root), "--format", "json", "--no-cache"))
+    found = reported(run_unprivileged("check", str(root), "--format", "json"))
     assert found[f"{root}/closed"] == [("PL000", 1, "cannot read directory: Permission denied; its files were not scanned")]
     assert found[f"{root}/listable/known.template"] == [("PL000", 1, "cannot read file: Permission denied")]
     assert found[f"{root}/open/secret.tf"] == [("PL000", 1, "cannot read file: Permission denied")]
@@ -196,7 +194,7 @@ def test_an_explicit_path_into_an_unreadable_directory(shared_tmp: Path) -> None
     closed = with_known_finding(shared_tmp / "closed")
     closed.chmod(0)
     other = with_known_finding(shared_tmp / "other")
-    found = reported(run_unprivileged("check", str(closed / "known.template"), str(other), "--format", "json", "--no-cache"))
+    found = reported(run_unprivileged("check", str(closed / "known.template"), str(other), "--format", "json"))
     assert found[f"{closed}/known.template"] == [("PL000", 1, "cannot read: Permission denied")]
     assert [r for r, _l, _m in found[f"{other}/known.template"]] == [KNOWN_RULE] * 2
 

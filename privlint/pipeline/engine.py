@@ -79,7 +79,7 @@ class Scanner:
     def scan_paths(self, paths: Iterable[str]) -> Report:
         paths = [str(p) for p in paths]
         # Terraform's file() and local module calls may read only inside what was asked to be scanned.
-        self._roots = [Path(p) if Path(p).is_dir() else Path(p).parent for p in paths]
+        self._roots = [Path(p) if os.path.isdir(p) else Path(p).parent for p in paths]
         found = discover(paths, self.settings.max_file_size, self.settings.exclude)
         if self.on_discovered is not None:
             self.on_discovered(len(found.files))

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from privlint.core.failures import could_not_analyse
 from privlint.core.inventory import Inventory
 from privlint.core.settings import Settings
 from privlint.normalize.common import Problem
@@ -48,15 +49,7 @@ def internal_error(display: str, exc: BaseException) -> Unit:
 
     The exception's text is not quoted: it may hold a value from the input (a secret).
     """
-    if isinstance(exc, RecursionError):
-        reason = "nested too deeply"
-    elif isinstance(exc, MemoryError):
-        reason = "out of memory"
-    elif isinstance(exc, OSError):
-        reason = exc.strerror or type(exc).__name__
-    else:
-        reason = f"internal error {type(exc).__name__}"
-    return Unit(problems=[Problem(display, None, display, f"privlint could not analyse this file ({reason})")])
+    return Unit(problems=[Problem(display, None, display, could_not_analyse(exc))])
 
 
 Sniffer = Callable[[Document], bool]

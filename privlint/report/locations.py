@@ -21,10 +21,16 @@ def repository_root(paths: Iterable[str]) -> Path:
     """The git top-level above the first scanned path (a ``.git`` directory or file), else that path's directory."""
     first = next((p for p in paths if p != "-"), ".")
     start = Path(os.path.abspath(first))
-    directory = start if start.is_dir() else start.parent
+    try:
+        directory = start if start.is_dir() else start.parent
+    except OSError:  # a path into a directory privlint may not read: the scan reports it
+        directory = start.parent
     for folder in (directory, *directory.parents):
-        if (folder / ".git").exists():
-            return folder
+        try:
+            if (folder / ".git").exists():
+                return folder
+        except OSError:
+            continue
     return directory
 
 

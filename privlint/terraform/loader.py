@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from privlint.core.failures import could_not_analyse
 from privlint.core.values import Unknown
 from privlint.terraform import syntax_tree as st
 from privlint.terraform.expressions import Evaluator, Step
@@ -95,8 +96,8 @@ class TerraformLoader:
                 try:
                     parsed = parse_file(path, text)
                 except (RecursionError, MemoryError, ValueError, IndexError, AttributeError, TypeError) as exc:
-                    # A front-end bug costs this file only, never the module's other files.
-                    self._parsed[path] = ParseProblem(path, None, f"privlint could not read this file ({type(exc).__name__})")
+                    # A front-end bug or limit costs this file only, never the module's other files.
+                    self._parsed[path] = ParseProblem(path, None, could_not_analyse(exc))
                 else:
                     for problem in parsed.problems:
                         result.problems.append(ParseProblem(path, problem.line, problem.message))
@@ -142,7 +143,10 @@ class TerraformLoader:
             if caller.depth >= MAX_MODULE_DEPTH or target in caller.stack or not self.inside_roots(target) or not target.is_dir():
                 return None
             paths = sorted(p for p in target.iterdir() if p.is_file() and is_terraform_file(p) and not is_tfvars(p))
-        except (OSError, ValueError, RuntimeError):
+        except OSError as exc:  # a component over 255 bytes, a directory privlint may not read
+            self.problem(item.file, item.block.line, f"module source cannot be read: {exc.strerror or type(exc).__name__}")
+            return None
+        except (ValueError, RuntimeError):
             self.problem(item.file, item.block.line, "module source is not a readable directory")
             return None
         self._result.called_dirs.add(target)
