@@ -4,12 +4,23 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+
+# The suite leaves no cache in the checkout: tool environments, hypothesis' examples and bytecode go to temp.
+TEST_CACHE = Path(os.environ.get("PRIVLINT_TEST_CACHE") or Path(tempfile.gettempdir()) / "privlint-tests")
+_BYTECODE_CACHE = str(TEST_CACHE / "pycache")
+sys.pycache_prefix = _BYTECODE_CACHE
+os.environ.setdefault("PYTHONPYCACHEPREFIX", _BYTECODE_CACHE)  # the CLI runs in subprocesses
+hypothesis_settings.register_profile("privlint", database=DirectoryBasedExampleDatabase(str(TEST_CACHE / "hypothesis")))
+hypothesis_settings.load_profile("privlint")
 
 
 def privlint_command() -> list[str]:

@@ -114,6 +114,17 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+REPORT_SCHEMA_FILE = "schemas/report.schema.json"
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of ``Report.to_json()`` (``privlint schema report``), shipped in ``privlint/data``."""
+    from privlint.core.datafiles import load_json
+
+    schema: dict[str, Any] = load_json(REPORT_SCHEMA_FILE)
+    return schema
+
+
 def mask(secret: str) -> str:
     """Show at most two leading characters (fewer for short values) and never the length."""
     shown = min(2, len(secret) // 4)

@@ -137,6 +137,16 @@ def schema_config() -> None:
     typer.echo(json.dumps(config_schema(), indent=2))
 
 
+@schema_app.command("report")
+def schema_report() -> None:
+    """The JSON report (check --format json, drift --format json)."""
+    import json
+
+    from privlint.core.findings import report_schema
+
+    typer.echo(json.dumps(report_schema(), indent=2))
+
+
 @app.command("rules")
 def list_rules() -> None:
     """List every rule: id, name, category, severity, controls, formats."""
