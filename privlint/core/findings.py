@@ -47,6 +47,10 @@ class Suppression(BaseModel):
 
 
 class Finding(BaseModel):
+    """One problem: which rule (``rule_id``, ``category``, ``severity``, ``controls``), where (``file``, ``line``,
+    ``resource``) and what to do (``message``, which never quotes a secret). A suppressed finding keeps
+    ``suppressed=True`` and its ``suppression``; it does not count in the summary or the exit status."""
+
     rule_id: str
     category: Category
     severity: Severity
@@ -75,6 +79,11 @@ class Summary(BaseModel):
 
 
 class Report(BaseModel):
+    """What a scan returns: ``findings`` sorted by file, line and rule, and a ``summary`` of the unsuppressed ones.
+
+    ``fails(severity)`` says whether an unsuppressed finding reaches that threshold (the exit status);
+    ``to_json()`` is the JSON output, described by ``report_schema()``."""
+
     tool: Tool = Field(default_factory=Tool)
     findings: list[Finding] = Field(default_factory=list)
     summary: Summary = Field(default_factory=Summary)
