@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +20,7 @@ TEST_CACHE = Path(os.environ.get("PRIVLINT_TEST_CACHE") or Path(tempfile.gettemp
 _BYTECODE_CACHE = str(TEST_CACHE / "pycache")
 sys.pycache_prefix = _BYTECODE_CACHE
 os.environ.setdefault("PYTHONPYCACHEPREFIX", _BYTECODE_CACHE)  # the CLI runs in subprocesses
+set_hypothesis_home_dir(str(TEST_CACHE / "hypothesis-home"))  # e.g. its constants cache, beside the examples
 hypothesis_settings.register_profile("privlint", database=DirectoryBasedExampleDatabase(str(TEST_CACHE / "hypothesis")))
 hypothesis_settings.load_profile("privlint")
 

@@ -68,12 +68,19 @@ def run_scan_step(tmp_path: Path, paths: str, fail_on: str) -> tuple[int, dict[s
     outputs = tmp_path / "github_output"
     outputs.touch()
     env = {
-        **os.environ, "GITHUB_OUTPUT": str(outputs), "NO_COLOR": "1",
-        "PRIVLINT_PATHS": paths, "PRIVLINT_CONFIG": "", "PRIVLINT_FAIL_ON": fail_on, "PRIVLINT_SARIF": "privlint.sarif",
+        **os.environ,
+        "GITHUB_OUTPUT": str(outputs),
+        "NO_COLOR": "1",
+        "PRIVLINT_PATHS": paths,
+        "PRIVLINT_CONFIG": "",
+        "PRIVLINT_FAIL_ON": fail_on,
+        "PRIVLINT_SARIF": "privlint.sarif",
     }
     if not shutil.which("privlint"):
         pytest.fail("the privlint command is not installed (pip install -e .)")
-    done = subprocess.run(["bash", "-e", "-c", scan["run"]], cwd=workspace, env=env, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        ["bash", "-e", "-c", scan["run"]], cwd=workspace, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
     values = dict(line.split("=", 1) for line in outputs.read_text().splitlines() if "=" in line)
     return done.returncode, values, workspace / "privlint.sarif"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -114,8 +115,15 @@ def test_config_schema_rejects_an_unknown_key() -> None:
 
 
 def test_wheel_ships_the_schemas_license_and_type_marker(tmp_path: Path) -> None:
+    """Built from a copy of the tracked files: setuptools writes build/ and *.egg-info beside the sources."""
+    from test_repository_layout import tracked_files
+
+    source = tmp_path / "source"
+    for name in tracked_files():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, source / name)
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(tmp_path), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(tmp_path), str(source)],
         check=False,
         capture_output=True,
         text=True,
