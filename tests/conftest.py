@@ -4,12 +4,25 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+
+# The suite leaves no cache in the checkout: tool environments, hypothesis' examples and bytecode go to temp.
+TEST_CACHE = Path(os.environ.get("PRIVLINT_TEST_CACHE") or Path(tempfile.gettempdir()) / "privlint-tests")
+_BYTECODE_CACHE = str(TEST_CACHE / "pycache")
+sys.pycache_prefix = _BYTECODE_CACHE
+os.environ.setdefault("PYTHONPYCACHEPREFIX", _BYTECODE_CACHE)  # the CLI runs in subprocesses
+set_hypothesis_home_dir(str(TEST_CACHE / "hypothesis-home"))  # e.g. its constants cache, beside the examples
+hypothesis_settings.register_profile("privlint", database=DirectoryBasedExampleDatabase(str(TEST_CACHE / "hypothesis")))
+hypothesis_settings.load_profile("privlint")
 
 
 def privlint_command() -> list[str]:
@@ -20,7 +33,7 @@ def privlint_command() -> list[str]:
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, NO_COLOR="1", COLUMNS="200")
-    return subprocess.run([*privlint_command(), *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run([*privlint_command(), *args], check=False, cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
 
 
 @pytest.fixture

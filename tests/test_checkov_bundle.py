@@ -1,7 +1,7 @@
 """The checkov bundle, run by the real checkov: same verdicts as `privlint check` on every fixture.
 
 checkov is installed into its own virtual environment (it cannot share one with privlint: both
-install the import name ``hcl2``), cached under ``$PRIVLINT_TEST_CACHE`` or ``.privlint-cache/``
+install the import name ``hcl2``), cached under ``$PRIVLINT_TEST_CACHE`` (default: privlint-tests in the temp dir)
 and keyed by the pinned version. If it cannot be installed the tests fail, never skip.
 """
 
@@ -20,14 +20,14 @@ from pathlib import Path
 import pytest
 
 import privlint
-from conftest import FIXTURES, ROOT, run_cli
+from conftest import TEST_CACHE, FIXTURES, ROOT, run_cli
 from test_repository_layout import tracked_files
 from privlint.integrations.checkov_bundle import LIBRARY_ARCHIVE, LOADER_NAME, write_bundle
 from privlint.integrations.checkov_rules import COVERED, NOT_COVERED, check_id
 from privlint.rules.base import load_catalog
 
 CHECKOV_VERSION = "3.3.30"
-CACHE = Path(os.environ.get("PRIVLINT_TEST_CACHE") or ROOT / ".privlint-cache")
+CACHE = TEST_CACHE
 COVERED_IDS = {rule.rule_id for rule in COVERED}
 
 # Where checkov's parsed model lacks what privlint reads, so the bundle cannot see a finding.

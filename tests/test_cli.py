@@ -7,9 +7,11 @@ from pathlib import Path
 
 import jsonschema
 
+from privlint.core.findings import report_schema
+
 from conftest import FIXTURES, ROOT
 
-SCHEMA = json.loads((ROOT / "tests" / "data" / "report.schema.json").read_text())
+SCHEMA = report_schema()
 
 
 def test_json_output_matches_the_contract(cli) -> None:

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import jsonschema
+
+from privlint.core.findings import report_schema
 import pytest
 
 import privlint
@@ -18,7 +20,7 @@ from privlint.change_control.security import security_reasons
 
 DRIFT = FIXTURES / "drift"
 TODAY = dt.date(2026, 11, 20)
-REPORT_SCHEMA = json.loads((ROOT / "tests" / "data" / "report.schema.json").read_text())
+REPORT_SCHEMA = report_schema()
 OLD_PASSWORD, NEW_PASSWORD = "Old-Orders-Pw-2025!", "New-Orders-Pw-2026!"  # in plan-drift.json, marked sensitive
 
 

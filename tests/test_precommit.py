@@ -2,8 +2,8 @@
 
 The project repository's ``.pre-commit-config.yaml`` points at a local clone of this checkout's
 HEAD (pre-commit installs hooks from a git revision, so the hook must be committed). pre-commit
-builds the hook's environment with pip; it is cached under ``$PRIVLINT_TEST_CACHE`` or
-``.privlint-cache/``.
+builds the hook's environment with pip; it is cached under ``$PRIVLINT_TEST_CACHE`` (default:
+privlint-tests in the temp dir).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import TEST_CACHE, ROOT
 
-CACHE = Path(os.environ.get("PRIVLINT_TEST_CACHE") or ROOT / ".privlint-cache")
+CACHE = TEST_CACHE
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "privlint tests", "GIT_AUTHOR_EMAIL": "tests@privlint.invalid",
     "GIT_COMMITTER_NAME": "privlint tests", "GIT_COMMITTER_EMAIL": "tests@privlint.invalid",

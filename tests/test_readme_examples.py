@@ -54,3 +54,24 @@ def test_python_api_example_runs(tmp_path: Path, monkeypatch, capsys) -> None:
     exec(compile(example, "README.md", "exec"), {})
     out = capsys.readouterr().out
     assert "PL101 high infra/main.tf" in out
+
+
+def test_readme_opens_with_one_line_then_the_two_setup_commands() -> None:
+    """What a newcomer runs first: install and scan a bundled example (exit 0, a finding shown), then the tests."""
+    import re
+    import shlex
+
+    from conftest import ROOT, run_cli
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.match(r"# privlint\n\n([^\n]+)\n\n```sh\n([^\n]+)\n([^\n]+)\n```\n", readme)
+    assert match, readme[:400]
+    install_and_scan, tests = match.group(2), match.group(3)
+    assert tests == "python -m pytest"
+    install, scan = install_and_scan.split(" && ")
+    assert install == "pip install -e '.[dev]'"
+    args = shlex.split(scan)
+    assert args[:2] == ["privlint", "check"]
+    done = run_cli(*args[1:])
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 finding" in done.stdout and "PL101" in done.stdout

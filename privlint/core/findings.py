@@ -63,6 +63,10 @@ class Suppression(BaseModel):
 
 
 class Finding(BaseModel):
+    """One problem: which rule (``rule_id``, ``category``, ``severity``, ``controls``), where (``file``, ``line``,
+    ``resource``) and what to do (``message``, which never quotes a secret). A suppressed finding keeps
+    ``suppressed=True`` and its ``suppression``; it does not count in the summary or the exit status."""
+
     rule_id: str
     category: Category
     severity: Severity
@@ -109,6 +113,11 @@ class Summary(BaseModel):
 
 
 class Report(BaseModel):
+    """What a scan returns: ``findings`` sorted by file, line and rule, and a ``summary`` of the unsuppressed ones.
+
+    ``fails(severity)`` says whether an unsuppressed finding reaches that threshold (the exit status);
+    ``to_json()`` is the JSON output, described by ``report_schema()``."""
+
     tool: Tool = Field(default_factory=Tool)
     findings: list[Finding] = Field(default_factory=list)
     summary: Summary = Field(default_factory=Summary)
@@ -146,6 +155,17 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
             seen.add(key)
             out.append(f)
     return out
+
+
+REPORT_SCHEMA_FILE = "schemas/report.schema.json"
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of ``Report.to_json()`` (``privlint schema report``), shipped in ``privlint/data``."""
+    from privlint.core.datafiles import load_json
+
+    schema: dict[str, Any] = load_json(REPORT_SCHEMA_FILE)
+    return schema
 
 
 def mask(secret: str) -> str:

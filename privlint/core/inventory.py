@@ -105,7 +105,8 @@ class PasswordPolicy(BaseModel):
     location: Location
     minimum_length: int | None  # None: not set (AWS default 8)
     reuse_prevention: int | None  # None: not set (no reuse prevention)
-    unknown: bool = False  # a value could not be resolved
+    unknown_minimum_length: bool = False  # set to a value that could not be resolved
+    unknown_reuse_prevention: bool = False
 
 
 # --------------------------------------------------------------------------- GitHub organisations

@@ -11,14 +11,63 @@ from typing import TYPE_CHECKING, Any, Literal
 from privlint.core.findings import Report
 from privlint.core.settings import Settings
 
-TextFormat = Literal["terraform", "terraform-json", "cloudformation", "cloudformation-json", "terraform-plan"]
+TextFormat = Literal[
+    "terraform",
+    "terraform-json",
+    "terraform-plan",
+    "cloudformation",
+    "cloudformation-json",
+    "aws-credential-report",
+    "aws-iam-authorization-details",
+    "github-snapshot",
+    "github-peribolos",
+    "github-safe-settings",
+]
+# The file name each text is scanned as; its suffix is what privlint's format detection keys on.
 _FILE_NAMES: dict[str, str] = {
     "terraform": "main.tf",
     "terraform-json": "main.tf.json",
+    "terraform-plan": "plan.json",
     "cloudformation": "template.yaml",
     "cloudformation-json": "template.json",
-    "terraform-plan": "plan.json",
+    "aws-credential-report": "credential-report.csv",
+    "aws-iam-authorization-details": "authorization-details.json",
+    "github-snapshot": "github-snapshot.json",
+    "github-peribolos": "peribolos.yaml",
+    "github-safe-settings": "settings.yml",
 }
+# Formats read by content sniffing (privlint.pipeline.formats); Terraform files are read by their suffix alone.
+_SNIFFED_AS = {"cloudformation-json": "cloudformation"}
+
+
+class TextFormatError(ValueError):
+    """``scan_text`` was given an unknown format, or a text that is not a document of that format."""
+
+
+def _sniffed_format(text: str) -> str | None:
+    """The format privlint's detection gives this text under any of the suffixes it sniffs, or None."""
+    from privlint.pipeline.formats import detect
+
+    for suffix in (".json", ".yaml", ".csv"):
+        found = detect(text, "document" + suffix)
+        if found is not None:
+            return found.name
+    return None
+
+
+def _check_text_format(text: str, format: str) -> None:
+    if format not in _FILE_NAMES:
+        raise TextFormatError(f"unknown format {format!r}; expected one of {', '.join(_FILE_NAMES)}")
+    sniffed = _sniffed_format(text)
+    if format in ("terraform", "terraform-json"):
+        if sniffed is not None:
+            raise TextFormatError(f"the text is not {format}: it is a {sniffed} document (pass format={sniffed!r})")
+        if format == "terraform-json" and not text.lstrip().startswith("{"):
+            raise TextFormatError("the text is not terraform-json: a Terraform JSON file is one JSON object")
+        return
+    if sniffed != _SNIFFED_AS.get(format, format):
+        found = f"it is a {sniffed} document (pass format={sniffed!r})" if sniffed else "privlint does not recognise it"
+        raise TextFormatError(f"the text is not a {format} document: {found}")
 
 
 Config = Settings | Mapping[str, Any] | str | os.PathLike[str] | None
@@ -53,7 +102,7 @@ def scan(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], confi
     return Scanner(settings, config_file).scan_paths([os.fspath(p) for p in paths])
 
 
-def risk_register(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], config: Config = None) -> list[Any]:
+def risk_register(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], config: Config = None) -> list[RegisterEntry]:
     """Every active suppression in the scanned paths as risk-register rows (``RegisterEntry`` models)."""
     from privlint.pipeline.engine import Scanner
     from privlint.report.risk_register import entries
@@ -67,16 +116,19 @@ def risk_register(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[st
 
 
 def scan_text(text: str, format: TextFormat = "terraform", config: Config = None, filename: str | None = None) -> Report:
-    """Scan one document given as text. ``file`` in findings is ``filename`` (default: a name for the format)."""
-    if format not in _FILE_NAMES:
-        raise ValueError(f"unknown format {format!r}; expected one of {', '.join(_FILE_NAMES)}")
+    """Scan one document given as text. ``file`` in findings is ``filename`` (default: a name for the format).
+
+    ``format`` is one of ``TextFormat``. Raises ``TextFormatError`` (a ValueError) for an unknown format or a
+    text that is not a document of that format (e.g. a CloudFormation template passed as ``terraform``).
+    """
+    _check_text_format(text, format)
     name = filename or _FILE_NAMES[format]
     with tempfile.TemporaryDirectory(prefix="privlint-") as tmp:
-        path = Path(tmp) / Path(name).name
+        path = Path(tmp) / _FILE_NAMES[format]  # the format's own suffix, whatever ``filename`` says
         path.write_text(text, encoding="utf-8")
         report = scan([path], config)
     if report.summary.files == 0:
-        raise ValueError(f"the text is not a {format} document")
+        raise TextFormatError(f"the text is not a {format} document")
     for finding in report.findings:
         finding.file = name
     return report
@@ -114,6 +166,7 @@ def drift(
 
 if TYPE_CHECKING:
     from privlint.core.principal_graph import PrincipalGraph
+    from privlint.report.risk_register import RegisterEntry
 
 
 def graph(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], config: Config = None) -> PrincipalGraph:

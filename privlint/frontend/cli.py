@@ -132,6 +132,16 @@ def schema_config() -> None:
     typer.echo(json.dumps(config_schema(), indent=2))
 
 
+@schema_app.command("report")
+def schema_report() -> None:
+    """The JSON report (check --format json, drift --format json)."""
+    import json
+
+    from privlint.core.findings import report_schema
+
+    typer.echo(json.dumps(report_schema(), indent=2))
+
+
 class RulesFormat(str, Enum):
     text = "text"
     json = "json"

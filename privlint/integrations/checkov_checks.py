@@ -16,7 +16,7 @@ from checkov.terraform.checks.data.base_check import BaseDataCheck
 from checkov.terraform.checks.provider.base_check import BaseProviderCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TerraformResourceCheck
 
-from privlint.integrations.checkov_rules import COVERED, CheckovRule, hits
+from privlint.integrations.checkov_rules import COVERED, CheckovRule, applies, hits
 from privlint.normalize.checkov_adapter import terraform_creates_nothing
 from privlint.rules.base import load_catalog
 
@@ -48,6 +48,8 @@ class _PrivlintVerdict:
         if framework == "terraform" and terraform_creates_nothing(conf):
             return CheckResult.UNKNOWN  # count = 0 or empty for_each: no such resource, so no verdict
         try:
+            if not applies(self.rule, conf, entity_type):
+                return CheckResult.UNKNOWN  # e.g. a secrets rule on a resource without a credential attribute
             found = hits(self.rule, framework, conf, entity_type, mode)  # type: ignore[arg-type]
         except _GUARDED as exc:
             self.details.append(f"privlint could not analyse this resource ({type(exc).__name__})")

@@ -14,6 +14,7 @@ from typing import Any
 from privlint.core.inventory import Inventory
 from privlint.normalize.checkov_adapter import TerraformMode, cloudformation_inventory, terraform_inventory
 from privlint.normalize.cloudformation_aws import RESOURCE_POLICIES
+from privlint.normalize.common import credential_attribute_kind, is_admin_user_resource
 from privlint.normalize.terraform_aws import RESOURCE_POLICY_ATTRIBUTES
 from privlint.rules.base import CheckFunction, Hit
 from privlint.core.settings import Settings
@@ -40,7 +41,7 @@ CLOUDFORMATION_POLICY_TYPES = tuple(
 )
 _SECURITY_GROUPS_TF = ("aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule")
 _SECURITY_GROUPS_CFN = ("AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress")
-_EVERY = ("*",)  # credential attributes can be on any resource type
+_EVERY = ("*",)  # credential attributes can be on any resource type: see ``applies``
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,39 @@ NOT_COVERED: dict[str, str] = {
     "PL102": "needs several resources: a role's admin rights and MFA guards can come from separate attachment resources",
     "PL305": "a CloudFormation parameter is not a resource, and checkov runs checks on resources only",
 }
+
+
+# Rules declared for every resource type, and the credential attribute kind a resource must carry for them
+# (the normalisers' own table, privlint/data/credential_attributes.json): other resources get no verdict.
+_CREDENTIAL_KIND = {"PL301": "secret", "PL302": "secret", "PL303": "username"}
+_MAX_DEPTH = 6
+
+
+def _has_attribute_of_kind(value: Any, kind: str, depth: int = 0) -> bool:
+    if depth > _MAX_DEPTH:
+        return False
+    if isinstance(value, dict):
+        return any(
+            (isinstance(key, str) and credential_attribute_kind(key) == kind) or _has_attribute_of_kind(item, kind, depth + 1)
+            for key, item in value.items()
+        )
+    if isinstance(value, list):
+        return any(_has_attribute_of_kind(item, kind, depth + 1) for item in value)
+    return False
+
+
+def applies(rule: CheckovRule, conf: dict[str, Any], entity_type: str) -> bool:
+    """Whether the rule can judge this resource at all; checkov then reports a verdict (passed or failed).
+
+    A rule declared for every type (``*``) applies only where a credential attribute of its kind is, and the
+    administrator user-name rule only on the services whose user name is an administrator's, as in privlint.
+    """
+    kind = _CREDENTIAL_KIND.get(rule.rule_id)
+    if kind is None:
+        return True
+    if kind == "username" and not is_admin_user_resource(entity_type):
+        return False
+    return _has_attribute_of_kind(conf, kind)
 
 
 def covered_rule(rule_id: str) -> CheckovRule | None:

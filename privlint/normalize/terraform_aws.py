@@ -301,9 +301,11 @@ def _vpc_ingress_rule(self: TerraformNormaliser, record: ResourceRecord) -> None
 
 def _password_policy(self: TerraformNormaliser, record: ResourceRecord) -> None:
     length, reuse = record.get("minimum_password_length"), record.get("password_reuse_prevention")
-    unknown = isinstance(length, Unknown) or isinstance(reuse, Unknown)
     self.builder.inventory.password_policies.append(
-        PasswordPolicy(address=record.address, location=record.location, minimum_length=known_int(length), reuse_prevention=known_int(reuse), unknown=unknown)
+        PasswordPolicy(
+            address=record.address, location=record.location, minimum_length=known_int(length), reuse_prevention=known_int(reuse),
+            unknown_minimum_length=isinstance(length, Unknown), unknown_reuse_prevention=isinstance(reuse, Unknown),
+        )
     )
 
 

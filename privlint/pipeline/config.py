@@ -192,9 +192,14 @@ def _describe(exc: ValidationError, path: Path | None) -> str:
     return "\n".join(lines)
 
 
+# Stable and versionless, as SchemaStore's catalog expects (it maps .privlint.yaml to this URL).
+CONFIG_SCHEMA_ID = "https://json.schemastore.org/privlint.json"
+
+
 def config_schema() -> dict[str, Any]:
     """The JSON Schema of the configuration (``privlint schema config``)."""
     schema = Settings.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = CONFIG_SCHEMA_ID
     schema["title"] = "privlint configuration (.privlint.yaml, or [tool.privlint] in pyproject.toml)"
     return schema

@@ -54,13 +54,13 @@ def admin_port_open(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
 @rule("PL402")
 def weak_password_policy(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
     for policy in inventory.password_policies:
-        if policy.unknown:
-            continue
+        # A setting that could not be resolved is no finding; the other one is still judged.
         problems = []
-        if policy.minimum_length is None or policy.minimum_length < settings.min_password_length:
+        length, reuse = policy.minimum_length, policy.reuse_prevention
+        if not policy.unknown_minimum_length and (length is None or length < settings.min_password_length):
             shown = policy.minimum_length if policy.minimum_length is not None else "unset (AWS default 8)"
             problems.append(f"minimum length {shown} < {settings.min_password_length}")
-        if policy.reuse_prevention is None or policy.reuse_prevention < settings.password_reuse_prevention:
+        if not policy.unknown_reuse_prevention and (reuse is None or reuse < settings.password_reuse_prevention):
             shown = policy.reuse_prevention if policy.reuse_prevention is not None else "unset"
             problems.append(f"reuse prevention {shown} < {settings.password_reuse_prevention}")
         if not problems:
