@@ -10,7 +10,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import FIXTURES, ROOT, run_cli
+from conftest import FIXTURES, run_cli
+
+from privlint.core.findings import report_schema
 
 ADMIN = FIXTURES / "terraform" / "admin-user-without-mfa" / "bad"
 TARGET = 'resource "aws_iam_user" "alice"'
@@ -95,7 +97,7 @@ def test_every_report_names_the_configuration_and_what_it_turned_off(
     )
     report = json.loads(run_cli("check", str(module), "-f", "json").stdout)
     jsonschema.validate(
-        report, json.loads((ROOT / "tests" / "data" / "report.schema.json").read_text())
+        report, report_schema()
     )
     summary = report["summary"]
     assert summary["config"] == [
