@@ -317,15 +317,13 @@ def test_no_module_or_directory_shadows_what_checkov_imports(checkov: Path) -> N
 
 
 def readme_checkov_commands() -> list[str]:
-    """The shell lines of the README's "checkov" section, in order."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("\n### checkov\n"):]
-    section = section[: section.index("\n### ", 1)]
+    """The shell lines of docs/checkov.md, in order."""
+    section = (ROOT / "docs" / "checkov.md").read_text(encoding="utf-8")
     return [line for block in re.findall(r"```sh\n(.*?)```", section, re.S) for line in block.splitlines() if line.strip()]
 
 
 def test_readme_checkov_snippets_run_as_written(checkov: Path, tmp_path: Path) -> None:
-    """Each command of the README's checkov section, from a privlint checkout with the user's code in infra/."""
+    """Each command of docs/checkov.md, from a privlint checkout with the user's code in infra/."""
     commands = readme_checkov_commands()
     assert len(commands) == 7 and sum("bin/checkov -d infra/" in c for c in commands) == 3, commands
     assert sum(c.endswith("privlint_checks.py --self-test") for c in commands) == 2, commands
@@ -360,7 +358,7 @@ def test_readme_checkov_snippets_run_as_written(checkov: Path, tmp_path: Path) -
 
 
 def self_test(checkov: Path, bundle: Path) -> subprocess.CompletedProcess[str]:
-    """What README says to run: checkov's Python on the bundle's loader, with --self-test."""
+    """What docs/checkov.md says to run: checkov's Python on the bundle's loader, with --self-test."""
     return subprocess.run(
         [str(checkov.parent / "python"), str(bundle / LOADER_NAME), "--self-test"],
         capture_output=True, text=True, env=checkov_env(), timeout=900,
@@ -540,4 +538,4 @@ def test_readme_table_of_checks_is_current() -> None:
     """Regenerate with `python -m privlint.integrations.checkov_rules` after changing COVERED or NOT_COVERED."""
     from privlint.integrations.checkov_rules import TABLE_END, TABLE_START, readme_table
 
-    assert f"{TABLE_START}\n{readme_table()}\n{TABLE_END}" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"{TABLE_START}\n{readme_table()}\n{TABLE_END}" in (ROOT / "docs" / "checkov.md").read_text(encoding="utf-8")

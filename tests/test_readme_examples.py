@@ -1,4 +1,4 @@
-"""The README's configuration and suppression examples work as written."""
+"""The README's and docs/configuration.md's examples work as written."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from conftest import ROOT
 from privlint.pipeline.config import load_config
 
 README = (ROOT / "README.md").read_text()
+CONFIGURATION = (ROOT / "docs" / "configuration.md").read_text()
 
 
 def code_blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", README, re.DOTALL)
+    """The examples of the README and of docs/configuration.md, where the configuration reference lives."""
+    return re.findall(rf"```{language}\n(.*?)```", README + CONFIGURATION, re.DOTALL)
 
 
 def test_config_example_is_valid(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Findings and the report: the output contract (see README, "JSON output")."""
+"""Findings and the report: the output contract (see docs/output.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Documentation generated from rule metadata: the README's rule table and docs/rules.md.
+"""Documentation generated from rule metadata: the rule table of docs/rule-index.md and docs/rules.md.
 
-``python -m privlint.frontend.docs`` rewrites the table between the markers in README.md and
+``python -m privlint.frontend.docs`` rewrites the table between the markers in docs/rule-index.md and
 docs/rules.md (one section per rule: SARIF ``helpUri`` links to its anchor); a test fails when
 either is out of date.
 """
@@ -60,7 +60,7 @@ def update_file(path: Path, text: str) -> bool:
 
 
 if __name__ == "__main__":
-    readme = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("README.md")
-    changed = update_readme(readme)
-    changed = update_file(readme.parent / "docs" / "rules.md", rules_document()) or changed
+    docs = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs")
+    changed = update_readme(docs / "rule-index.md")
+    changed = update_file(docs / "rules.md", rules_document()) or changed
     print("updated" if changed else "up to date")

@@ -30,7 +30,7 @@ def _metadata(rule: CheckovRule) -> dict[str, Any]:
         "name": f"privlint {rule.rule_id} {meta.name}: {meta.title}",
         "id": rule.check_id,
         "categories": [CheckCategories[rule.category]],
-        "guideline": f"Run `privlint explain {rule.rule_id}`; privlint README, section Rules ({meta.name}).",
+        "guideline": f"Run `privlint explain {rule.rule_id}`; privlint docs/rules.md ({meta.name}).",
     }
 
 

@@ -83,7 +83,7 @@ COVERED: tuple[CheckovRule, ...] = (
     CheckovRule("PL402", "hygiene", "IAM", terraform=("aws_iam_account_password_policy",)),
 )
 
-# Terraform and CloudFormation rules that are not checkov checks, and why (shown in the README).
+# Terraform and CloudFormation rules that are not checkov checks, and why (shown in docs/checkov.md).
 NOT_COVERED: dict[str, str] = {
     "PL000": "a file checkov cannot parse is reported by checkov itself (parsing_errors)",
     "PL101": "needs several resources: a user's attachments, group memberships and deny-unless-MFA policies are separate resources",
@@ -173,7 +173,7 @@ TABLE_START, TABLE_END = "<!-- checkov-table:start -->", "<!-- checkov-table:end
 
 
 def readme_table() -> str:
-    """The README's table of checkov check ids and privlint rules (``python -m privlint.integrations.checkov_rules``)."""
+    """docs/checkov.md's table of checkov check ids and privlint rules (``python -m privlint.integrations.checkov_rules``)."""
     from privlint.rules.base import load_catalog
 
     catalog = load_catalog()
@@ -191,7 +191,7 @@ if __name__ == "__main__":
     import sys
     from pathlib import Path
 
-    readme = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("README.md")
+    readme = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/checkov.md")
     text = readme.read_text(encoding="utf-8")
     new = re.sub(re.escape(TABLE_START) + r".*?" + re.escape(TABLE_END), lambda _m: f"{TABLE_START}\n{readme_table()}\n{TABLE_END}", text, flags=re.DOTALL)
     if new != text:
