@@ -26,8 +26,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from privlint.core.iam import parse_statement
-from privlint.core.values import PartialList, PartialString, Reference, Unknown
+from privlint.knowledge.iam import parse_statement
+from privlint.model.values import PartialList, PartialString, Reference, Unknown
 from privlint.normalize import common
 
 _INPUT_CAUSES = ("var.", "module.")

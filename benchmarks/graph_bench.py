@@ -13,9 +13,9 @@ import random
 import sys
 import time
 
-from privlint.core.principal_graph import build_graph
-from privlint.core.iam import parse_policy
-from privlint.core.inventory import Grant, Inventory, Location, PolicyDocument, Principal
+from privlint.analysis.principal_graph import build_graph
+from privlint.knowledge.iam import parse_policy
+from privlint.model.inventory import Grant, Inventory, Location, PolicyDocument, Principal
 
 ACCOUNT = "123456789012"
 USERS, GROUPS, ROLES = 6000, 400, 3600

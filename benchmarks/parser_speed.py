@@ -50,7 +50,7 @@ def read_corpus(root: Path) -> list[str]:
 def parsers() -> dict[str, Callable[[str], object]]:
     import hcl2
 
-    from privlint.terraform.hcl_front_end import parse_hcl, parse_tree
+    from privlint.parsers.hcl_front_end import parse_hcl, parse_tree
 
     return {
         "python-hcl2 parses_to_tree": hcl2.parses_to_tree,

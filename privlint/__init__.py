@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from privlint.model.version import __version__
 __all__ = [
     "Category",
     "ConfigError",
@@ -44,14 +44,14 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from privlint.core.findings import (
+    from privlint.model.findings import (
         Category,
         Finding,
         Report,
         Severity,
         report_schema,
     )
-    from privlint.core.settings import Settings
+    from privlint.model.settings import Settings
     from privlint.frontend.api import (
         TextFormat,
         TextFormatError,
@@ -66,8 +66,8 @@ if TYPE_CHECKING:
 # Where each public name is defined: imported on first use, so ``import privlint`` stays cheap.
 _HOMES = {
     "privlint.frontend.api": ("scan", "scan_text", "risk_register", "drift", "graph", "TextFormat", "TextFormatError"),
-    "privlint.core.findings": ("Report", "Finding", "Severity", "Category", "report_schema"),
-    "privlint.core.settings": ("Settings",),
+    "privlint.model.findings": ("Report", "Finding", "Severity", "Category", "report_schema"),
+    "privlint.model.settings": ("Settings",),
     "privlint.pipeline.config": ("ConfigError",),
 }
 

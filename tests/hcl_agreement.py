@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from privlint.terraform.hcl_front_end import parse_hcl
-from privlint.terraform.syntax_tree import (
+from privlint.parsers.hcl_front_end import parse_hcl
+from privlint.parsers.hcl_syntax_tree import (
     Block,
     Body,
     Expression,

@@ -6,7 +6,7 @@ import pytest
 from conftest import FIXTURES
 
 import privlint
-from privlint.core.findings import Category, Finding, Report, Severity
+from privlint.model.findings import Category, Finding, Report, Severity
 
 
 def test_scan_returns_a_typed_report() -> None:

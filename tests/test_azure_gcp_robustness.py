@@ -9,12 +9,12 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from privlint.core.inventory import Inventory
+from privlint.model.inventory import Inventory
 from privlint.normalize import terraform_azure, terraform_gcp
-from privlint.normalize.common import ResourceRecord
+from privlint.model.records import ResourceRecord
 from privlint.rules import azure, gcp
-from privlint.core.settings import Settings
-from privlint.core.values import LineDict, PartialString, Reference, Unknown
+from privlint.model.settings import Settings
+from privlint.model.values import LineDict, PartialString, Reference, Unknown
 
 _SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.text(max_size=12),

@@ -24,7 +24,7 @@ from conftest import TEST_CACHE, FIXTURES, ROOT, run_cli
 from test_repository_layout import tracked_files
 from privlint.integrations.checkov_bundle import LIBRARY_ARCHIVE, LOADER_NAME, write_bundle
 from privlint.integrations.checkov_rules import COVERED, NOT_COVERED, check_id
-from privlint.rules.base import load_catalog
+from privlint.model.catalog import load_catalog
 
 CHECKOV_VERSION = "3.3.30"
 CACHE = TEST_CACHE
@@ -486,7 +486,7 @@ def test_check_ids_follow_rule_ids() -> None:
 
 def test_rendered_terraform_strings_become_privlint_markers() -> None:
     from privlint.normalize.checkov_adapter import terraform_string
-    from privlint.core.values import PartialString, Reference, Unknown
+    from privlint.model.values import PartialString, Reference, Unknown
 
     ref = terraform_string("data.aws_iam_policy_document.admin.json")
     assert isinstance(ref, Reference) and (ref.address, ref.attribute) == ("data.aws_iam_policy_document.admin", "json")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import jsonschema
 
-from privlint.core.findings import report_schema
+from privlint.model.findings import report_schema
 
 from conftest import FIXTURES, ROOT
 

@@ -195,7 +195,7 @@ def test_shell_completion_is_offered() -> None:
 
 
 def test_rules_as_json() -> None:
-    from privlint.rules.base import load_catalog
+    from privlint.model.catalog import load_catalog
 
     rules = json.loads(run_cli("rules", "--format", "json").stdout)
     assert [r["id"] for r in rules] == list(load_catalog())

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from privlint.core.values import (
+from privlint.model.values import (
     THIS_ACCOUNT_ID,
     THIS_REGION,
     PartialList,
@@ -19,12 +19,8 @@ from privlint.core.values import (
 )
 from privlint.normalize.cfn_conditions import evaluate_condition, settle
 from privlint.normalize.cfn_language_extensions import expand_for_each
-from privlint.normalize.cfn_values import (
-    NO_VALUE,
-    Alternatives,
-    TemplateContext,
-    resolve,
-)
+from privlint.normalize.cfn_context import NO_VALUE, Alternatives, TemplateContext, resolve
+from privlint.normalize.cfn_values import template_context
 from privlint.parsers.cloudformation import load_yaml
 
 TEMPLATE = """
@@ -68,7 +64,7 @@ def _template() -> dict[str, Any]:
 
 
 def _ctx() -> TemplateContext:
-    return TemplateContext.from_template(_template())
+    return template_context(_template())
 
 
 def value_of(fragment: str) -> Any:
@@ -242,7 +238,7 @@ def test_unknown_mapping_key_gives_every_entry() -> None:
 
 def _expanded(text: str) -> tuple[dict[str, Any], TemplateContext]:
     template = load_yaml(text)
-    ctx = TemplateContext.from_template(template)
+    ctx = template_context(template)
     return expand_for_each(template, ctx), ctx
 
 

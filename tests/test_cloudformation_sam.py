@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from privlint.core.datafiles import DATA_DIR
-from privlint.core.inventory import Inventory
-from privlint.core.values import THIS_ACCOUNT_ID, THIS_REGION, UNKNOWN_MARK
+from privlint.model.datafiles import DATA_DIR
+from privlint.model.inventory import Inventory
+from privlint.model.values import THIS_ACCOUNT_ID, THIS_REGION, UNKNOWN_MARK
 from privlint.normalize.cfn_sam import SAM_TRANSLATOR_VERSION
 from privlint.normalize.cloudformation_aws import CloudFormationNormaliser
 from privlint.parsers.cloudformation import load_yaml

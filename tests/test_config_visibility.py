@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from conftest import FIXTURES, run_cli
 
-from privlint.core.findings import report_schema
+from privlint.model.findings import report_schema
 
 ADMIN = FIXTURES / "terraform" / "admin-user-without-mfa" / "bad"
 TARGET = 'resource "aws_iam_user" "alice"'

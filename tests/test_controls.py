@@ -6,7 +6,7 @@ import re
 
 from conftest import ROOT
 
-from privlint.rules.base import load_catalog
+from privlint.model.catalog import load_catalog
 
 # Controls in CONTROLS.md that no rule enforces yet, and why. Shrink this list as rules land;
 # the test fails when it is out of date in either direction.

@@ -12,7 +12,7 @@ from conftest import FIXTURES
 from privlint.pipeline.discover import discover
 from privlint.pipeline.engine import Scanner
 from privlint.rules.credential_report import console_user_without_mfa, dormant_credentials, link_iac_admins
-from privlint.core.settings import Settings
+from privlint.model.settings import Settings
 
 REPORTS = FIXTURES / "credential-report"
 HEADER = (
@@ -194,7 +194,7 @@ def test_mixed_directory_reports_each_format_with_its_file_and_resource(tmp_path
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from privlint.parsers.credential_report import parse_report  # noqa: E402
+from privlint.pipeline.format_credential_report import parse_report  # noqa: E402
 
 _CELLS = st.sampled_from(["true", "false", "N/A", "no_information", "not_supported", "", "2025-01-01T00:00:00+00:00",
                           "2025-13-45T99:00:00", "<root_account>", '"', '"a,b"', "\x00", "\r", "\n", "é", "alice"])

@@ -3,7 +3,8 @@ from __future__ import annotations
 from conftest import ROOT
 
 from privlint.frontend.docs import END, START, rule_table
-from privlint.rules.base import all_rules, has_detector, load_catalog
+from privlint.model.catalog import has_detector, load_catalog
+from privlint.rules.registry import all_rules
 
 
 def test_rule_index_table_is_up_to_date() -> None:

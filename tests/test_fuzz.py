@@ -31,7 +31,7 @@ import privlint
 from privlint.parsers import jsonpos
 from privlint.parsers.cloudformation import TemplateError, load_template
 from privlint.terraform.loader import parse_file
-from privlint.rules.base import load_catalog
+from privlint.model.catalog import load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -29,9 +29,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import privlint
-from privlint.change_control.run import DriftInputs, run_drift
+from privlint.drift.run import DriftInputs, run_drift
 from privlint.report import sarif, text
-from privlint.rules.base import load_catalog
+from privlint.model.catalog import load_catalog
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 EXAMPLES = int(os.environ.get("PRIVLINT_FUZZ_EXAMPLES") or 200)
@@ -208,7 +208,7 @@ def test_drift_on_any_mutated_input_ends_in_a_report(data: st.DataObject) -> Non
 
 
 def test_the_seeds_cover_every_input_format() -> None:
-    from privlint.pipeline.formats import FORMATS, sniff_suffixes
+    from privlint.pipeline.formats import all_formats, sniff_suffixes
 
     sniff_suffixes()  # registers the built-in formats
     with tempfile.TemporaryDirectory() as tmp:
@@ -219,7 +219,7 @@ def test_the_seeds_cover_every_input_format() -> None:
         from privlint.pipeline.discover import discover
 
         kinds = {f.kind for f in discover([tmp], 10_000_000).files}
-    assert kinds >= {"terraform", *(f.name for f in FORMATS)}, kinds
+    assert kinds >= {"terraform", *(f.name for f in all_formats())}, kinds
 
 
 @pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.__name__)

@@ -21,7 +21,7 @@ import pytest
 
 import privlint
 from conftest import FIXTURES, run_cli
-from privlint.parsers.github_snapshot import validate
+from privlint.pipeline.format_github_snapshot import validate
 
 RECORDING = FIXTURES / "github" / "api-replay" / "acme-corp.json"
 TOKEN = "test-token-for-the-replay-server"

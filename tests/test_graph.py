@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 import privlint
 from conftest import FIXTURES, run_cli
-from privlint.core.principal_graph import Edge, PrincipalGraph, build_graph, escalation_paths, Node, render, shortest_paths, techniques, to_mermaid
-from privlint.core.iam import parse_policy
-from privlint.core.inventory import Grant, Inventory, Location, PolicyDocument, Principal
+from privlint.analysis.principal_graph import Edge, PrincipalGraph, build_graph, escalation_paths, Node, render, shortest_paths, techniques, to_mermaid
+from privlint.knowledge.iam import parse_policy
+from privlint.model.inventory import Grant, Inventory, Location, PolicyDocument, Principal
 
 ESCALATION = FIXTURES / "escalation"
 EXPECTED: dict[str, dict[str, str]] = json.loads((ESCALATION / "expected_paths.json").read_text())

@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 from hcl_agreement import tree_depth
 
-from privlint.terraform.hcl_front_end import parse_expression, parse_hcl, parse_template
-from privlint.terraform.syntax_tree import (
+from privlint.parsers.hcl_front_end import parse_expression, parse_hcl, parse_template
+from privlint.parsers.hcl_syntax_tree import (
     BinaryOp,
     Block,
     Conditional,
@@ -326,7 +326,7 @@ def test_nesting_real_code_might_use_is_read(depth: int) -> None:
 
 @pytest.mark.parametrize("text", [v[: len(v) // 2] + v[len(v) // 2 :] for v in DEEP_INPUTS.values()][:6])
 def test_no_tree_is_deeper_than_the_bound(text: str) -> None:
-    from privlint.terraform.hcl_nesting import MAX_NESTING
+    from privlint.parsers.hcl_nesting import MAX_NESTING
 
     for cut in (50, 100, 150, 190, 250):
         parsed = parse_hcl(f"x = {text[: cut * 8]}")

@@ -17,9 +17,9 @@ from hcl_agreement import Name, Shape, tree_depth, value_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from privlint.terraform.hcl_front_end import parse_hcl, parse_tree
-from privlint.terraform.hcl_nesting import MAX_NESTING
-from privlint.terraform.syntax_tree import Invalid
+from privlint.parsers.hcl_front_end import parse_hcl, parse_tree
+from privlint.parsers.hcl_nesting import MAX_NESTING
+from privlint.parsers.hcl_syntax_tree import Invalid
 
 KEYWORDS = {"true", "false", "null", "for", "in", "if", "endif", "endfor", "else"}
 # Characters that matter to HCL's lexer, mixed into otherwise arbitrary text.

@@ -8,16 +8,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from privlint.core.iam import (
-    denies_without_mfa,
-    has_restricting_condition,
-    is_public_principal,
-    matches,
-    parse_policy,
-    parse_statement,
-    requires_mfa,
-    statement_grants_action,
-)
+from privlint.knowledge.iam import has_restricting_condition, is_public_principal, matches, parse_policy, parse_statement, statement_grants_action
+from privlint.knowledge.mfa import denies_without_mfa, requires_mfa
 
 # IAM patterns use only '*' and '?'; fnmatch also knows [...] classes, which IAM treats literally.
 pattern_chars = st.sampled_from(list("abcAB:*?-/.0"))
@@ -98,15 +90,15 @@ def test_unknown_entries_never_become_matches(actions: list[object]) -> None:
 
 
 def test_conditional_deny_applies_only_sometimes() -> None:
-    from privlint.core.iam import statement_denies_action
+    from privlint.knowledge.iam import statement_denies_action
 
     conditional = parse_statement({"Effect": "Deny", "Action": "iam:*", "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-2"}}})
     assert not statement_denies_action(conditional, "iam:PassRole")
 
 
 def test_trust_in_this_account_or_the_deploying_principal_admits_people() -> None:
-    from privlint.core.iam import assumable_without_mfa
-    from privlint.core.values import DEPLOYING_PRINCIPAL_ARN, DEPLOYING_PRINCIPAL_ID, REFERENCE_PREFIX, THIS_ACCOUNT_ID
+    from privlint.knowledge.iam import assumable_without_mfa
+    from privlint.model.values import DEPLOYING_PRINCIPAL_ARN, DEPLOYING_PRINCIPAL_ID, REFERENCE_PREFIX, THIS_ACCOUNT_ID
 
     resolved = [DEPLOYING_PRINCIPAL_ARN, DEPLOYING_PRINCIPAL_ID, THIS_ACCOUNT_ID, f"arn:aws:iam::{THIS_ACCOUNT_ID}:root"]
     unresolved = [REFERENCE_PREFIX + "data.aws_caller_identity.current"]  # the evaluator's reference form

@@ -151,7 +151,7 @@ def test_risk_register_markdown_cell_cannot_add_rows_or_columns(tmp_path: Path) 
 
 
 def test_escape_helpers_directly() -> None:
-    from privlint.report.escape import (
+    from privlint.model.escape import (
         annotation_data,
         annotation_property,
         markdown_cell,

@@ -380,7 +380,7 @@ def test_interpolated_references_are_kept(tmp_path: Path) -> None:
 def test_inventory_merge_keeps_every_field_of_both_sides() -> None:
     from typing import get_args, get_origin
 
-    from privlint.core.inventory import Inventory
+    from privlint.model.inventory import Inventory
 
     def one_of_each(tag: str) -> Inventory:
         values: dict[str, object] = {}

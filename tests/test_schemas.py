@@ -17,7 +17,7 @@ import yaml
 from conftest import FIXTURES, ROOT, run_cli
 
 import privlint
-from privlint.core.findings import REPORT_SCHEMA_FILE, report_schema
+from privlint.model.findings import REPORT_SCHEMA_FILE, report_schema
 from privlint.pipeline.config import CONFIG_SCHEMA_ID, config_schema
 
 FIXTURE_DIRS = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
@@ -62,7 +62,7 @@ def test_each_fixture_report_matches_the_report_schema(fixture_dir: Path) -> Non
 
 def test_report_schema_lists_every_field_of_the_models() -> None:
     """A field added to Finding, Suppression or Summary must be added to the schema too."""
-    from privlint.core.findings import Finding, Summary, Suppression
+    from privlint.model.findings import Finding, Summary, Suppression
 
     schema = report_schema()
     finding = schema["properties"]["findings"]["items"]

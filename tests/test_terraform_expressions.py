@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from privlint.core.values import PartialList, PartialString, Reference, Unknown
+from privlint.model.values import PartialList, PartialString, Reference, Unknown
 from privlint.terraform.expressions import Evaluator, Step, walk
-from privlint.terraform.hcl_front_end import parse_hcl
+from privlint.parsers.hcl_front_end import parse_hcl
 
 
 class _Scope:

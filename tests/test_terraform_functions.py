@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from privlint.core.values import PartialList, PartialString, Reference, Unknown
+from privlint.model.values import PartialList, PartialString, Reference, Unknown
 from privlint.terraform.expressions import EvaluationError, Evaluator, Step, walk
 from privlint.terraform.functions import FUNCTIONS, JsonDocument
 
-hcl_front_end = pytest.importorskip("privlint.terraform.hcl_front_end")
+hcl_front_end = pytest.importorskip("privlint.parsers.hcl_front_end")
 
 
 class _Scope:
@@ -608,13 +608,7 @@ def test_rsadecrypt_with_a_key_in_the_code() -> None:
     )
 
 
-alternatives_engine = pytest.mark.skipif(
-    not hasattr(__import__("privlint.core.values").core.values, "Alternatives"),
-    reason="this engine's conditionals do not keep their branches",
-)
 
-
-@alternatives_engine
 @pytest.mark.parametrize(
     ("text", "branches"),
     [

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from privlint.core.values import DEFAULT_PARTITION, DEPLOYING_PRINCIPAL_ARN, THIS_ACCOUNT_ID, PartialList, Reference, Unknown
+from privlint.model.values import DEFAULT_PARTITION, DEPLOYING_PRINCIPAL_ARN, THIS_ACCOUNT_ID, PartialList, Reference, Unknown
 from privlint.terraform.loader import TerraformLoader
 from privlint.terraform.results import TerraformResult
 
@@ -240,7 +240,7 @@ def test_a_null_argument_is_null_unless_the_variable_is_not_nullable(tmp_path: P
 
 
 def test_a_policy_document_statement_with_null_arguments_leaves_them_unset() -> None:
-    from privlint.normalize.terraform_aws import _statement_block
+    from privlint.normalize.terraform_policy_document import statement_block
 
-    converted = _statement_block({"effect": None, "actions": ["s3:GetObject"], "not_actions": None, "principals": [], "resources": ["*"], "not_resources": Unknown("x")})
+    converted = statement_block({"effect": None, "actions": ["s3:GetObject"], "not_actions": None, "principals": [], "resources": ["*"], "not_resources": Unknown("x")})
     assert converted == {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["*"]}

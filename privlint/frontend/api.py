@@ -8,8 +8,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from privlint.core.findings import Report
-from privlint.core.settings import Settings
+from privlint.model.findings import Report
+from privlint.model.settings import Settings
 
 TextFormat = Literal[
     "terraform",
@@ -152,7 +152,7 @@ def drift(
     difference to. ``today`` (a ``datetime.date``) decides expiry; default: today (UTC).
     Raises ValueError for a wrong combination, FileNotFoundError for a missing input.
     """
-    from privlint.change_control.run import DriftInputs, run_drift
+    from privlint.drift.run import DriftInputs, run_drift
 
     def path(value: str | os.PathLike[str] | None) -> str | None:
         return os.fspath(value) if value is not None else None
@@ -165,17 +165,17 @@ def drift(
 
 
 if TYPE_CHECKING:
-    from privlint.core.principal_graph import PrincipalGraph
+    from privlint.analysis.principal_graph import PrincipalGraph
     from privlint.report.risk_register import RegisterEntry
 
 
 def graph(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], config: Config = None) -> PrincipalGraph:
-    """The principal graph of the code under ``paths``: nodes, edges and escalation paths (privlint/core/principal_graph.py).
+    """The principal graph of the code under ``paths``: nodes, edges and escalation paths (privlint/analysis/principal_graph.py).
 
     Each template or module directory is one graph; they are combined, and a node id that two of them
     share is prefixed with its file. Raises FileNotFoundError for a path that does not exist.
     """
-    from privlint.core.principal_graph import build_graph, combine
+    from privlint.analysis.principal_graph import build_graph, combine
     from privlint.pipeline.discover import discover
     from privlint.pipeline.engine import Scanner
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from privlint import __version__
+from privlint.model.version import __version__
 from privlint.frontend.cli_options import (
     BaselineOption,
     Color,
@@ -137,7 +137,7 @@ def schema_report() -> None:
     """The JSON report (check --format json, drift --format json)."""
     import json
 
-    from privlint.core.findings import report_schema
+    from privlint.model.findings import report_schema
 
     typer.echo(json.dumps(report_schema(), indent=2))
 
@@ -152,7 +152,7 @@ def list_rules(
     output_format: Annotated[RulesFormat, typer.Option("--format", "-f", help="text (one line per rule) or json (every field).")] = RulesFormat.text,
 ) -> None:
     """List every rule: id, name, category, severity, controls, formats."""
-    from privlint.rules.base import load_catalog
+    from privlint.model.catalog import load_catalog
 
     catalog = load_catalog()
     if output_format == RulesFormat.json:
@@ -174,7 +174,7 @@ def list_rules(
 @app.command()
 def explain(rule_id: str = typer.Argument(..., help="A rule id (PL101) or name (admin-without-mfa).")) -> None:
     """Explain a rule: what it detects, why, an example, and the fix."""
-    from privlint.rules.base import load_catalog
+    from privlint.model.catalog import load_catalog
 
     catalog = load_catalog()
     meta = catalog.get(rule_id.upper()) or next((m for m in catalog.values() if m.name == rule_id.lower()), None)
@@ -223,7 +223,7 @@ def github_export(
 @github_app.command("schema")
 def github_schema() -> None:
     """Print the JSON Schema of GitHub organisation snapshots."""
-    from privlint.parsers.github_snapshot import SCHEMA_PATH
+    from privlint.pipeline.format_github_snapshot import SCHEMA_PATH
 
     typer.echo(SCHEMA_PATH.read_text(encoding="utf-8"), nl=False)
 
@@ -250,8 +250,8 @@ def drift(
     exit_zero: ExitZeroOption = False,
 ) -> None:
     """Report changes not covered by an approved change record (config-drift), and log every change."""
-    from privlint.change_control.audit import AuditLogError
-    from privlint.change_control.run import DriftInputs, run_drift
+    from privlint.drift.audit import AuditLogError
+    from privlint.drift.run import DriftInputs, run_drift
     from privlint.frontend.cli_output import Delivery, deliver
     from privlint.frontend.cli_scan import root_of
 
@@ -276,7 +276,7 @@ def drift(
 @audit_app.command("verify")
 def audit_verify(log: str = typer.Argument(..., help="The audit log (JSON lines).", show_default=False)) -> None:
     """Check every line is a well-formed entry and the hash chain is unbroken (exit 1 with the line if not)."""
-    from privlint.change_control.audit import verify
+    from privlint.drift.audit import verify
 
     try:
         result = verify(log)
@@ -296,7 +296,7 @@ def schema_change_register() -> None:
     """The change register read by `privlint drift --register`."""
     import json
 
-    from privlint.change_control.register import json_schema
+    from privlint.drift.register import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2))
 
@@ -318,7 +318,7 @@ def checkov_bundle(
     typer.echo(f"Check that checkov loads them, with the Python of checkov's environment: python {loader} --self-test", err=True)
 
 
-# -- privlint graph ... (the principal graph and privilege-escalation paths; privlint/core/principal_graph.py)
+# -- privlint graph ... (the principal graph and privilege-escalation paths; privlint/analysis/principal_graph.py)
 class GraphFormat(str, Enum):
     mermaid = "mermaid"
     dot = "dot"
@@ -336,7 +336,7 @@ def graph_command(
     stdin_format: StdinFormatOption = None,
 ) -> None:
     """Draw the principal graph: admin-level principals marked, escalation paths without MFA highlighted."""
-    from privlint.core.principal_graph import render
+    from privlint.analysis.principal_graph import render
     from privlint.frontend.api import graph
     from privlint.frontend.cli_output import write_output
     from privlint.frontend.cli_scan import stdin_paths

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from privlint.core.findings import Severity
+from privlint.model.findings import Severity
 
 if TYPE_CHECKING:
     from privlint.pipeline.config import LoadedConfig
@@ -31,7 +31,7 @@ class Color(str, Enum):
 
 def error(message: str) -> typer.Exit:
     """A usage or input error: the message on stderr, exit status 2."""
-    from privlint.report.escape import printable
+    from privlint.model.escape import printable
 
     for line in message.splitlines() or [""]:
         typer.echo(f"privlint: error: {printable(line)}", err=True)

@@ -15,8 +15,8 @@ from typing import NoReturn
 
 import typer
 
-from privlint.core.findings import Report
-from privlint.core.settings import Settings
+from privlint.model.findings import Report
+from privlint.model.settings import Settings
 from privlint.frontend.cli_options import Color, OutputFormat, error
 
 
@@ -38,7 +38,7 @@ class Delivery:
 
 def note(message: str, delivery: Delivery) -> None:
     """A remark on standard error (never in the report itself), silenced by --quiet."""
-    from privlint.report.escape import printable
+    from privlint.model.escape import printable
 
     if not delivery.quiet:
         typer.echo(f"privlint: note: {printable(message)}", err=True)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from privlint.core.findings import Report
+from privlint.model.findings import Report
 from privlint.frontend.api import _FILE_NAMES as STDIN_FILE_NAMES
 from privlint.frontend.cli_options import error
 from privlint.pipeline.engine import Scanner

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from privlint.core.datafiles import load_json
+from privlint.model.datafiles import load_json
 
 STATUS_TEXT = {"covered": "covered", "combination": "covered (two techniques in a row)", "not-visible": "not visible in IaC", "missing": "missing"}
 

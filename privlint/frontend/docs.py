@@ -11,7 +11,7 @@ import re
 import sys
 from pathlib import Path
 
-from privlint.rules.base import load_catalog
+from privlint.model.catalog import load_catalog
 
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
 

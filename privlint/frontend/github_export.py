@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from privlint import __version__
+from privlint.model.version import __version__
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"

@@ -18,7 +18,7 @@ from checkov.terraform.checks.resource.base_resource_check import BaseResourceCh
 
 from privlint.integrations.checkov_rules import COVERED, CheckovRule, applies, hits
 from privlint.normalize.checkov_adapter import terraform_creates_nothing
-from privlint.rules.base import load_catalog
+from privlint.model.catalog import load_catalog
 
 # Bad input must not abort checkov's run: the check then has no verdict (UNKNOWN), like privlint's guard.
 _GUARDED = (RecursionError, ValueError, TypeError, KeyError, AttributeError, IndexError)

@@ -11,13 +11,13 @@ import importlib
 from dataclasses import dataclass
 from typing import Any
 
-from privlint.core.inventory import Inventory
+from privlint.model.inventory import Inventory
 from privlint.normalize.checkov_adapter import TerraformMode, cloudformation_inventory, terraform_inventory
 from privlint.normalize.cloudformation_aws import RESOURCE_POLICIES
-from privlint.normalize.common import credential_attribute_kind, is_admin_user_resource
+from privlint.knowledge.credentials import credential_attribute_kind, is_admin_user_resource
 from privlint.normalize.terraform_aws import RESOURCE_POLICY_ATTRIBUTES
 from privlint.rules.base import CheckFunction, Hit
-from privlint.core.settings import Settings
+from privlint.model.settings import Settings
 
 CHECK_PREFIX = "CKV_PRIVLINT_"
 
@@ -134,7 +134,7 @@ def rule_function(rule: CheckovRule) -> CheckFunction:
     from privlint.rules import base
 
     importlib.import_module(f"privlint.rules.{rule.module}")
-    return base._REGISTRY[rule.rule_id]
+    return base.CHECKS[rule.rule_id]
 
 
 class InventoryCache:
@@ -174,7 +174,7 @@ TABLE_START, TABLE_END = "<!-- checkov-table:start -->", "<!-- checkov-table:end
 
 def readme_table() -> str:
     """docs/checkov.md's table of checkov check ids and privlint rules (``python -m privlint.integrations.checkov_rules``)."""
-    from privlint.rules.base import load_catalog
+    from privlint.model.catalog import load_catalog
 
     catalog = load_catalog()
     rows = ["| checkov id | privlint rule | name | Terraform | CloudFormation |", "|---|---|---|---|---|"]

@@ -13,10 +13,11 @@ import json
 from typing import Any
 from urllib.parse import unquote
 
-from privlint.core.iam import parse_policy
-from privlint.core.inventory import Inventory, Location, PolicyVersion, Workload
-from privlint.core.values import line_of
-from privlint.normalize.common import InventoryBuilder, Problem
+from privlint.knowledge.iam import parse_policy
+from privlint.model.inventory import Inventory, Location, PolicyVersion, Workload
+from privlint.model.values import line_of
+from privlint.model.records import Problem
+from privlint.normalize.common import InventoryBuilder
 
 LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 MANAGED_POLICY_TYPE = "AWS::IAM::ManagedPolicy"  # the graph's policy-version targets are managed policies

@@ -12,12 +12,14 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from privlint.core.values import LineDict, Unknown, is_known
-from privlint.normalize.cfn_values import (
+from privlint.model.values import LineDict, Unknown, is_known
+from privlint.normalize.cfn_context import (
     NO_VALUE,
     Alternatives,
     TemplateContext,
+    from_input,
     resolve,
+    wrong_arguments,
 )
 
 MAX_VARIANTS = 32  # more combinations of undecided choices than this in one mapping: the mapping stays unknown
@@ -293,3 +295,31 @@ def mark(value: Any, deps: tuple[str, ...]) -> Any:
     if isinstance(value, list):
         return [mark(v, deps) for v in value]
     return value
+
+
+def fn_if(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
+    if not (isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str)):
+        return wrong_arguments(
+            ctx, line, "Fn::If", "[condition name, value if true, value if false]"
+        )
+    decided = evaluate_condition(arg[0], ctx, line)
+    if arg[0] not in ctx.conditions:
+        return Unknown("Fn::If")  # an undefined condition: a mistake (reported), not a choice between branches
+    if decided is True:
+        return resolve(arg[1], ctx, depth, line)
+    if decided is False:
+        return resolve(arg[2], ctx, depth, line)
+    when_true, when_false = (
+        resolve(arg[1], ctx, depth, line),
+        resolve(arg[2], ctx, depth, line),
+    )
+    if when_true == when_false and is_known(when_true):
+        return when_true
+    origin = from_input(decided, f"condition {arg[0]}")
+    return Alternatives(
+        source=f"condition {arg[0]}",
+        options=(
+            (f"condition {arg[0]} is true{origin}", when_true),
+            (f"condition {arg[0]} is false{origin}", when_false),
+        ),
+    )

@@ -10,8 +10,8 @@ import itertools
 import json
 from typing import Any
 
-from privlint.core.values import PartialList, PartialString, Unknown, is_known
-from privlint.normalize.cfn_values import (
+from privlint.model.values import PartialList, PartialString, Unknown, is_known
+from privlint.normalize.cfn_context import (
     DEPLOYMENT_SPECIFIC,
     MAX_ALTERNATIVES,
     Alternatives,

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from privlint.core.values import LineDict, line_of
-from privlint.normalize.cfn_values import TemplateContext, resolve
+from privlint.model.values import LineDict, line_of
+from privlint.normalize.cfn_context import TemplateContext, resolve
 
 MAX_EXPANSIONS = 1000
 _LOOP_PREFIX = "Fn::ForEach::"

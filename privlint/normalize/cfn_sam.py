@@ -11,16 +11,24 @@ would write, with its parameters substituted.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from privlint.core.datafiles import load_json
-from privlint.core.values import LineDict, Reference, Unknown, as_list, line_of
+from privlint.model.datafiles import load_json
+from privlint.model.values import LineDict, Reference, Unknown, as_list, line_of
 from privlint.normalize.cfn_conditions import mark
-from privlint.normalize.cfn_values import join_parts, resolve
-from privlint.normalize.common import ResourceRecord
+from privlint.normalize.cfn_context import TemplateContext, join_parts, resolve
+from privlint.model.inventory import Location
+from privlint.model.records import ResourceRecord
+from privlint.normalize.common import InventoryBuilder
 
-if TYPE_CHECKING:
-    from privlint.normalize.cloudformation_aws import CloudFormationNormaliser
+
+class CloudFormationNormaliser(Protocol):
+    """What SAM resources need from the template's normaliser (``cloudformation_aws.CloudFormationNormaliser``)."""
+
+    builder: InventoryBuilder
+    ctx: TemplateContext
+
+    def _loc(self, value: Any, record: ResourceRecord) -> Location: ...
 
 # The aws-sam-translator release the vendored data files come from.
 SAM_TRANSLATOR_VERSION = "1.115.0"

@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from privlint.core.inventory import Inventory
+from privlint.model.inventory import Inventory
 from privlint.normalize.cloudformation_aws import CloudFormationNormaliser
-from privlint.normalize.common import ResourceRecord
+from privlint.model.records import ResourceRecord
 from privlint.normalize.terraform_aws import TerraformNormaliser
-from privlint.core.values import PartialString, Reference, Unknown
+from privlint.model.values import PartialString, Reference, Unknown
 
 TerraformMode = Literal["resource", "data", "provider"]
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from privlint.core.inventory import (
+from privlint.model.inventory import (
     IngressRule,
     Inventory,
     Location,
     LoginProfile,
     SecretParameter,
 )
-from privlint.core.values import (
+from privlint.model.values import (
     LineDict,
     Reference,
     as_list,
@@ -23,17 +23,11 @@ from privlint.core.values import (
 from privlint.normalize.cfn_conditions import evaluate_condition, settle
 from privlint.normalize.cfn_language_extensions import expand_for_each
 from privlint.normalize.cfn_sam import connector, serverless_workload
-from privlint.normalize.cfn_values import TemplateContext, from_input, resolve
-from privlint.normalize.common import (
-    InventoryBuilder,
-    Origin,
-    Problem,
-    ResourceRecord,
-    is_admin_user_resource,
-    walk_credentials,
-    workload_specs,
-    workloads_of,
-)
+from privlint.normalize.cfn_context import from_input, resolve
+from privlint.normalize.cfn_values import template_context
+from privlint.knowledge.credentials import is_admin_user_resource, walk_credentials
+from privlint.model.records import Origin, Problem, ResourceRecord
+from privlint.normalize.common import InventoryBuilder, workload_specs, workloads_of
 
 # Resource type -> (property holding the policy document, property naming the protected resource).
 RESOURCE_POLICIES: dict[str, tuple[str, str | None]] = {
@@ -55,9 +49,9 @@ RESOURCE_POLICIES: dict[str, tuple[str, str | None]] = {
 class CloudFormationNormaliser:
     def __init__(self, template: dict[str, Any], file: str) -> None:
         self.file = file
-        loops = TemplateContext.from_template(template)
+        loops = template_context(template)
         self.template = expand_for_each(template, loops)
-        self.ctx = TemplateContext.from_template(self.template)
+        self.ctx = template_context(self.template)
         self.ctx.problems = loops.problems
         self.builder = InventoryBuilder()
 
@@ -295,7 +289,7 @@ _HANDLERS: dict[str, Callable[[CloudFormationNormaliser, ResourceRecord], None]]
 
 
 # Workloads that run as a role (the types are data: "workload_types" in escalation_techniques.json), and
-# managed policy names: privlint/core/principal_graph.py walks them.
+# managed policy names: privlint/analysis/principal_graph.py walks them.
 def _workload(kind: str, paths: dict[str, str]) -> Callable[[CloudFormationNormaliser, ResourceRecord], None]:
     def handler(self: CloudFormationNormaliser, record: ResourceRecord) -> None:
         self.builder.inventory.workloads.extend(workloads_of(record, kind, paths))

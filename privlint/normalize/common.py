@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
-from privlint.core.datafiles import load_json
-from privlint.core.iam import Statement, parse_policy
-from privlint.core.inventory import (
+from privlint.model.datafiles import load_json
+from privlint.knowledge.iam import parse_policy
+from privlint.model.policy import Statement
+from privlint.model.inventory import (
     Credential,
-    CredentialOrigin,
     DocumentKind,
     Grant,
     Inventory,
@@ -25,7 +24,8 @@ from privlint.core.inventory import (
     PrincipalKind,
     Workload,
 )
-from privlint.core.values import (
+from privlint.model.records import Origin, Problem, ResourceRecord
+from privlint.model.values import (
     Alternatives,
     LineDict,
     PartialString,
@@ -36,52 +36,6 @@ from privlint.core.values import (
     as_list,
     line_of,
 )
-
-
-@dataclass
-class Origin:
-    """Where a value that reached an attribute was written (variable default, tfvars, parameter...)."""
-
-    kind: CredentialOrigin
-    file: str
-    line: int | None
-    via: str | None = None
-    sensitive: bool = False
-
-
-@dataclass
-class ResourceRecord:
-    """One resource (or data source) with its evaluated values, as every normaliser receives it."""
-
-    address: str
-    type: str
-    values: dict[str, Any]
-    file: str
-    line: int | None
-    mode: str = "resource"  # "resource" or "data"
-    attribute_lines: dict[str, int] = field(default_factory=dict)
-    origins: dict[str, Origin] = field(default_factory=dict)
-    sensitive: Any = None  # a Terraform-style mark tree (True, or dicts/lists of marks) of values the source marks sensitive
-
-    @property
-    def location(self) -> Location:
-        return Location(file=self.file, line=self.line)
-
-    def attr_location(self, name: str) -> Location:
-        return Location(file=self.file, line=self.attribute_lines.get(name, self.line))
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self.values.get(name, default)
-
-
-@dataclass
-class Problem:
-    """A document privlint could read but not make sense of (e.g. a policy that is not valid JSON)."""
-
-    file: str
-    line: int | None
-    resource: str
-    message: str
 
 
 _PLACEHOLDER = "\u0000privlint{}\u0000"
@@ -386,49 +340,6 @@ class InventoryBuilder:
                 sensitive=True if kind == "secret" else origin.sensitive,
             )
         )
-
-
-def credential_attribute_kind(name: str) -> str | None:
-    """'secret', 'username' or None for an attribute or property name."""
-    table = load_json("credential_attributes.json")
-    low = name.lower()
-    if low in table["secret"]:
-        return "secret"
-    if low in table["username"]:
-        return "username"
-    return None
-
-
-# Resource types whose user-name attribute names an administrator account of the service.
-_ADMIN_USER_TYPES = re.compile(
-    r"(db_instance|rds_cluster|redshift|docdb|neptune|mq_broker|memorydb|dms_endpoint|opensearch|elasticsearch|"
-    r"mssql|mysql|postgresql|sql_server|sql_database|virtual_machine|RDS::|Redshift::|DocDB::|Neptune::|AmazonMQ::|"
-    r"DMS::|OpenSearchService::|Elasticsearch::|MemoryDB::|Lightsail)",
-    re.IGNORECASE,
-)
-
-
-def is_admin_user_resource(resource_type: str) -> bool:
-    return bool(_ADMIN_USER_TYPES.search(resource_type))
-
-
-def walk_credentials(values: Any, path: str = "", depth: int = 0) -> list[tuple[str, str, str, Any]]:
-    """(top-level attribute, attribute path, credential kind, value) for every credential attribute."""
-    out: list[tuple[str, str, str, Any]] = []
-    if depth > 4 or not isinstance(values, dict):
-        return out
-    for key, value in values.items():
-        if not isinstance(key, str):
-            continue
-        full = f"{path}.{key}" if path else key
-        kind = credential_attribute_kind(key)
-        if kind is not None and not isinstance(value, (dict, list)):
-            out.append((full.split(".")[0], full, kind, value))
-            continue
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, dict):
-                out.extend(walk_credentials(item, full, depth + 1))
-    return out
 
 
 # --------------------------------------------------------------------------- workloads (resources that run as a role)

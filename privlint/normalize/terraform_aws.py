@@ -5,35 +5,29 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from privlint.core.inventory import (
+from privlint.model.inventory import (
     IngressRule,
     Inventory,
     Location,
     LoginProfile,
     PasswordPolicy,
 )
-from privlint.core.values import (
+from privlint.model.values import (
     LineDict,
-    PartialList,
     PartialString,
     Reference,
     Unknown,
     as_list,
-    is_known,
     known_int,
     line_of,
     truthy,
 )
-from privlint.normalize.common import (
-    InventoryBuilder,
-    Problem,
-    ResourceRecord,
-    is_admin_user_resource,
-    policy_value_from_partial,
-    walk_credentials,
-    workload_specs,
-    workloads_of,
-)
+from privlint.knowledge.credentials import is_admin_user_resource, walk_credentials
+from privlint.model.records import Problem, ResourceRecord
+from privlint.normalize import terraform_azure, terraform_gcp
+from privlint.normalize.common import InventoryBuilder, policy_value_from_partial, workload_specs, workloads_of
+from privlint.normalize.terraform_github import TERRAFORM_HANDLERS as _GITHUB_HANDLERS
+from privlint.normalize.terraform_policy_document import statement_block, statement_to_raw
 
 # Resources whose ``policy`` (or other attribute) is a resource policy: (attribute, what it protects).
 RESOURCE_POLICY_ATTRIBUTES: dict[str, str] = {
@@ -95,8 +89,6 @@ class TerraformNormaliser:
                 handler(self, record)
             self._credentials(record)
         # Other clouds' identities come from the same records (azurerm/azuread, google).
-        from privlint.normalize import terraform_azure, terraform_gcp
-
         terraform_azure.normalise(ordered, self.builder.inventory)
         terraform_gcp.normalise(ordered, self.builder.inventory)
         return self.builder.finish()
@@ -108,7 +100,7 @@ class TerraformNormaliser:
             for source in as_list(record.get(key)):
                 statements.extend(self._statements_from_source(source, record))
         for raw in as_list(record.get("statement")):
-            converted = _statement_block(raw)
+            converted = statement_block(raw)
             if converted is not None:
                 statements.append(converted)
         doc = LineDict({"Statement": statements}, line=record.line)
@@ -125,7 +117,7 @@ class TerraformNormaliser:
                 self._policy_document(pending)
             doc = self.builder.inventory.documents.get(source.address)
             if doc is not None:
-                return [_statement_to_raw(s) for s in doc.statements]
+                return [statement_to_raw(s) for s in doc.statements]
             return [Unknown(source.address)]
         if isinstance(source, PartialString):
             try:
@@ -309,77 +301,6 @@ def _password_policy(self: TerraformNormaliser, record: ResourceRecord) -> None:
     )
 
 
-def _unknown_value(value: Any) -> bool:
-    return isinstance(value, Unknown) and not isinstance(value, (Reference, PartialList, PartialString))
-
-
-def _statement_block(raw: Any) -> Any:
-    """An ``aws_iam_policy_document`` statement block in IAM JSON shape."""
-    if not isinstance(raw, dict):
-        return raw if isinstance(raw, Unknown) else Unknown("statement")
-    out = LineDict(line=line_of(raw))
-    # A null argument is an unset one (``try(x.not_actions, null)``): Terraform omits it.
-    effect = raw.get("effect")
-    out["Effect"] = "Allow" if effect is None else effect
-    if raw.get("sid") is not None:
-        out["Sid"] = raw.get("sid")
-    for src, dst in (("actions", "Action"), ("not_actions", "NotAction"), ("resources", "Resource"), ("not_resources", "NotResource")):
-        if raw.get(src) is not None:
-            out[dst] = raw[src]
-    # A statement holds Action or NotAction, never both: an unknown one next to a known other is unset.
-    for known, unsure in (("Action", "NotAction"), ("NotAction", "Action"), ("Resource", "NotResource"), ("NotResource", "Resource")):
-        if known in out and unsure in out and is_known(out[known]) and _unknown_value(out[unsure]):
-            del out[unsure]
-    for src, dst in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-        if raw.get(src) is not None and raw.get(src) != []:
-            principals: dict[str, Any] = {}
-            for block in as_list(raw[src]):
-                if not isinstance(block, dict) or not isinstance(block.get("type"), str):
-                    principals.setdefault("Unknown", []).append(Unknown("principal"))
-                    continue
-                ptype = block["type"]
-                ids = as_list(block.get("identifiers"))
-                if ptype == "*":
-                    principals.setdefault("*", []).extend(ids)
-                else:
-                    principals.setdefault(ptype, []).extend(ids)
-            out[dst] = principals
-    conditions: dict[str, Any] = {}
-    for block in as_list(raw.get("condition")):
-        if not isinstance(block, dict):
-            conditions.setdefault("Unknown", {})["unknown"] = Unknown("condition")
-            continue
-        test, variable = block.get("test"), block.get("variable")
-        if isinstance(test, str) and isinstance(variable, str):
-            conditions.setdefault(test, {})[variable] = block.get("values")
-        else:
-            conditions.setdefault("Unknown", {})["unknown"] = Unknown("condition")
-    if conditions:
-        out["Condition"] = conditions
-    return out
-
-
-def _statement_to_raw(statement: Any) -> dict[str, Any]:
-    """A normalised Statement back to IAM JSON shape (to merge source_policy_documents)."""
-    raw: dict[str, Any] = LineDict({"Effect": statement.effect or Unknown("effect")}, line=statement.line)
-    key = "NotAction" if statement.not_action else "Action"
-    raw[key] = list(statement.actions) + ([Unknown("action")] if statement.unknown_actions else [])
-    if not statement.resource_absent:
-        rkey = "NotResource" if statement.not_resource else "Resource"
-        raw[rkey] = list(statement.resources) + ([Unknown("resource")] if statement.unknown_resources else [])
-    if statement.principals or statement.unknown_principals:
-        pkey = "NotPrincipal" if statement.not_principal else "Principal"
-        raw[pkey] = {k: list(v) for k, v in statement.principals.items()}
-        if statement.unknown_principals:
-            raw[pkey]["Unknown"] = [Unknown("principal")]
-    if statement.conditions:
-        cond: dict[str, dict[str, Any]] = {}
-        for c in statement.conditions:
-            cond.setdefault(c.operator, {})[c.key] = list(c.values) + ([Unknown("value")] if c.unknown_values else [])
-        raw["Condition"] = cond
-    return raw
-
-
 _FIRST_PASS: dict[str, Callable[[TerraformNormaliser, ResourceRecord], None]] = {
     "aws_iam_user": TerraformNormaliser._user,
     "aws_iam_group": TerraformNormaliser._group,
@@ -388,6 +309,21 @@ _FIRST_PASS: dict[str, Callable[[TerraformNormaliser, ResourceRecord], None]] = 
     "aws_lambda_permission": TerraformNormaliser._lambda_permission,
     **{t: TerraformNormaliser._resource_policy for t in RESOURCE_POLICY_ATTRIBUTES},
 }
+
+# Workloads that run as a role (the types are data: "workload_types" in escalation_techniques.json), and
+# managed policy names: privlint/analysis/principal_graph.py walks them.
+def _workload(kind: str, paths: dict[str, str]) -> Callable[[TerraformNormaliser, ResourceRecord], None]:
+    def handler(self: TerraformNormaliser, record: ResourceRecord) -> None:
+        self.builder.inventory.workloads.extend(workloads_of(record, kind, paths))
+
+    return handler
+
+
+def _policy_name(self: TerraformNormaliser, record: ResourceRecord) -> None:
+    doc = self.builder.inventory.documents.get(record.address)
+    if doc is not None and isinstance(record.get("name"), str):
+        doc.name = record.get("name")
+
 
 _SECOND_PASS: dict[str, Callable[[TerraformNormaliser, ResourceRecord], None]] = {
     "aws_iam_user_policy": _inline("user", "user"),
@@ -404,28 +340,7 @@ _SECOND_PASS: dict[str, Callable[[TerraformNormaliser, ResourceRecord], None]] =
     "aws_security_group_rule": _security_group_rule,
     "aws_vpc_security_group_ingress_rule": _vpc_ingress_rule,
     "aws_iam_account_password_policy": _password_policy,
+    **_GITHUB_HANDLERS,
+    **{resource_type: _workload(kind, paths) for resource_type, (kind, paths) in workload_specs("terraform").items()},
+    "aws_iam_policy": _policy_name,  # after the documents exist: the policy's name
 }
-
-# GitHub organisation resources (integrations/github provider): privlint/normalize/github.py.
-from privlint.normalize.github import TERRAFORM_HANDLERS as _GITHUB_HANDLERS
-
-_SECOND_PASS.update(_GITHUB_HANDLERS)
-
-
-# Workloads that run as a role (the types are data: "workload_types" in escalation_techniques.json), and
-# managed policy names: privlint/core/principal_graph.py walks them.
-def _workload(kind: str, paths: dict[str, str]) -> Callable[[TerraformNormaliser, ResourceRecord], None]:
-    def handler(self: TerraformNormaliser, record: ResourceRecord) -> None:
-        self.builder.inventory.workloads.extend(workloads_of(record, kind, paths))
-
-    return handler
-
-
-def _policy_name(self: TerraformNormaliser, record: ResourceRecord) -> None:
-    doc = self.builder.inventory.documents.get(record.address)
-    if doc is not None and isinstance(record.get("name"), str):
-        doc.name = record.get("name")
-
-
-_SECOND_PASS.update({resource_type: _workload(kind, paths) for resource_type, (kind, paths) in workload_specs("terraform").items()})
-_SECOND_PASS["aws_iam_policy"] = _policy_name

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from privlint.core.datafiles import load_json
-from privlint.core.inventory import (
+from privlint.model.datafiles import load_json
+from privlint.model.inventory import (
     AzureConditionalAccessPolicy,
     AzureDirectoryRoleAssignment,
     AzureRoleAssignment,
@@ -21,8 +21,8 @@ from privlint.core.inventory import (
     Inventory,
     Location,
 )
-from privlint.normalize.common import ResourceRecord
-from privlint.core.values import PartialString, Reference, Unknown, as_list, line_of
+from privlint.model.records import ResourceRecord
+from privlint.model.values import PartialString, Reference, Unknown, as_list, line_of
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from privlint.core.inventory import GcpIamBinding, GcpServiceAccountKey, Inventory, Location
-from privlint.normalize.common import ResourceRecord
-from privlint.core.values import PartialString, Reference, Unknown, as_list, line_of
+from privlint.model.inventory import GcpIamBinding, GcpServiceAccountKey, Inventory, Location
+from privlint.model.records import ResourceRecord
+from privlint.model.values import PartialString, Reference, Unknown, as_list, line_of
 
 _IAM_RESOURCE = re.compile(r"^google_(.+)_iam_(member|binding|policy)$")
 _LEVELS = {"project": "project", "folder": "folder", "organization": "organization", "service_account": "service-account"}

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from privlint.core.values import LineDict
+from privlint.model.values import LineDict
 from privlint.parsers import jsonpos, yaml_lines
 from privlint.parsers.yaml_lines import YamlError
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from privlint.core.values import LineDict
+from privlint.model.values import LineDict
 
 MAX_ALIASES = 200
 MAX_ALIAS_EXPANSION = 100_000  # nodes added by expanding aliases; a real file adds a few hundred

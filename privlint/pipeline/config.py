@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from privlint.core.findings import AppliedConfig
-from privlint.core.settings import Settings
+from privlint.model.findings import AppliedConfig
+from privlint.model.settings import Settings
 
 CONFIG_NAMES = (".privlint.yaml", ".privlint.yml", "pyproject.toml")
 
@@ -139,7 +139,7 @@ def check_ownership(path: Path) -> None:
 
 def rule_names() -> set[str]:
     """Every word that selects rules: ids, names and categories (lower case)."""
-    from privlint.rules.base import load_catalog
+    from privlint.model.catalog import load_catalog
 
     catalog = load_catalog()
     return {rule_id.lower() for rule_id in catalog} | {m.name for m in catalog.values()} | {m.category.value for m in catalog.values()}
@@ -152,7 +152,7 @@ def check_rule_names(settings: Settings, where: Callable[[str], str] = lambda ke
     used += [("severity", k) for k in settings.severity] + [("suppressions", s.rule) for s in settings.suppressions]
     unknown = [(key, name) for key, name in used if name.lower() not in known]
     if unknown:
-        from privlint.report.escape import printable
+        from privlint.model.escape import printable
 
         raise ConfigError("\n".join(f"{where(key)}: {key}: unknown rule '{printable(name)[:80]}' (`privlint rules` lists the ids, names and categories)"
                                      for key, name in unknown))
@@ -160,7 +160,7 @@ def check_rule_names(settings: Settings, where: Callable[[str], str] = lambda ke
 
 def describe_changes(raw: dict[str, Any]) -> list[str]:
     """What a configuration file changes, one short line per key (counts only where values may be secret)."""
-    from privlint.report.escape import printable
+    from privlint.model.escape import printable
 
     counted = {"suppressions", "extra_default_passwords", "approved_admins"}
     out = []

@@ -12,7 +12,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from privlint.core.findings import printable
+from privlint.model.findings import printable
 
 TERRAFORM = "terraform"  # .tf, .tf.json, .tfvars: read per module directory by the engine
 SKIP_DIRS = {".git", ".terraform", "node_modules", ".terragrunt-cache", "__pycache__", ".venv", ".tox"}

@@ -13,9 +13,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from privlint.core.findings import Category, Finding, Report, Suppression
-from privlint.core.settings import Settings
-from privlint.normalize.common import Origin, Problem, ResourceRecord
+from privlint.model.findings import Category, Finding, Report, Suppression
+from privlint.model.settings import Settings
+from privlint.model.records import Origin, Problem, ResourceRecord
 from privlint.pipeline.discover import (
     TERRAFORM,
     BinaryFile,
@@ -24,7 +24,8 @@ from privlint.pipeline.discover import (
     discover,
     read_text,
 )
-from privlint.pipeline.formats import GUARDED, Unit, by_name, internal_error
+from privlint.pipeline.formats import by_name
+from privlint.pipeline.units import GUARDED, Unit, internal_error
 from privlint.pipeline.suppress import (
     Directive,
     Outcome,
@@ -33,7 +34,8 @@ from privlint.pipeline.suppress import (
     comment_directives,
     config_directives,
 )
-from privlint.rules.base import PARSE_ERROR_ID, all_linkers, all_rules, load_catalog
+from privlint.model.catalog import PARSE_ERROR_ID, load_catalog
+from privlint.rules.registry import all_linkers, all_rules
 
 
 def _terraform_directives(source: SourceFile, limit: int) -> list[Directive]:
@@ -46,7 +48,7 @@ def _terraform_directives(source: SourceFile, limit: int) -> list[Directive]:
         return []  # the common case: no second parse
     if source.path.name.endswith(".json"):
         return attach_to_blocks(comment_directives(text, source.display), [], text)
-    from privlint.terraform.comments import block_ranges, comment_columns
+    from privlint.parsers.hcl_comments import block_ranges, comment_columns
 
     columns = comment_columns(text)
     return attach_to_blocks(comment_directives(text, source.display, columns), block_ranges(text), text, columns)

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from privlint.core.findings import Finding, Suppression
+from privlint.model.findings import Finding, Suppression
 
 _IGNORE = re.compile(r"(?:#|//)\s*privlint:ignore\s+(?P<body>.*)$")
 _CHECKOV = re.compile(r"#\s*checkov:skip=(?P<id>[A-Z0-9_]+)(?::(?P<reason>.*))?$")
@@ -61,7 +61,7 @@ class Directive:
 
 
 def _rule_matches(wanted: str, rule_id: str) -> bool:
-    from privlint.rules.base import load_catalog
+    from privlint.model.catalog import load_catalog
 
     if wanted.upper() == rule_id:
         return True
@@ -210,7 +210,7 @@ class Outcome:
 
 def known_rule(name: str) -> bool:
     """A rule id (PL101) or name (admin-without-mfa) of the catalog."""
-    from privlint.rules.base import load_catalog
+    from privlint.model.catalog import load_catalog
 
     catalog = load_catalog()
     return name.upper() in catalog or any(meta.name == name.lower() for meta in catalog.values())

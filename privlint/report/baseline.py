@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from privlint.core.findings import Report
+from privlint.model.findings import Report
 from privlint.report.locations import Locator
 
 VERSION = 1

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from privlint.core.findings import Report
-from privlint.report.escape import annotation_data, annotation_property
+from privlint.model.findings import Report
+from privlint.model.escape import annotation_data, annotation_property
 from privlint.report.locations import Locator
 
 _COMMAND = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}

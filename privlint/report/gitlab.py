@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from privlint.core.findings import Report
+from privlint.model.findings import Report
 from privlint.report.locations import Locator
 
 _SEVERITY = {"critical": "critical", "high": "major", "medium": "minor", "low": "info"}

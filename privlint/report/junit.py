@@ -8,8 +8,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from privlint.core.findings import Report
-from privlint.report.escape import printable
+from privlint.model.findings import Report
+from privlint.model.escape import printable
 from privlint.report.locations import Locator
 
 

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from privlint.core.findings import Finding
+from privlint.model.findings import Finding
 
 
 def repository_root(paths: Iterable[str]) -> Path:

@@ -9,8 +9,8 @@ import json
 
 from pydantic import BaseModel
 
-from privlint.core.findings import Suppression
-from privlint.rules.base import load_catalog
+from privlint.model.findings import Suppression
+from privlint.model.catalog import load_catalog
 
 
 class RegisterEntry(BaseModel):
@@ -45,7 +45,7 @@ COLUMNS = ["rule", "controls", "resource", "location", "reason", "owner", "expir
 def render(rows: list[RegisterEntry], fmt: str) -> str:
     if fmt == "json":
         return json.dumps([r.model_dump(mode="json") for r in rows], indent=2) + "\n"
-    from privlint.report.escape import markdown_cell, printable, spreadsheet_cell
+    from privlint.model.escape import markdown_cell, printable, spreadsheet_cell
 
     cells = [[_cell(r, c) for c in COLUMNS] for r in rows]
     if fmt == "csv":

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from privlint import __version__
-from privlint.core.findings import Finding, Report, Severity
+from privlint.model.version import __version__
+from privlint.model.findings import Finding, Report, Severity
 from privlint.report.locations import Locator
-from privlint.rules.base import RuleMeta, load_catalog
+from privlint.model.catalog import RuleMeta, load_catalog
 
 _LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 # GitHub code scanning ranks alerts by security-severity: >= 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, < 4 low.

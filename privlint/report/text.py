@@ -9,8 +9,8 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TYPE_CHECKING, TextIO
 
-from privlint.core.findings import Report
-from privlint.report.escape import printable
+from privlint.model.findings import Report
+from privlint.model.escape import printable
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from privlint.core.admin_level import AdminGrant, admin_level
-from privlint.core.iam import (
-    assumable_without_mfa,
-    aws_principals,
-    federated_principals,
-    is_deploying_principal,
-)
-from privlint.core.inventory import Inventory
-from privlint.core.settings import Settings
-from privlint.core.values import REFERENCE_PREFIX, THIS_ACCOUNT_ID
+from privlint.knowledge.admin_level import AdminGrant, admin_level
+from privlint.knowledge.iam import assumable_without_mfa, aws_principals, federated_principals, is_deploying_principal
+from privlint.model.inventory import Inventory
+from privlint.model.settings import Settings
+from privlint.model.values import REFERENCE_PREFIX, THIS_ACCOUNT_ID
 from privlint.rules.base import Hit, rule
 
 

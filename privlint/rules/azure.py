@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from privlint.core.datafiles import load_json
-from privlint.core.findings import Severity
-from privlint.core.inventory import AzureConditionalAccessPolicy, AzureDirectoryRoleAssignment, AzureRoleDefinition, Inventory
+from privlint.model.datafiles import load_json
+from privlint.model.findings import Severity
+from privlint.model.inventory import AzureConditionalAccessPolicy, AzureDirectoryRoleAssignment, AzureRoleDefinition, Inventory
 from privlint.normalize.terraform_azure import directory_role_names
 from privlint.rules.base import Hit, rule
-from privlint.core.settings import Settings
+from privlint.model.settings import Settings
 
 _BROAD_SCOPES = {"subscription": "subscription", "management-group": "management-group"}
 

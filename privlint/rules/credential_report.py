@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
-from privlint.core.admin_level import admin_users
-from privlint.core.findings import Severity
-from privlint.core.inventory import CredentialReport, CredentialReportRow, Inventory
-from privlint.core.settings import Settings
+from privlint.knowledge.admin_level import admin_users
+from privlint.model.findings import Severity
+from privlint.model.inventory import CredentialReport, CredentialReportRow, Inventory
+from privlint.model.settings import Settings
 from privlint.rules.base import Hit, linker, rule
 
 

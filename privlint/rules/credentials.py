@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from privlint.core.datafiles import load_word_list
-from privlint.core.findings import mask
-from privlint.core.inventory import Credential, Inventory
+from privlint.model.datafiles import load_word_list
+from privlint.model.findings import mask
+from privlint.model.inventory import Credential, Inventory
 from privlint.rules.base import Hit, rule
-from privlint.core.settings import Settings
+from privlint.model.settings import Settings
 
 MIN_NON_WEAK_LENGTH = 8
 

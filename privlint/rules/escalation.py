@@ -1,6 +1,6 @@
 """Privilege-escalation paths to admin without MFA (PL103, PL104), found on the principal graph.
 
-The graph (privlint/core/principal_graph.py) gives, for every principal that is not admin-level, a shortest path to admin
+The graph (privlint/analysis/principal_graph.py) gives, for every principal that is not admin-level, a shortest path to admin
 rights; these rules report the paths on which no step requires MFA.
 """
 
@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from privlint.core.iam import assumable_without_mfa
-from privlint.core.inventory import Inventory, Location, Principal
-from privlint.core.principal_graph import (
+from privlint.knowledge.iam import assumable_without_mfa
+from privlint.model.inventory import Inventory, Location, Principal
+from privlint.analysis.principal_graph import (
     EscalationPath,
     PrincipalGraph,
     build_graph,
     iter_reported,
 )
-from privlint.core.settings import Settings
+from privlint.model.settings import Settings
 from privlint.rules.base import Hit, rule
 
 _last: tuple[Inventory, PrincipalGraph] | None = None

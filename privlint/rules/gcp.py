@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from privlint.core.datafiles import load_json
-from privlint.core.findings import Severity
-from privlint.core.inventory import GcpIamBinding, Inventory
+from privlint.model.datafiles import load_json
+from privlint.model.findings import Severity
+from privlint.model.inventory import GcpIamBinding, Inventory
 from privlint.rules.base import Hit, rule
-from privlint.core.settings import Settings
+from privlint.model.settings import Settings
 
 _HIERARCHY = {"project", "folder", "organization"}
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from privlint.core.findings import Severity
-from privlint.core.inventory import GitHubMember, GitHubOrg, Inventory
+from privlint.model.findings import Severity
+from privlint.model.inventory import GitHubMember, GitHubOrg, Inventory
 from privlint.rules.base import Hit, rule
-from privlint.core.settings import Settings
+from privlint.model.settings import Settings
 
 _PRIVILEGED_DEFAULTS = {"write": Severity.medium, "admin": Severity.high}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
-from privlint.core.inventory import IngressRule, Inventory
+from privlint.model.inventory import IngressRule, Inventory
 from privlint.rules.base import Hit, rule
-from privlint.core.settings import Settings
+from privlint.model.settings import Settings
 
 ADMIN_PORTS = {22: "SSH", 3389: "RDP", 5985: "WinRM", 5986: "WinRM over HTTPS"}
 _ALL_PROTOCOLS = {"-1", "all", "any"}

@@ -6,18 +6,12 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from privlint.core.datafiles import load_json
-from privlint.core.findings import Severity
-from privlint.core.iam import (
-    Statement,
-    action_matches,
-    escalation_actions,
-    has_restricting_condition,
-    is_public_principal,
-    is_wildcard,
-)
-from privlint.core.inventory import Inventory, Location, PolicyDocument
-from privlint.core.settings import Settings
+from privlint.model.datafiles import load_json
+from privlint.model.findings import Severity
+from privlint.knowledge.iam import action_matches, escalation_actions, has_restricting_condition, is_public_principal, is_wildcard
+from privlint.model.policy import Statement
+from privlint.model.inventory import Inventory, Location, PolicyDocument
+from privlint.model.settings import Settings
 from privlint.rules.base import Hit, rule
 
 

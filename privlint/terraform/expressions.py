@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from privlint.core.values import (
+from privlint.model.values import (
     LineDict,
     PartialList,
     Reference,
@@ -20,7 +20,7 @@ from privlint.core.values import (
     is_known,
 )
 from privlint.terraform import operations as ops
-from privlint.terraform import syntax_tree as st
+from privlint.parsers import hcl_syntax_tree as st
 
 Step = tuple[str, Any]  # ("attr", name) or ("index", key value)
 MAX_DEPTH = 120

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from privlint.core.values import Unknown
+from privlint.model.values import Unknown
 from privlint.terraform.expressions import Evaluator, Step, walk
 
 MAX_TEMPLATE_DEPTH = 4  # templatefile() calling templatefile()...
@@ -68,7 +68,7 @@ class FileFunctions:
         """A template evaluated with only ``variables`` in scope, as Terraform's templatefile() does."""
         if self.depth >= MAX_TEMPLATE_DEPTH or not isinstance(variables, Mapping) or isinstance(variables, Unknown):
             return Unknown("templatefile()")
-        from privlint.terraform.hcl_front_end import parse_template
+        from privlint.parsers.hcl_front_end import parse_template
 
         scope = _TemplateScope(variables, FileFunctions(self.reader, self.directory, self.depth + 1))
         return Evaluator(scope).evaluate(parse_template(text))

@@ -31,7 +31,7 @@ from privlint.terraform.functions_support import (
 from privlint.terraform.functions_time import TIME_AND_PATH_FUNCTIONS
 
 try:
-    from privlint.core.values import MAX_VARIANTS, Alternatives
+    from privlint.model.values import MAX_VARIANTS, Alternatives
     from privlint.terraform.operations import alternatives
 except ImportError:  # an engine whose conditionals do not keep their branches
     Alternatives = None  # type: ignore[assignment,misc]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from privlint.core.values import (
+from privlint.model.values import (
     LineDict,
     PartialList,
     PartialString,

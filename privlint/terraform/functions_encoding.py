@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from privlint.core.values import LineDict, PartialList, Unknown, is_known
+from privlint.model.values import LineDict, PartialList, Unknown, is_known
 from privlint.terraform import operations as ops
 from privlint.terraform.functions_support import (
     MAX_ELEMENTS,

@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from privlint.core.values import (
+from privlint.model.values import (
     PartialList,
     PartialString,
     Reference,

@@ -6,7 +6,7 @@ import ipaddress
 import math
 from typing import Any
 
-from privlint.core.values import LineDict, PartialList, Reference, Unknown, is_known
+from privlint.model.values import LineDict, PartialList, Reference, Unknown, is_known
 from privlint.terraform import operations as ops
 from privlint.terraform.functions_support import (
     Function,

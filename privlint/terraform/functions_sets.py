@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from privlint.core.values import Unknown, is_known
+from privlint.model.values import Unknown, is_known
 from privlint.terraform import operations as ops
 from privlint.terraform.functions_support import (
     MAX_ELEMENTS,

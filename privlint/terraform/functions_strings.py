@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from privlint.core.values import PartialString, Unknown, is_known
+from privlint.model.values import PartialString, Unknown, is_known
 from privlint.terraform import operations as ops
 from privlint.terraform.functions_format import format_, formatlist
 from privlint.terraform.functions_support import (

@@ -1,6 +1,6 @@
 """What every family of Terraform built-in functions shares: the error type, argument checks and bounds.
 
-Functions receive already-evaluated values (``privlint.core.values``). ``FunctionError`` is raised where
+Functions receive already-evaluated values (``privlint.model.values``). ``FunctionError`` is raised where
 Terraform itself fails; an argument that is not known gives an ``Unknown`` that keeps its cause.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from privlint.core.values import (
+from privlint.model.values import (
     LineDict,
     PartialList,
     PartialString,

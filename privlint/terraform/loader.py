@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from privlint.core.failures import could_not_analyse
-from privlint.core.values import Unknown
-from privlint.terraform import syntax_tree as st
+from privlint.model.failures import could_not_analyse
+from privlint.model.values import Unknown
+from privlint.parsers import hcl_syntax_tree as st
 from privlint.terraform.expressions import Evaluator, Step
 from privlint.terraform.module import Argument, ModuleInstance, SourceBlock
 from privlint.terraform.results import (
@@ -42,8 +42,8 @@ def is_terraform_file(path: Path) -> bool:
 
 def parse_file(path: Path, text: str) -> st.ParsedFile:
     """One file's syntax tree and syntax problems; never raises for bad input."""
-    from privlint.terraform.hcl_front_end import parse_hcl
-    from privlint.terraform.json_front_end import parse_tf_json, parse_tfvars_json
+    from privlint.parsers.hcl_front_end import parse_hcl
+    from privlint.parsers.terraform_json import parse_tf_json, parse_tfvars_json
 
     if path.name.endswith(".tfvars.json"):
         return parse_tfvars_json(text)

@@ -11,20 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from privlint.core import values as v
-from privlint.core.values import LineDict, Reference, Unknown
+from privlint.model import values as v
+from privlint.model.values import LineDict, Reference, Unknown
 from privlint.terraform import operations as ops
-from privlint.terraform import syntax_tree as st
+from privlint.parsers import hcl_syntax_tree as st
 from privlint.terraform.expressions import Evaluator, Step, walk
 from privlint.terraform.file_functions import FileFunctions
 from privlint.terraform.references import references_in, simple_reference
 from privlint.terraform.results import ValueOrigin
 from privlint.terraform.type_constraints import convert, read_type
 
-if TYPE_CHECKING:
-    from privlint.terraform.loader import TerraformLoader
 
 MAX_INSTANCES = 1_000  # count / for_each beyond this is treated as unknown (one instance), and reported
 _META_ARGUMENTS = ("source", "version", "providers", "count", "for_each", "depends_on")
@@ -53,10 +51,24 @@ class Instance:
 Argument = tuple[Callable[[], Any], ValueOrigin | None]
 
 
+class ModuleHost(Protocol):
+    """What a module instance needs from the loader that reads the configuration (``TerraformLoader``)."""
+
+    root_dir: Path
+    include_disabled: bool
+    display: Callable[[Path], str]
+
+    def problem(self, file: Path, line: int | None, message: str) -> None: ...
+
+    def read_contained(self, path: Path) -> str | None: ...
+
+    def local_module(self, caller: ModuleInstance, item: SourceBlock) -> tuple[Path, list[tuple[Path, st.Body]]] | None: ...
+
+
 class ModuleInstance:
     def __init__(
         self,
-        loader: TerraformLoader,
+        loader: ModuleHost,
         directory: Path,
         files: list[tuple[Path, st.Body]],
         prefix: str,

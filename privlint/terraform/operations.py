@@ -1,6 +1,6 @@
 """Terraform's operations on values: attribute and index access, operators, and template text.
 
-Values follow ``privlint.core.values``: plain Python data when known, an ``Unknown`` (or a subclass that
+Values follow ``privlint.model.values``: plain Python data when known, an ``Unknown`` (or a subclass that
 keeps what is known of it) when not. ``EvaluationError`` marks what Terraform itself would reject, so
 ``try()`` and ``can()`` can tell an error from a value that is merely unknown. Pure module.
 """
@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from privlint.core.values import (
+from privlint.model.values import (
     MAX_VARIANTS,
     Alternatives,
     LineDict,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from privlint.terraform import syntax_tree as st
+from privlint.parsers import hcl_syntax_tree as st
 
 
 def references_in(expr: Any) -> list[str]:

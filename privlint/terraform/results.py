@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from privlint.core.values import LineDict
+from privlint.model.values import LineDict
 
 
 @dataclass

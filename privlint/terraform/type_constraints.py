@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from privlint.core.values import LineDict, Unknown
+from privlint.model.values import LineDict, Unknown
 from privlint.terraform import operations as ops
-from privlint.terraform import syntax_tree as st
+from privlint.parsers import hcl_syntax_tree as st
 
 MAX_TYPE_DEPTH = 32
 

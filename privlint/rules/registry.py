@@ -1,0 +1,33 @@
+"""Every rule module, and the rules and linkers they define (importing a rule module registers its rules)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from privlint.model.catalog import load_catalog
+from privlint.model.inventory import Inventory
+from privlint.rules import (  # noqa: F401  (imported for their @rule and @linker registrations)
+    admin_mfa,
+    azure,
+    credential_report,
+    credentials,
+    escalation,
+    gcp,
+    github,
+    hygiene,
+    wildcard,
+)
+from privlint.rules.base import LINKERS, CHECKS, Rule
+
+
+def all_linkers() -> list[Callable[[list[Inventory]], None]]:
+    return list(LINKERS)
+
+
+def all_rules() -> list[Rule]:
+    """Every rule with detection code, in id order."""
+    catalog = load_catalog()
+    missing = sorted(set(CHECKS) - set(catalog))
+    if missing:
+        raise RuntimeError(f"rules without metadata in catalog.yaml: {missing}")
+    return [Rule(catalog[rid], CHECKS[rid]) for rid in sorted(CHECKS)]
