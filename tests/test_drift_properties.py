@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from privlint.drift.differences import Path, diff, diff_kinds, shown
+from privlint.config_drift.differences import Path, diff, diff_kinds, shown
 
 scalars = st.none() | st.booleans() | st.integers(-1000, 1000) | st.text(max_size=6)
 documents = st.recursive(

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import privlint
-from privlint.drift.run import DriftInputs, run_drift
+from privlint.config_drift.run import DriftInputs, run_drift
 from privlint.report import sarif, text
 from privlint.model.catalog import load_catalog
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from privlint.drift.audit import AuditLogError, append, verify
+from privlint.config_drift.audit import AuditLogError, append, verify
 from tests.conftest import FIXTURES, run_cli
 from tests.test_fuzz import bounded
 

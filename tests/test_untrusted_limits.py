@@ -200,7 +200,7 @@ def test_an_explicit_path_into_an_unreadable_directory(shared_tmp: Path) -> None
 
 
 def test_a_long_value_is_checked_for_secrets_in_linear_time() -> None:
-    from privlint.drift.sensitive import looks_secret
+    from privlint.config_drift.sensitive import looks_secret
 
     # The connection-string pattern used to rescan the rest of the value from every letter (quadratic):
     # a 9 MB string in a plan took more than half an hour in `privlint drift`.
@@ -250,7 +250,7 @@ def test_a_huge_name_quoted_in_findings_is_cut(tmp_path: Path) -> None:
 
 
 def test_cloudformation_drift_with_a_huge_index_or_a_value_too_deep(tmp_path: Path) -> None:
-    from privlint.drift.cfn_drift import cfn_differences, pointer_path
+    from privlint.config_drift.cfn_drift import cfn_differences, pointer_path
 
     assert pointer_path("/Policies/" + "9" * 4400) == ("Policies", "9" * 4400)
     doc = {"StackResourceDrifts": [{

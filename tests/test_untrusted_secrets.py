@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from privlint.drift.differences import shown
-from privlint.drift.sensitive import is_sensitive_path, looks_secret
+from privlint.config_drift.differences import shown
+from privlint.config_drift.sensitive import is_sensitive_path, looks_secret
 from tests.conftest import FIXTURES, run_cli
 
 # Each secret is planted under a different kind of name or mark.

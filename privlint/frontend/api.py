@@ -152,7 +152,7 @@ def drift(
     difference to. ``today`` (a ``datetime.date``) decides expiry; default: today (UTC).
     Raises ValueError for a wrong combination, FileNotFoundError for a missing input.
     """
-    from privlint.drift.run import DriftInputs, run_drift
+    from privlint.config_drift.run import DriftInputs, run_drift
 
     def path(value: str | os.PathLike[str] | None) -> str | None:
         return os.fspath(value) if value is not None else None

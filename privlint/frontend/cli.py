@@ -228,7 +228,7 @@ def github_schema() -> None:
     typer.echo(SCHEMA_PATH.read_text(encoding="utf-8"), nl=False)
 
 
-# -- privlint drift / audit verify / schema change-register (issue 4; privlint/change_control/)
+# -- privlint drift / audit verify / schema change-register (privlint/config_drift/)
 audit_app = typer.Typer(help="The audit log written by `privlint drift --audit-log`.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
@@ -250,8 +250,8 @@ def drift(
     exit_zero: ExitZeroOption = False,
 ) -> None:
     """Report changes not covered by an approved change record (config-drift), and log every change."""
-    from privlint.drift.audit import AuditLogError
-    from privlint.drift.run import DriftInputs, run_drift
+    from privlint.config_drift.audit import AuditLogError
+    from privlint.config_drift.run import DriftInputs, run_drift
     from privlint.frontend.cli_output import Delivery, deliver
     from privlint.frontend.cli_scan import root_of
 
@@ -276,7 +276,7 @@ def drift(
 @audit_app.command("verify")
 def audit_verify(log: str = typer.Argument(..., help="The audit log (JSON lines).", show_default=False)) -> None:
     """Check every line is a well-formed entry and the hash chain is unbroken (exit 1 with the line if not)."""
-    from privlint.drift.audit import verify
+    from privlint.config_drift.audit import verify
 
     try:
         result = verify(log)
@@ -296,12 +296,12 @@ def schema_change_register() -> None:
     """The change register read by `privlint drift --register`."""
     import json
 
-    from privlint.drift.register import json_schema
+    from privlint.config_drift.register import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2))
 
 
-# -- privlint checkov-bundle (issue 5; privlint/integrations/checkov_bundle.py)
+# -- privlint checkov-bundle (privlint/integrations/checkov_bundle.py)
 @app.command("checkov-bundle")
 def checkov_bundle(
     output: str = typer.Option(..., "--output", "-o", help="Directory to write the bundle into (created if needed).", show_default=False),

@@ -44,16 +44,6 @@ class ResourceRecord:
         return self.values.get(name, default)
 
 
-@dataclass
-class Problem:
-    """A document privlint could read but not make sense of (e.g. a policy that is not valid JSON)."""
-
-    file: str
-    line: int | None
-    resource: str
-    message: str
-
-
 def block_address(address: str) -> str:
     """A Terraform address without instance keys: ``module.a["x"].aws_iam_role.r[0]`` -> ``module.a.aws_iam_role.r``."""
     out, depth = [], 0

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 from privlint.knowledge.iam import parse_policy
 from privlint.model.inventory import Inventory, Location, PolicyVersion, Workload
 from privlint.model.values import line_of
-from privlint.model.records import Problem
+from privlint.model.problems import Problem
 from privlint.normalize.common import InventoryBuilder
 
 LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")

@@ -26,7 +26,8 @@ from privlint.normalize.cfn_sam import connector, serverless_workload
 from privlint.normalize.cfn_context import from_input, resolve
 from privlint.normalize.cfn_values import template_context
 from privlint.knowledge.credentials import is_admin_user_resource, walk_credentials
-from privlint.model.records import Origin, Problem, ResourceRecord
+from privlint.model.problems import Problem
+from privlint.model.records import Origin, ResourceRecord
 from privlint.normalize.common import InventoryBuilder, workload_specs, workloads_of
 
 # Resource type -> (property holding the policy document, property naming the protected resource).

@@ -24,7 +24,8 @@ from privlint.model.inventory import (
     PrincipalKind,
     Workload,
 )
-from privlint.model.records import Origin, Problem, ResourceRecord
+from privlint.model.problems import Problem
+from privlint.model.records import Origin, ResourceRecord
 from privlint.model.values import (
     Alternatives,
     LineDict,

@@ -23,7 +23,8 @@ from privlint.model.values import (
     truthy,
 )
 from privlint.knowledge.credentials import is_admin_user_resource, walk_credentials
-from privlint.model.records import Problem, ResourceRecord
+from privlint.model.problems import Problem
+from privlint.model.records import ResourceRecord
 from privlint.normalize import terraform_azure, terraform_gcp
 from privlint.normalize.common import InventoryBuilder, policy_value_from_partial, workload_specs, workloads_of
 from privlint.normalize.terraform_github import TERRAFORM_HANDLERS as _GITHUB_HANDLERS

@@ -15,6 +15,7 @@ import yaml
 from privlint.model.values import LineDict
 from privlint.parsers import jsonpos, yaml_lines
 from privlint.parsers.yaml_lines import YamlError
+from privlint.model.problems import SourceError
 
 _INTRINSICS = {
     "Ref": "Ref",
@@ -41,10 +42,8 @@ _INTRINSICS = {
 }
 
 
-class TemplateError(ValueError):
-    def __init__(self, message: str, line: int | None) -> None:
-        super().__init__(message)
-        self.line = line
+class TemplateError(SourceError):
+    pass
 
 
 class _Loader(yaml_lines.LineLoader):

@@ -13,6 +13,7 @@ from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
 from privlint.model.values import LineDict
+from privlint.model.problems import SourceError
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
@@ -23,11 +24,11 @@ MAX_NUMBER_CHARACTERS = 4_000  # under Python's own int-conversion limit (4,300 
 _INFINITIES = (float("inf"), float("-inf"))
 
 
-class JsonError(ValueError):
+class JsonError(SourceError):
     def __init__(self, message: str, line: int) -> None:
-        super().__init__(f"{message} (line {line})")
+        super().__init__(message, line)
+        self.args = (f"{message} (line {line})",)
         self.reason = message
-        self.line = line
 
 
 class KeyedLineDict(LineDict):

@@ -82,8 +82,3 @@ def plan_records(plan: Any, display: str) -> list[ResourceRecord]:
                 )
             )
     return records
-
-
-# --------------------------------------------------------------------------- drift (issue 4)
-
-# Actions that change nothing: a plan with only these is clean.

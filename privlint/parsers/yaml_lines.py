@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from privlint.model.values import LineDict
+from privlint.model.problems import SourceError
 
 MAX_ALIASES = 200
 MAX_ALIAS_EXPANSION = 100_000  # nodes added by expanding aliases; a real file adds a few hundred
@@ -27,10 +28,8 @@ MAX_ALIAS_EXPANSION = 100_000  # nodes added by expanding aliases; a real file a
 MAX_NODES = 200_000
 
 
-class YamlError(ValueError):
-    def __init__(self, message: str, line: int | None) -> None:
-        super().__init__(message)
-        self.line = line
+class YamlError(SourceError):
+    pass
 
 
 class LineLoader(yaml.SafeLoader):

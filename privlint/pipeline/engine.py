@@ -15,7 +15,8 @@ from pathlib import Path
 
 from privlint.model.findings import Category, Finding, Report, Suppression
 from privlint.model.settings import Settings
-from privlint.model.records import Origin, Problem, ResourceRecord
+from privlint.model.problems import Problem
+from privlint.model.records import Origin, ResourceRecord
 from privlint.pipeline.discover import (
     TERRAFORM,
     BinaryFile,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from privlint.model.settings import Settings
-from privlint.model.records import Problem
+from privlint.model.problems import Problem
 from privlint.pipeline.units import Document, Format, Unit
 
 _CFN_HINT = re.compile(r"AWSTemplateFormatVersion|^Resources\s*:|[\"']?Type[\"']?\s*:\s*[\"']?AWS::", re.MULTILINE)

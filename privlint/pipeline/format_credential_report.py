@@ -20,7 +20,7 @@ from privlint.model.inventory import (
     Location,
 )
 from privlint.model.settings import Settings
-from privlint.model.records import Problem
+from privlint.model.problems import Problem
 from privlint.pipeline.units import Document, Format, Unit
 
 HEADER_START = "user,arn,user_creation_time"

@@ -14,7 +14,7 @@ from typing import Any
 
 from privlint.model.settings import Settings
 from privlint.model.values import line_of
-from privlint.model.records import Problem
+from privlint.model.problems import Problem
 from privlint.pipeline.units import Document, Format, Unit
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "data" / "schemas" / "github-org-snapshot.schema.json"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from privlint.pipeline.units import Document, Format, Unit
-from privlint.model.records import Problem
+from privlint.model.problems import Problem
 from privlint.model.settings import Settings
 
 

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable
 import yaml
 
 from privlint.model.values import SourceText
-from privlint.model.records import Problem
+from privlint.model.problems import Problem
 from privlint.parsers import yaml_lines
 from privlint.parsers.yaml_lines import YamlError
 from privlint.pipeline.units import Unit

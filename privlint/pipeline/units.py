@@ -13,7 +13,7 @@ from typing import Any
 from privlint.model.failures import could_not_analyse
 from privlint.model.inventory import Inventory
 from privlint.model.settings import Settings
-from privlint.model.records import Problem
+from privlint.model.problems import Problem
 
 
 @dataclass

@@ -13,15 +13,15 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from privlint.drift.approval import UNAPPROVED, Verdict, evaluate
-from privlint.drift.differences import Difference, brief
-from privlint.drift.register import (
+from privlint.config_drift.approval import UNAPPROVED, Verdict, evaluate
+from privlint.config_drift.differences import Difference, brief
+from privlint.config_drift.register import (
     LoadedRegister,
     RegisterSyntaxError,
     load_register,
 )
-from privlint.drift.security import security_reasons
-from privlint.drift.sensitive import hashing_with, key_id
+from privlint.config_drift.security import security_reasons
+from privlint.config_drift.sensitive import hashing_with, key_id
 from privlint.model.findings import Category, Finding, Report, Severity
 from privlint.model.settings import Settings
 from privlint.pipeline.discover import BinaryFile, FileTooLarge, read_text
@@ -102,7 +102,7 @@ def run_drift(inputs: DriftInputs, settings: Settings | None = None, today: dt.d
     register = _register(run, inputs.register)
     key = None
     if inputs.audit_log:
-        from privlint.drift.audit_key import audit_key
+        from privlint.config_drift.audit_key import audit_key
 
         key = audit_key()  # before reading anything: a missing key must not cost a run's work
     with hashing_with(key):
@@ -143,7 +143,7 @@ def _register(run: _Run, path: str | None) -> LoadedRegister | None:
 
 def _plan(run: _Run, path: str) -> None:
     from privlint.parsers.jsonpos import JsonError
-    from privlint.drift.plan_changes import plan_differences
+    from privlint.config_drift.plan_changes import plan_differences
     from privlint.parsers.plan import load_plan
 
     text = run.read(path)
@@ -161,7 +161,7 @@ def _plan(run: _Run, path: str) -> None:
 
 
 def _cfn(run: _Run, path: str) -> None:
-    from privlint.drift.cfn_drift import (
+    from privlint.config_drift.cfn_drift import (
         DriftFileError,
         cfn_differences,
         load_drift_file,
@@ -182,7 +182,7 @@ def _cfn(run: _Run, path: str) -> None:
 
 
 def _snapshots(run: _Run, baseline: str, current: str) -> None:
-    from privlint.drift.snapshots import read_snapshot, snapshot_differences
+    from privlint.config_drift.snapshots import read_snapshot, snapshot_differences
 
     sides = []
     for path in (baseline, current):
@@ -238,8 +238,8 @@ def _unapproved(run: _Run, difference: Difference, reasons: list[str], verdict: 
 
 
 def _audit(run: _Run, path: str, judged: list[tuple[Difference, list[str], Verdict]]) -> None:
-    from privlint.drift.audit import append, utc_now
-    from privlint.drift.audit_key import audit_key
+    from privlint.config_drift.audit import append, utc_now
+    from privlint.config_drift.audit_key import audit_key
 
     now = utc_now()
     key = audit_key()

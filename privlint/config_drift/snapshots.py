@@ -17,12 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from privlint.drift.differences import (
+from privlint.config_drift.differences import (
     Difference,
     differences_between,
     whole_resource,
 )
-from privlint.model.records import Problem, ResourceRecord
+from privlint.model.problems import Problem
+from privlint.model.records import ResourceRecord
 from privlint.pipeline.discover import (
     TERRAFORM,
     BinaryFile,
@@ -90,7 +91,7 @@ def _github(kind: str) -> RecordReader:
     """A GitHub source: parsed by its registered format, then one record per github:ORG/... resource."""
 
     def read(text: str, display: str) -> tuple[list[ResourceRecord], list[Problem]]:
-        from privlint.drift.github_snapshots import org_records
+        from privlint.config_drift.github_snapshots import org_records
         from privlint.model.settings import Settings
         from privlint.pipeline.formats import by_name
 
@@ -174,7 +175,7 @@ def _terraform(by_dir: dict[Path, list[Path]], displays: dict[Path, str], given:
 
 
 def snapshot_differences(baseline: dict[str, ResourceRecord], current: dict[str, ResourceRecord]) -> list[Difference]:
-    from privlint.drift.github_snapshots import comparable
+    from privlint.config_drift.github_snapshots import comparable
 
     baseline, current = comparable(baseline, current)
     out: list[Difference] = []

@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 
 from privlint.model.datafiles import load_json
-from privlint.drift.differences import Difference
+from privlint.config_drift.differences import Difference
 from privlint.knowledge.credentials import credential_attribute_kind
 
 

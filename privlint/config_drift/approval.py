@@ -12,9 +12,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from privlint.drift.differences import Difference, render_path
+from privlint.config_drift.differences import Difference, render_path
 from privlint.model.records import block_address
-from privlint.drift.register import ChangeRecord, LoadedRegister, Policy, only_requester_approving
+from privlint.config_drift.register import ChangeRecord, LoadedRegister, Policy, only_requester_approving
 
 UNAPPROVED = "UNAPPROVED"
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from privlint.drift.differences import differences_between, whole_resource, with_unknowns
+from privlint.config_drift.differences import differences_between, whole_resource, with_unknowns
 
+# Actions that change nothing: a plan with only these is clean.
 _NO_CHANGE = ({"no-op"}, {"read"})
 
 
 def plan_differences(plan: Any, display: str) -> list[Any]:
-    """Every change in a plan as ``privlint.drift.differences.Difference``s.
+    """Every change in a plan as ``privlint.config_drift.differences.Difference``s.
 
     ``resource_drift`` entries were made outside Terraform; ``resource_changes`` are about to be made.
     Attribute values come from ``before``/``after``; values in ``after_unknown`` are "known after

@@ -6,7 +6,7 @@ element by element (Terraform plans, CloudFormation), or as sets when the order 
 (grants in two snapshots): then a changed list is one difference at the list's path.
 
 Values are compared as they are, but never shown as they are: ``shown()`` replaces every sensitive
-value (``privlint.drift.sensitive``) with ``(sensitive)``, and every value that leaves this
+value (``privlint.config_drift.sensitive``) with ``(sensitive)``, and every value that leaves this
 package goes through it. A difference that withheld something carries keyed fingerprints of its raw
 values instead, for the audit log.
 """
@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from privlint.drift.sensitive import fingerprint, is_sensitive_path, looks_secret
+from privlint.config_drift.sensitive import fingerprint, is_sensitive_path, looks_secret
 from privlint.model.values import PartialString, Reference, Unknown
 
 Path = tuple[str | int, ...]

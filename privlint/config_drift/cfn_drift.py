@@ -16,19 +16,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from privlint.drift.differences import Difference, difference, whole_resource
+from privlint.config_drift.differences import Difference, difference, whole_resource
+from privlint.model.problems import SourceError
 
 _KINDS = {"ADD": "added", "REMOVE": "removed", "NOT_EQUAL": "changed"}
 
 
-class DriftFileError(ValueError):
-    def __init__(self, message: str, line: int | None) -> None:
-        super().__init__(message)
-        self.line = line
+class DriftFileError(SourceError):
+    pass
 
 
 def load_drift_file(text: str) -> Any:
-    from privlint.drift.yamlpos import YamlError, load_yaml_with_lines
+    from privlint.config_drift.yamlpos import YamlError, load_yaml_with_lines
     from privlint.parsers.jsonpos import JsonError, loads
 
     try:

@@ -14,7 +14,7 @@ import secrets
 import stat
 from pathlib import Path
 
-from privlint.drift.audit import AuditLogError
+from privlint.config_drift.audit import AuditLogError
 
 ENV_KEY = "PRIVLINT_AUDIT_KEY"
 MIN_ENV_KEY = 32

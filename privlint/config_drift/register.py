@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
+from privlint.model.problems import SourceError
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
@@ -188,7 +189,7 @@ def only_requester_approving(record: ChangeRecord) -> str | None:
 
 def load_register(text: str, file: str) -> LoadedRegister:
     """Parse YAML or JSON text. Raises ``RegisterSyntaxError`` (with a line) when it is neither."""
-    from privlint.drift.yamlpos import YamlError, load_yaml_with_lines
+    from privlint.config_drift.yamlpos import YamlError, load_yaml_with_lines
     from privlint.parsers.jsonpos import JsonError, loads
 
     try:
@@ -200,7 +201,5 @@ def load_register(text: str, file: str) -> LoadedRegister:
     return build_register(data, file)
 
 
-class RegisterSyntaxError(ValueError):
-    def __init__(self, message: str, line: int | None) -> None:
-        super().__init__(message)
-        self.line = line
+class RegisterSyntaxError(SourceError):
+    pass

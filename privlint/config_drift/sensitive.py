@@ -5,7 +5,7 @@ A value is sensitive when the source marks it so (Terraform ``before_sensitive``
 path looks like a secret (``privlint/data/sensitive_paths.json``), or when the value itself does (a
 connection string with a password, a PEM body, a token). Such a value is replaced by ``(sensitive)``
 everywhere; the audit log keeps an HMAC-SHA256 of it under the installation's key
-(``privlint/drift/audit_key.py``) so that a change stays detectable without the value.
+(``privlint/config_drift/audit_key.py``) so that a change stays detectable without the value.
 """
 
 from __future__ import annotations
