@@ -22,7 +22,7 @@ from privlint.config_drift.register import (
 )
 from privlint.config_drift.security import security_reasons
 from privlint.config_drift.sensitive import hashing_with, key_id
-from privlint.model.findings import Category, Finding, Report, Severity
+from privlint.model.findings import Finding, Report, Severity
 from privlint.model.settings import Settings
 from privlint.pipeline.discover import BinaryFile, FileTooLarge, read_text
 from privlint.model.catalog import PARSE_ERROR_ID, load_catalog
@@ -49,18 +49,7 @@ class _Run:
 
     def finding(self, rule_id: str, file: str, line: int | None, resource: str, message: str, severity: Severity | None = None, extra: tuple[str, ...] = ()) -> None:
         meta = load_catalog()[rule_id]
-        self.findings.append(
-            Finding(
-                rule_id=rule_id,
-                category=Category(meta.category),
-                severity=severity or meta.severity,
-                file=file,
-                line=line or 1,
-                resource=resource,
-                message=message,
-                controls=sorted({*meta.controls, *extra}),
-            )
-        )
+        self.findings.append(meta.finding(file=file, line=line, resource=resource, message=message, severity=severity, extra_controls=extra))
 
     def parse_error(self, file: str, line: int | None, message: str) -> None:
         self.finding(PARSE_ERROR_ID, file, line, file, message)
@@ -144,7 +133,7 @@ def _register(run: _Run, path: str | None) -> LoadedRegister | None:
 def _plan(run: _Run, path: str) -> None:
     from privlint.parsers.jsonpos import JsonError
     from privlint.config_drift.plan_changes import plan_differences
-    from privlint.parsers.plan import load_plan
+    from privlint.parsers.plan import is_plan, load_plan
 
     text = run.read(path)
     if text is None:
@@ -154,7 +143,7 @@ def _plan(run: _Run, path: str) -> None:
     except JsonError as exc:
         run.parse_error(path, exc.line, f"invalid JSON: {exc.reason}")
         return
-    if not isinstance(plan, dict) or "format_version" not in plan or not any(k in plan for k in ("resource_changes", "resource_drift", "planned_values")):
+    if not is_plan(plan):
         run.parse_error(path, 1, "not a Terraform plan: expected the output of `terraform show -json PLANFILE`")
         return
     run.differences.extend(plan_differences(plan, path))

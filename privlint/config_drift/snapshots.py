@@ -88,7 +88,7 @@ def _plan(text: str, display: str) -> tuple[list[ResourceRecord], list[Problem]]
 
 
 def _github(kind: str) -> RecordReader:
-    """A GitHub source: parsed by its registered format, then one record per github:ORG/... resource."""
+    """A GitHub source: parsed by its format, then one record per github:ORG/... resource."""
 
     def read(text: str, display: str) -> tuple[list[ResourceRecord], list[Problem]]:
         from privlint.config_drift.github_snapshots import org_records

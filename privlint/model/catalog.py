@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from privlint.model.findings import Category, Severity
+from privlint.model.findings import Category, Finding, Severity
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
@@ -26,6 +26,30 @@ class RuleMeta:
     fix: str
     bad_example: str = ""
     good_example: str = ""
+
+    def finding(
+        self,
+        *,
+        file: str,
+        line: int | None,
+        resource: str,
+        message: str,
+        severity: Severity | None = None,
+        extra_controls: tuple[str, ...] = (),
+        **fields: Any,
+    ) -> Finding:
+        """A finding of this rule: its category, severity (unless overridden) and controls come from here."""
+        return Finding(
+            rule_id=self.id,
+            category=self.category,
+            severity=severity or self.severity,
+            file=file,
+            line=line or 1,
+            resource=resource,
+            message=message,
+            controls=sorted({*self.controls, *extra_controls}),
+            **fields,
+        )
 
 
 @lru_cache(maxsize=1)

@@ -16,6 +16,15 @@ from privlint.parsers import jsonpos
 from privlint.model.values import LineDict, Unknown
 
 
+# The sections of `terraform show -json PLANFILE` that only a plan has (a state file has `values`).
+PLAN_SECTIONS = ("planned_values", "resource_changes", "resource_drift")
+
+
+def is_plan(data: Any) -> bool:
+    """Whether decoded JSON is a Terraform plan: the one test the scan and `privlint drift` share."""
+    return isinstance(data, dict) and "format_version" in data and any(k in data for k in PLAN_SECTIONS)
+
+
 def load_plan(text: str) -> Any:
     return jsonpos.loads(text)
 

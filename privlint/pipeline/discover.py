@@ -22,7 +22,7 @@ SKIP_DIRS = {".git", ".terraform", "node_modules", ".terragrunt-cache", "__pycac
 class SourceFile:
     path: Path  # the path on disk
     display: str  # the path as given on the command line, joined with the relative path
-    kind: str  # "terraform", or the name of a registered format (privlint.pipeline.formats)
+    kind: str  # "terraform", or the name of a format (privlint.pipeline.formats)
     explicit: bool = False  # named on the command line (not found by walking a directory)
 
 
@@ -44,7 +44,7 @@ def is_terraform_name(name: str) -> bool:
 
 
 def needs_sniffing(path: Path) -> bool:
-    """A name that some registered format may have; its content decides."""
+    """A name that some format may have; its content decides."""
     from privlint.pipeline.formats import sniff_suffixes
 
     return path.name.endswith(sniff_suffixes())

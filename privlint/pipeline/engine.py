@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from privlint.model.findings import Category, Finding, Report, Suppression
+from privlint.model.findings import Finding, Report, Suppression
 from privlint.model.settings import Settings
 from privlint.model.problems import Problem
 from privlint.model.records import Origin, ResourceRecord
@@ -131,7 +131,7 @@ class Scanner:
         return text
 
     def _single_file(self, source: SourceFile) -> Unit:
-        """A file of a registered format: read it, and let the format parse and normalise it."""
+        """A file of a single-file format: read it, and let the format parse and normalise it."""
         unit = Unit()
         text = self._read(source, unit)
         if text is None:
@@ -288,12 +288,8 @@ class Scanner:
         catalog = load_catalog()
         out = []
         for rule_id, directive, message in outcome.problems:
-            meta = catalog[rule_id]
             s = directive.suppression
-            out.append(Finding(
-                rule_id=rule_id, category=meta.category, severity=meta.severity, file=s.file, line=max(s.line, 1),
-                resource=directive.resource_glob or s.file, message=message, controls=list(meta.controls),
-            ))
+            out.append(catalog[rule_id].finding(file=s.file, line=max(s.line, 1), resource=directive.resource_glob or s.file, message=message))
         return out
 
     # -- rules
@@ -302,18 +298,7 @@ class Scanner:
         findings: list[Finding] = []
         parse_meta = catalog[PARSE_ERROR_ID]
         for problem in [*problems, *(p for u in units for p in u.problems)]:
-            findings.append(
-                Finding(
-                    rule_id=PARSE_ERROR_ID,
-                    category=Category.parse_error,
-                    severity=parse_meta.severity,
-                    file=problem.file,
-                    line=problem.line or 1,
-                    resource=problem.resource,
-                    message=problem.message,
-                    controls=list(parse_meta.controls),
-                )
-            )
+            findings.append(parse_meta.finding(file=problem.file, line=problem.line, resource=problem.resource, message=problem.message))
         for link in all_linkers():
             link([u.inventory for u in units])
         for unit in units:
@@ -328,15 +313,13 @@ class Scanner:
                     if enabled_by is not None:
                         message = f"{message} (only when {enabled_by} turns this block on)"
                     findings.append(
-                        Finding(
-                            rule_id=rule.meta.id,
-                            category=rule.meta.category,
-                            severity=hit.severity or rule.meta.severity,
+                        rule.meta.finding(
                             file=hit.location.file,
-                            line=hit.location.line or 1,
+                            line=hit.location.line,
                             resource=hit.resource,
                             message=message,
-                            controls=sorted({*rule.meta.controls, *hit.extra_controls}),
+                            severity=hit.severity,
+                            extra_controls=hit.extra_controls,
                             disabled=True if enabled_by else None,
                             enabled_by=enabled_by,
                             depends_on=hit.depends_on,

@@ -1,4 +1,4 @@
-"""CloudFormation templates (YAML or JSON) as a registered format."""
+"""CloudFormation templates (YAML or JSON) as a format."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""GitHub organisation snapshots (JSON, the REST API's shapes) as a registered format.
+"""GitHub organisation snapshots (JSON, the REST API's shapes) as a format.
 
 The file is validated against the published schema (privlint/data/schemas/github-org-snapshot.schema.json);
 each schema error becomes a parse-error finding naming its JSON path and line, and nothing else in

@@ -1,4 +1,4 @@
-"""Live IAM snapshots (``aws iam get-account-authorization-details --output json``) as a registered format.
+"""Live IAM snapshots (``aws iam get-account-authorization-details --output json``) as a format.
 
 Recognised by content: a JSON object whose keys are those of the command's output (UserDetailList,
 GroupDetailList, RoleDetailList, Policies, and the paging keys), with at least one of the lists.

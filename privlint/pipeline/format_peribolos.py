@@ -1,4 +1,4 @@
-"""peribolos org configuration (YAML) as a registered format.
+"""peribolos org configuration (YAML) as a format.
 
 Two real spellings: the prow config form ``orgs: {ORG: {admins, members, teams, ...}}`` and the one-org
 file of kubernetes/org (``config/ORG/org.yaml``: ``admins``, ``members``, ``teams`` at the top; the org

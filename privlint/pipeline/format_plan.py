@@ -1,17 +1,15 @@
-"""Terraform plan JSON as a registered format."""
+"""Terraform plan JSON as a format."""
 
 from __future__ import annotations
 
 from privlint.pipeline.units import Document, Format, Unit
 from privlint.model.problems import Problem
 from privlint.model.settings import Settings
+from privlint.parsers.plan import is_plan
 
 
 def _is_plan(doc: Document) -> bool:
-    data = doc.json
-    return isinstance(data, dict) and "format_version" in data and any(
-        k in data for k in ("planned_values", "resource_changes", "terraform_version")
-    )
+    return is_plan(doc.json)
 
 
 def _parse(text: str, display: str, settings: Settings) -> Unit:

@@ -1,4 +1,4 @@
-"""safe-settings configuration (``.github/settings.yml``, ``.github/repos/REPO.yml``) as a registered format.
+"""safe-settings configuration (``.github/settings.yml``, ``.github/repos/REPO.yml``) as a format.
 
 Recognised by content: a mapping whose ``collaborators`` (``{username, permission}``), ``teams``
 (``{name, permission}``) or ``branches`` (``{name, protection}``) have safe-settings' shapes.
