@@ -83,15 +83,19 @@ def check(
     create_baseline: CreateBaselineOption = None,
     include_suppressed: IncludeSuppressedOption = False,
     include_disabled: Annotated[bool | None, typer.Option("--include-disabled", show_default=False, help="Also lint Terraform blocks that an input variable switches off (count = 0); their findings name the variable.")] = None,
+    cache: Annotated[bool, typer.Option("--cache", help="Reuse evaluated Terraform modules whose files are unchanged since an earlier --cache run (also PRIVLINT_CACHE=1; stored in PRIVLINT_CACHE_DIR or ~/.cache/privlint/results).")] = False,
 ) -> None:
     """Scan PATHS and report privileged-access findings."""
     from privlint.frontend.cli_output import Delivery, deliver, note
     from privlint.frontend.cli_scan import remote_module_note, root_of, scan
+    from privlint.pipeline.cache import ResultCache, default_directory, enabled_by_environment
     from privlint.pipeline.engine import Scanner
 
     loaded = load_settings(paths, config, {"fail_on": fail_on, "include_disabled": include_disabled, **selection(select, ignore, exclude)})
     delivery = Delivery(output_format, color, output_file, quiet, exit_zero, include_suppressed, baseline, create_baseline)
     scanner = Scanner(loaded.settings, str(loaded.path) if loaded.path else None)
+    if cache or enabled_by_environment():
+        scanner.cache = ResultCache(default_directory())
     report = scan(scanner, paths, stdin_format.value if stdin_format else None, show_progress=not quiet)
     report.summary.config = loaded.applied
     remote = remote_module_note(scanner)

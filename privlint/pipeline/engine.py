@@ -25,6 +25,7 @@ from privlint.pipeline.discover import (
     discover,
     read_text,
 )
+from privlint.pipeline.cache import ResultCache
 from privlint.pipeline.formats import by_name
 from privlint.pipeline.units import GUARDED, Unit, internal_error
 from privlint.pipeline.suppress import (
@@ -73,6 +74,7 @@ class Scanner:
         self.remote_modules: set[str] = set()  # after a scan: module sources not read (registry, git)
         self.progress: Callable[[int], None] | None = None  # called with the number of files just parsed
         self.on_discovered: Callable[[int], None] | None = None  # called once with the number of files to parse
+        self.cache: ResultCache | None = None  # evaluated Terraform modules from earlier runs (opt-in)
 
     def _advance(self, files: int) -> None:
         if self.progress is not None:
@@ -141,116 +143,11 @@ class Scanner:
         return parsed
 
     def _terraform(self, by_dir: dict[Path, list[SourceFile]], problems: list[Problem]) -> list[Unit]:
-        from privlint.normalize.terraform_aws import TerraformNormaliser
-        from privlint.pipeline.discover import is_terraform_name
-        from privlint.terraform.loader import TerraformLoader
+        from privlint.pipeline.terraform_scan import TerraformScan
 
-        displays: dict[Path, str] = {}
-        roots: dict[Path, tuple[str, bool]] = {}
-        for directory, sources in by_dir.items():
-            for s in sources:
-                displays[s.path.resolve()] = s.display
-            first = sources[0]
-            roots[directory] = (os.path.dirname(first.display), all(s.explicit for s in sources))
-
-        shown_as: dict[Path, str] = {}
-
-        def display(path: Path) -> str:
-            # Called for every resource and value origin: resolve each path once (realpath is slow).
-            if path not in shown_as:
-                shown_as[path] = _display(path)
-            return shown_as[path]
-
-        def _display(path: Path) -> str:
-            known = displays.get(path.resolve())
-            if known is not None:
-                return known
-            # A file reached through a module call or read for context: relative to a scanned root.
-            for directory, (shown, _explicit) in roots.items():
-                try:
-                    rel = os.path.relpath(path, directory)
-                except ValueError:
-                    continue
-                if not rel.startswith(".."):
-                    return os.path.join(shown, rel) if shown else rel
-            first_dir, (shown, _e) = next(iter(roots.items()))
-            return os.path.normpath(os.path.join(shown, os.path.relpath(path, first_dir)))
-
-        read_problems: dict[Path, str] = {}
-
-        def read(path: Path) -> str:
-            text, problem = read_text(path, self.settings.max_file_size)
-            if problem:
-                read_problems[path.resolve()] = problem
-            return text
-
-        loader = TerraformLoader(read, display, roots=self._roots or list(by_dir), include_disabled=self.settings.include_disabled)
-        module_files: dict[Path, list[Path]] = {}
-        for directory, sources in sorted(by_dir.items()):
-            files = [s.path for s in sources]
-            if roots[directory][1]:
-                # Only some files were named: read the whole module so references resolve.
-                try:
-                    files = sorted({*files, *(p for p in directory.iterdir() if p.is_file() and is_terraform_name(p.name))})
-                except OSError:
-                    pass  # the directory vanished during the scan: reading the named files reports it
-            module_files[directory] = files
-        loaded = []
-        for directory, sources in sorted(by_dir.items()):
-            files = module_files[directory]
-            try:
-                loaded.append((directory, loader.load(directory, files)))
-            except GUARDED as exc:
-                problems.extend(internal_error(sources[0].display, exc).problems)
-            self._advance(len(sources))
-        called = {d for _, result in loaded for d in result.called_dirs}
-        self.remote_modules.update(source for _, result in loaded for source in result.remote_modules)
-
-        units: list[Unit] = []
-        reported: set[tuple[str, int | None, str]] = set()
-        for directory, result in loaded:
-            unit = Unit()
-            for problem in result.problems:
-                key = (display(problem.file), problem.line, problem.message)
-                if key not in reported:
-                    reported.add(key)
-                    unit.problems.append(Problem(key[0], problem.line, key[0], problem.message))
-            for path in result.files:
-                message = read_problems.get(path.resolve())
-                key = (display(path), None, message or "")
-                if message and key not in reported:
-                    reported.add(key)
-                    unit.problems.append(Problem(key[0], None, key[0], message))
-            if directory.resolve() in called:
-                units.append(unit)  # evaluated through its callers, with their arguments
-                continue
-            records = [
-                ResourceRecord(
-                    address=r.address,
-                    type=r.type,
-                    values=r.values,
-                    file=display(r.file),
-                    line=r.line,
-                    mode=r.mode,
-                    attribute_lines=r.attribute_lines,
-                    origins={k: Origin(o.kind, display(o.file), o.line, o.via, o.sensitive) for k, o in r.origins.items()},  # type: ignore[arg-type]
-                )
-                for r in result.resources
-            ]
-            unit.disabled = {r.address: r.enabled_by for r in result.resources if r.enabled_by}
-            normaliser = TerraformNormaliser()
-            try:
-                unit.inventory = normaliser.add(records)
-            except GUARDED as exc:
-                unit.problems.extend(internal_error(display(directory / "main.tf"), exc).problems)
-            unit.problems.extend(normaliser.problems)
-            if unit.disabled:
-                # What default inputs deploy, to tell which findings only switched-off blocks cause.
-                try:
-                    unit.deployed = TerraformNormaliser().add([r for r, t in zip(records, result.resources) if not t.enabled_by])
-                except GUARDED:
-                    unit.deployed = None
-            units.append(unit)
+        scan = TerraformScan(self.settings, self._roots or list(by_dir), self.cache, self._advance)
+        units = scan.units(by_dir, problems)
+        self.remote_modules.update(scan.remote_modules)
         return units
 
     # -- configuration and suppressions

@@ -40,6 +40,11 @@ def is_terraform_file(path: Path) -> bool:
     return path.name.endswith((".tf", ".tf.json")) or is_tfvars(path)
 
 
+def module_file_paths(directory: Path) -> list[Path]:
+    """The files a call of the local module in ``directory`` reads (tfvars are for root modules only)."""
+    return sorted(p for p in directory.iterdir() if p.is_file() and is_terraform_file(p) and not is_tfvars(p))
+
+
 def parse_file(path: Path, text: str) -> st.ParsedFile:
     """One file's syntax tree and syntax problems; never raises for bad input."""
     from privlint.parsers.hcl_front_end import parse_hcl
@@ -123,6 +128,7 @@ class TerraformLoader:
                 return None
             with open(resolved, "rb") as handle:
                 data = handle.read(MAX_READ_BYTES + 1)
+            self._result.contents_read.add(resolved)
             return data.decode("utf-8") if len(data) <= MAX_READ_BYTES else None
         except (OSError, ValueError, RuntimeError):
             return None
@@ -142,7 +148,7 @@ class TerraformLoader:
             target = (caller.directory / source).resolve()
             if caller.depth >= MAX_MODULE_DEPTH or target in caller.stack or not self.inside_roots(target) or not target.is_dir():
                 return None
-            paths = sorted(p for p in target.iterdir() if p.is_file() and is_terraform_file(p) and not is_tfvars(p))
+            paths = module_file_paths(target)
         except OSError as exc:  # a component over 255 bytes, a directory privlint may not read
             self.problem(item.file, item.block.line, f"module source cannot be read: {exc.strerror or type(exc).__name__}")
             return None

@@ -48,3 +48,4 @@ class TerraformResult:
     files: list[Path] = field(default_factory=list)  # every file read, modules included
     called_dirs: set[Path] = field(default_factory=set)  # local module directories loaded through calls
     remote_modules: set[str] = field(default_factory=set)  # registry and git sources not read (nothing is downloaded)
+    contents_read: set[Path] = field(default_factory=set)  # files read by file(), templatefile() and the like
