@@ -8,8 +8,8 @@
 For each corpus (see corpus.py: ten Terraform files per module plus one CloudFormation template per
 ten files) it times, each in a fresh process:
 
-- privlint cold: ``privlint check CORPUS --format json`` with an empty cache directory;
-- privlint warm: the same command again, nothing changed (parsed files come from the cache);
+- privlint cold: ``privlint check --cache CORPUS --format json`` with an empty cache directory;
+- privlint warm: the same command again, nothing changed (evaluated modules come from the cache);
 - privlint one file: one ``.tf`` file named on the command line, as the pre-commit hook runs it
   (cold, then warm);
 - floor: python-hcl2 parsing the same ``.tf`` files to Lark trees and nothing else
@@ -98,7 +98,7 @@ def privlint_command() -> list[str]:
 
 def supports_cache(privlint: list[str]) -> bool:
     out = subprocess.run([*privlint, "check", "--help"], capture_output=True, text=True, env=dict(os.environ, COLUMNS="200")).stdout
-    return "--cache-dir" in out
+    return "--cache" in out
 
 
 def find_checkov(given: str | None) -> str | None:
@@ -146,17 +146,19 @@ def bench_size(size: int, work: Path, repeat: int, checkov: str | None, checkov_
     privlint = privlint_command()
     cache_dir = work / f"cache-{size}"
     cached = supports_cache(privlint)
-    cache_args = ["--cache-dir", str(cache_dir)] if cached else []
+    cache_args = ["--cache"] if cached else []
+
+    cache_env = dict(os.environ, PRIVLINT_CACHE_DIR=str(cache_dir))
 
     def clear_cache() -> None:
         shutil.rmtree(cache_dir, ignore_errors=True)
 
     one_file = tf_files[0]
     results = [
-        measure("privlint cold", [*privlint, "check", str(corpus), "--format", "json", *cache_args], work, repeat, clear_cache),
-        measure("privlint warm", [*privlint, "check", str(corpus), "--format", "json", *cache_args], work, repeat),
-        measure("privlint one file, cold", [*privlint, "check", one_file, "--format", "json", *cache_args], work, repeat, clear_cache),
-        measure("privlint one file, warm", [*privlint, "check", one_file, "--format", "json", *cache_args], work, repeat),
+        measure("privlint cold", [*privlint, "check", str(corpus), "--format", "json", *cache_args], work, repeat, clear_cache, env=cache_env),
+        measure("privlint warm", [*privlint, "check", str(corpus), "--format", "json", *cache_args], work, repeat, env=cache_env),
+        measure("privlint one file, cold", [*privlint, "check", one_file, "--format", "json", *cache_args], work, repeat, clear_cache, env=cache_env),
+        measure("privlint one file, warm", [*privlint, "check", one_file, "--format", "json", *cache_args], work, repeat, env=cache_env),
         measure("floor: python-hcl2 parse only", [sys.executable, "-c", FLOOR, str(work / f"files-{size}.txt")], work, repeat),
     ]
     if not cached:
