@@ -68,3 +68,20 @@ def test_literal_count_zero_stays_dropped(tmp_path) -> None:
         '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n'
     )
     assert _findings("--include-disabled", str(tmp_path)) == []
+
+
+def test_a_finding_deployed_by_default_is_not_labelled_disabled(tmp_path) -> None:
+    """A switched-off grant that only changes the wording of a finding (which grants make the user admin)
+    does not make the finding one that exists only when the switch is on."""
+    (tmp_path / "main.tf").write_text(
+        'variable "extra" {\n  type    = bool\n  default = false\n}\n\n'
+        'resource "aws_iam_user" "ops" {\n  name = "ops"\n}\n\n'
+        'resource "aws_iam_user_policy_attachment" "admin" {\n  user       = aws_iam_user.ops.name\n'
+        '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n\n'
+        'resource "aws_iam_user_policy_attachment" "also" {\n  count      = var.extra ? 1 : 0\n  user       = aws_iam_user.ops.name\n'
+        '  policy_arn = "arn:aws:iam::aws:policy/IAMFullAccess"\n}\n'
+    )
+    default = [f for f in _findings(str(tmp_path)) if f["rule_id"] == "PL101"]
+    everything = [f for f in _findings("--include-disabled", str(tmp_path)) if f["rule_id"] == "PL101"]
+    assert len(default) == len(everything) == 1
+    assert everything[0].get("disabled") is None and everything[0].get("enabled_by") is None

@@ -37,6 +37,7 @@ from privlint.pipeline.suppress import (
     config_directives,
 )
 from privlint.model.catalog import PARSE_ERROR_ID, load_catalog
+from privlint.rules.base import Hit
 from privlint.rules.registry import all_linkers, all_rules
 
 
@@ -54,6 +55,12 @@ def _terraform_directives(source: SourceFile, limit: int) -> list[Directive]:
 
     columns = comment_columns(text)
     return attach_to_blocks(comment_directives(text, source.display, columns), block_ranges(text), text, columns)
+
+
+def _where(hit: Hit) -> tuple[str, str, int | None]:
+    """What makes two hits of one rule the same finding: the resource and where it is written (not the wording,
+    which may name grants that only switched-off blocks add)."""
+    return hit.resource, hit.location.file, hit.location.line
 
 
 def _guarded(parse: Callable[[], Unit], display: str) -> Unit:
@@ -201,10 +208,10 @@ class Scanner:
         for unit in units:
             switches = ", ".join(sorted(set(unit.disabled.values())))
             for rule in all_rules():
-                deployed = {(h.resource, h.message) for h in rule.check(unit.deployed, self.settings)} if unit.deployed is not None else None
+                deployed = {_where(h) for h in rule.check(unit.deployed, self.settings)} if unit.deployed is not None else None
                 for hit in rule.check(unit.inventory, self.settings):
                     enabled_by = unit.disabled.get(hit.resource)
-                    if enabled_by is None and deployed is not None and (hit.resource, hit.message) not in deployed:
+                    if enabled_by is None and deployed is not None and _where(hit) not in deployed:
                         enabled_by = switches  # found only with switched-off blocks (a grant, a policy) turned on
                     message = hit.message
                     if enabled_by is not None:
