@@ -9,7 +9,7 @@ import jsonschema
 
 from privlint.model.findings import report_schema
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES
 
 SCHEMA = report_schema()
 

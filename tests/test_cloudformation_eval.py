@@ -19,7 +19,8 @@ from privlint.model.values import (
 )
 from privlint.normalize.cfn_conditions import evaluate_condition, settle
 from privlint.normalize.cfn_language_extensions import expand_for_each
-from privlint.normalize.cfn_context import NO_VALUE, Alternatives, TemplateContext, resolve
+from privlint.model.values import Alternatives
+from privlint.normalize.cfn_context import NO_VALUE, TemplateContext, resolve
 from privlint.normalize.cfn_values import template_context
 from privlint.parsers.cloudformation import load_yaml
 

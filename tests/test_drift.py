@@ -12,7 +12,7 @@ from privlint.model.findings import report_schema
 import pytest
 
 import privlint
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES
 from privlint.config_drift.approval import covers, evaluate
 from privlint.config_drift.differences import Difference
 from privlint.config_drift.register import build_register, load_register

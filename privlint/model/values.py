@@ -42,11 +42,13 @@ class SecretStoreValue(Unknown):
 class Alternatives(Unknown):
     """One of ``options``, chosen by an input the scan does not know (``source``, e.g. ``var.admin``).
 
-    Written by a conditional whose condition is unknown: rules see every branch, and a finding that
-    holds on one branch only names ``source`` as what it depends on.
+    Written by a conditional whose condition is unknown (Terraform's ``?:``, CloudFormation's ``Fn::If``, a
+    ``Fn::FindInMap`` on an unknown key): rules see every branch, and a finding that holds on one branch only
+    names what it depends on: ``labels[i]`` when given (``condition IsProd is true``), else ``source``.
     """
 
     options: tuple[Any, ...] = ()
+    labels: tuple[str, ...] = ()  # when each option is the one, in the source's words; empty: ``source`` decides
 
 
 MAX_VARIANTS = 8

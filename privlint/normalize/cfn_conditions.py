@@ -13,14 +13,8 @@ import itertools
 from typing import Any
 
 from privlint.model.values import LineDict, Unknown, is_known
-from privlint.normalize.cfn_context import (
-    NO_VALUE,
-    Alternatives,
-    TemplateContext,
-    from_input,
-    resolve,
-    wrong_arguments,
-)
+from privlint.model.values import Alternatives
+from privlint.normalize.cfn_context import NO_VALUE, TemplateContext, from_input, resolve, wrong_arguments
 
 MAX_VARIANTS = 32  # more combinations of undecided choices than this in one mapping: the mapping stays unknown
 Variant = tuple[Any, tuple[str, ...]]  # a value, and the choices it holds under
@@ -184,7 +178,7 @@ def _variants(value: Any) -> list[Variant]:
     if isinstance(value, Alternatives):
         out = [
             (v, (label, *deps))
-            for label, option in value.options
+            for label, option in zip(value.labels, value.options)
             for v, deps in _variants(option)
         ]
         return out if len(out) <= MAX_VARIANTS else [(Unknown(value.source), ())]
@@ -318,8 +312,6 @@ def fn_if(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
     origin = from_input(decided, f"condition {arg[0]}")
     return Alternatives(
         source=f"condition {arg[0]}",
-        options=(
-            (f"condition {arg[0]} is true{origin}", when_true),
-            (f"condition {arg[0]} is false{origin}", when_false),
-        ),
+        options=(when_true, when_false),
+        labels=(f"condition {arg[0]} is true{origin}", f"condition {arg[0]} is false{origin}"),
     )

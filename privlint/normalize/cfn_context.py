@@ -47,17 +47,6 @@ class _NoValue:
 NO_VALUE = _NoValue()
 
 
-@dataclass(frozen=True, eq=False)
-class Alternatives(Unknown):
-    """One of several values, chosen by an input the scan cannot decide (a condition, a mapping key).
-
-    ``options`` pairs each value with a description of when it is the one, e.g.
-    ``("condition IsProd is true (parameter Env)", value)``.
-    """
-
-    options: tuple[tuple[str, Any], ...] = ()
-
-
 PSEUDO_PARAMETERS: dict[str, Any] = {
     "AWS::AccountId": THIS_ACCOUNT_ID,
     "AWS::Partition": DEFAULT_PARTITION,

@@ -11,15 +11,8 @@ import json
 from typing import Any
 
 from privlint.model.values import PartialList, PartialString, Unknown, is_known
-from privlint.normalize.cfn_context import (
-    DEPLOYMENT_SPECIFIC,
-    MAX_ALTERNATIVES,
-    Alternatives,
-    Intrinsic,
-    TemplateContext,
-    resolve,
-    wrong_arguments,
-)
+from privlint.model.values import Alternatives
+from privlint.normalize.cfn_context import DEPLOYMENT_SPECIFIC, MAX_ALTERNATIVES, Intrinsic, TemplateContext, resolve, wrong_arguments
 
 MAX_CIDR_BLOCKS = 256  # the most Fn::Cidr accepts
 
@@ -196,7 +189,7 @@ def _alternatives(source: str, options: list[tuple[str, Any]]) -> Any:
         return distinct[0]
     if len(options) > MAX_ALTERNATIVES:
         return Unknown(source)
-    return Alternatives(source=source, options=tuple(options))
+    return Alternatives(source=source, options=tuple(value for _label, value in options), labels=tuple(label for label, _value in options))
 
 
 MORE_INTRINSICS: dict[str, Intrinsic] = {

@@ -13,17 +13,7 @@ from typing import Any
 
 from privlint.model.values import PartialList, Reference, SecretStoreValue, Unknown
 from privlint.normalize.cfn_conditions import fn_if
-from privlint.normalize.cfn_context import (
-    DEPLOYMENT_SPECIFIC,
-    NO_VALUE,
-    PSEUDO_PARAMETERS,
-    SECRET_REF,
-    Intrinsic,
-    TemplateContext,
-    join_parts,
-    resolve,
-    wrong_arguments,
-)
+from privlint.normalize.cfn_context import DEPLOYMENT_SPECIFIC, NO_VALUE, PSEUDO_PARAMETERS, SECRET_REF, Intrinsic, TemplateContext, join_parts, resolve, wrong_arguments
 from privlint.normalize.cfn_functions import MORE_INTRINSICS
 
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")

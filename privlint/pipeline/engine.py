@@ -16,7 +16,6 @@ from pathlib import Path
 from privlint.model.findings import Finding, Report, Suppression
 from privlint.model.settings import Settings
 from privlint.model.problems import Problem
-from privlint.model.records import Origin, ResourceRecord
 from privlint.pipeline.discover import (
     TERRAFORM,
     BinaryFile,
