@@ -13,7 +13,7 @@ import random
 import sys
 import time
 
-from privlint.core.principal_graph import build_graph
+from privlint.analysis.principal_graph import build_graph
 from privlint.core.iam import parse_policy
 from privlint.core.inventory import Grant, Inventory, Location, PolicyDocument, Principal
 

@@ -15,7 +15,7 @@ from privlint.core.inventory import (
     PolicyDocument,
     Principal,
 )
-from privlint.core.principal_graph import build_graph
+from privlint.analysis.principal_graph import build_graph
 from privlint.rules.admin_mfa import (
     admin_role_assumable_without_mfa,
     admin_user_or_group_without_mfa,

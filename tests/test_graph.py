@@ -10,14 +10,24 @@ from collections import deque
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import privlint
-from conftest import FIXTURES, run_cli
-from privlint.core.principal_graph import Edge, PrincipalGraph, build_graph, escalation_paths, Node, render, shortest_paths, techniques, to_mermaid
+from privlint.analysis.graph_model import Edge, Node, PrincipalGraph
+from privlint.analysis.graph_render import render, to_mermaid
+from privlint.analysis.paths import escalation_paths, shortest_paths
+from privlint.analysis.principal_graph import build_graph
+from privlint.analysis.techniques import techniques
 from privlint.core.iam import parse_policy
-from privlint.core.inventory import Grant, Inventory, Location, PolicyDocument, Principal
+from privlint.core.inventory import (
+    Grant,
+    Inventory,
+    Location,
+    PolicyDocument,
+    Principal,
+)
 
 ESCALATION = FIXTURES / "escalation"
 EXPECTED: dict[str, dict[str, str]] = json.loads((ESCALATION / "expected_paths.json").read_text())
@@ -391,9 +401,7 @@ def random_accounts(draw: st.DrawFn) -> tuple[dict, dict, list[tuple[str, str, b
         for principal in users + roles:
             if principal == role or principal in admins:
                 continue
-            if kind == "root" and role in grants[principal]:
-                edges.append((principal, role, mfa))
-            elif kind in ("user", "role") and named == principal:
+            if kind == "root" and role in grants[principal] or kind in ("user", "role") and named == principal:
                 edges.append((principal, role, mfa))
     user_statements = {u: [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::123456789012:role/{r}"} for r in grants[u]] for u in users}
     role_specs = {}

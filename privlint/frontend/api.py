@@ -165,17 +165,17 @@ def drift(
 
 
 if TYPE_CHECKING:
-    from privlint.core.principal_graph import PrincipalGraph
+    from privlint.analysis.graph_model import PrincipalGraph
     from privlint.report.risk_register import RegisterEntry
 
 
 def graph(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], config: Config = None) -> PrincipalGraph:
-    """The principal graph of the code under ``paths``: nodes, edges and escalation paths (privlint/core/principal_graph.py).
+    """The principal graph of the code under ``paths``: nodes, edges and escalation paths (privlint/analysis/).
 
     Each template or module directory is one graph; they are combined, and a node id that two of them
     share is prefixed with its file. Raises FileNotFoundError for a path that does not exist.
     """
-    from privlint.core.principal_graph import build_graph, combine
+    from privlint.analysis.principal_graph import build_graph, combine
     from privlint.pipeline.discover import discover
     from privlint.pipeline.engine import Scanner
 

@@ -413,7 +413,7 @@ _SECOND_PASS.update(_GITHUB_HANDLERS)
 
 
 # Workloads that run as a role (the types are data: "workload_types" in escalation_techniques.json), and
-# managed policy names: privlint/core/principal_graph.py walks them.
+# managed policy names: privlint/analysis/graph_builder.py walks them.
 def _workload(kind: str, paths: dict[str, str]) -> Callable[[TerraformNormaliser, ResourceRecord], None]:
     def handler(self: TerraformNormaliser, record: ResourceRecord) -> None:
         self.builder.inventory.workloads.extend(workloads_of(record, kind, paths))

@@ -1,6 +1,6 @@
 """Privilege-escalation paths to admin without MFA (PL103, PL104), found on the principal graph.
 
-The graph (privlint/core/principal_graph.py) gives, for every principal that is not admin-level, a shortest path to admin
+The graph (privlint/analysis/) gives, for every principal that is not admin-level, a shortest path to admin
 rights; these rules report the paths on which no step requires MFA.
 """
 
@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from privlint.analysis.graph_model import EscalationPath, PrincipalGraph
+from privlint.analysis.paths import iter_reported
+from privlint.analysis.principal_graph import build_graph
 from privlint.core.iam import assumable_without_mfa
 from privlint.core.inventory import Inventory, Location, Principal
-from privlint.core.principal_graph import (
-    EscalationPath,
-    PrincipalGraph,
-    build_graph,
-    iter_reported,
-)
 from privlint.core.settings import Settings
 from privlint.rules.base import Hit, rule
 
