@@ -433,3 +433,42 @@ def test_random_accounts_report_exactly_the_users_that_reach_admin_without_mfa(c
         assert (reported is None) == (expected is None), (user, path)
         if reported is not None:
             assert len(reported.edges) == expected
+
+
+_POLICY_FROM_DATA_SOURCE = """
+data "aws_iam_policy_document" "rotate" {
+  statement {
+    actions   = ["iam:CreatePolicyVersion"]
+    resources = ["*"]
+    CONDITION
+  }
+}
+
+resource "aws_iam_policy" "rotate" {
+  name   = "rotate"
+  policy = data.aws_iam_policy_document.rotate.json
+}
+
+resource "aws_iam_user" "ci" {
+  name = "ci"
+}
+
+resource "aws_iam_user_policy_attachment" "ci" {
+  user       = aws_iam_user.ci.name
+  policy_arn = aws_iam_policy.rotate.arn
+}
+"""
+
+
+@pytest.mark.parametrize(("condition", "escalates"), [
+    ("", True),
+    ('condition {\n      test = "DateGreaterThan"\n      variable = "aws:TokenIssueTime"\n      values = ["2020-01-01T00:00:01Z"]\n    }', True),
+    ('condition {\n      test = "DateLessThan"\n      variable = "aws:TokenIssueTime"\n      values = ["2020-01-01T00:00:01Z"]\n    }', False),
+])
+def test_a_managed_policy_written_by_a_data_source_can_be_rewritten_by_its_holder(condition: str, escalates: bool) -> None:
+    """iam-vulnerable's fn3 (a condition every session meets) escalates; fp5 (one no session meets) does not."""
+    findings = privlint.scan_text(_POLICY_FROM_DATA_SOURCE.replace("CONDITION", condition)).findings
+    reported = [f for f in findings if f.rule_id == "PL103"]
+    assert bool(reported) == escalates
+    if escalates:
+        assert "aws_iam_user.ci -> can-modify-permissions(iam:CreatePolicyVersion) -> aws_iam_user.ci" in reported[0].message

@@ -113,6 +113,7 @@ def _service_matches(pattern: str, service: str) -> bool:
 
 
 _MANAGED_POLICY_TYPES = frozenset({"aws_iam_policy", "AWS::IAM::ManagedPolicy"})
+_DOCUMENT_DATA_SOURCE = "aws_iam_policy_document"
 
 
 class GraphBuilder:
@@ -140,14 +141,22 @@ class GraphBuilder:
             if p.name:
                 self._by_name[(p.kind, p.name.lower())] = address
         holders_of: dict[str, list[str]] = defaultdict(list)
+        attached_documents: dict[str, list[str]] = defaultdict(list)
         for address, holder in self.holders.items():
             for grant in holder.principal.grants:
                 holders_of[grant.document].append(address)
+                if grant.attachment is not None:
+                    attached_documents[grant.document].append(address)
         for doc in self.inventory.documents.values():
-            if doc.resource_type not in _MANAGED_POLICY_TYPES:
-                continue  # only customer-managed policies have versions (inline and AWS-managed ones do not)
-            for address in holders_of.get(doc.address, []):
-                self.index.add("policy", Target(address, f"policy/{doc.name}" if doc.name else None, "iam"))
+            if doc.resource_type in _MANAGED_POLICY_TYPES:
+                for address in holders_of.get(doc.address, []):
+                    self.index.add("policy", Target(address, f"policy/{doc.name}" if doc.name else None, "iam"))
+            elif doc.resource_type == _DOCUMENT_DATA_SOURCE and not doc.aws_managed:
+                # aws_iam_policy { policy = data.aws_iam_policy_document.x.json }: the attachment grants the
+                # shared document, so the managed policy's name is not known here; only wildcards name it.
+                for address in attached_documents.get(doc.address, []):
+                    self.index.add("policy", Target(address, None, "iam"))
+            # Inline and AWS-managed policies have no versions.
         types = workload_types()
         profiles = [w for w in self.inventory.workloads if w.kind == "instance-profile"]
         for workload in self.inventory.workloads:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from privlint.analysis.graph_model import EdgeKind, Effect
+from privlint.core.admin_level import unsatisfiable
 from privlint.core.datafiles import load_json
 from privlint.core.iam import Statement, action_matches, requires_mfa
 
@@ -103,6 +104,8 @@ def usability(statement: Statement, extra_ignored: frozenset[str] = frozenset())
 
 
 def _usable_uncached(statement: Statement, extra_ignored: frozenset[str]) -> Usable:
+    if unsatisfiable(statement):
+        return Usable(False)  # e.g. only sessions issued before 2020: nobody can use it (the admin definition's test)
     passed_to: tuple[str, ...] | None = None
     for cond in statement.conditions:
         key = cond.key.lower()

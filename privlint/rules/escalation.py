@@ -54,10 +54,13 @@ def _unit_of(inventory: Inventory) -> int | None:
     for index, unit in enumerate(_scan):
         if unit is inventory:
             return index
-    mine = {(a, p.location.file) for a, p in inventory.principals.items()}
-    overlaps = [len(mine & {(a, p.location.file) for a, p in unit.principals.items()}) for unit in _scan]
-    if overlaps and max(overlaps) > 0:
-        return overlaps.index(max(overlaps))
+    def written(inv: Inventory) -> set[tuple[str, str, int | None]]:
+        return {(a, p.location.file, p.location.line) for a, p in inv.principals.items()}
+
+    mine = written(inventory)
+    for index, unit in enumerate(_scan):
+        if mine and mine <= written(unit):  # a variant holds the same principals, written in the same places
+            return index
     return None
 
 
