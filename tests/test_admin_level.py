@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import privlint
+from privlint.analysis.principal_graph import build_graph
 from privlint.core.admin_level import ALL_ACTIONS, FULL_IAM, admin_level, unsatisfiable
 from privlint.core.iam import parse_policy, parse_statement
 from privlint.core.inventory import (
@@ -15,7 +16,6 @@ from privlint.core.inventory import (
     PolicyDocument,
     Principal,
 )
-from privlint.analysis.principal_graph import build_graph
 from privlint.rules.admin_mfa import (
     admin_role_assumable_without_mfa,
     admin_user_or_group_without_mfa,
