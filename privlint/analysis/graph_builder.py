@@ -42,6 +42,7 @@ class _Holder:
     denies: list[tuple[Statement, PolicyDocument]] = field(default_factory=list)
     admin: AdminLevel = field(default_factory=AdminLevel)
     mfa_guard: bool = False
+    boundary: _DocFacts | None = None  # its permissions boundary's allows, when it has one
 
     def granting(self, action: str) -> list[tuple[Statement, PolicyDocument]]:
         return self.by_action.get(action, [])
@@ -84,7 +85,25 @@ def _holder(inventory: Inventory, principal: Principal, facts: dict[str, _DocFac
             holder.by_action.setdefault(action, []).extend((stmt, doc) for stmt in statements)
         holder.denies.extend((stmt, doc) for stmt in fact.denies)
         holder.mfa_guard = holder.mfa_guard or fact.guard
+    if principal.boundary_unknown or principal.boundary is not None:
+        _bound(holder, inventory.documents.get(principal.boundary or ""), facts)
     return holder
+
+
+def _bound(holder: _Holder, boundary: PolicyDocument | None, facts: dict[str, _DocFacts]) -> None:
+    """A permissions boundary: only what it also allows is usable, and its denies apply (as in the admin
+    definition). A boundary privlint cannot read proves nothing, so the principal keeps no edge of its own."""
+    if boundary is None:
+        holder.by_action = {}
+        holder.boundary = _DocFacts()
+        return
+    if boundary.address not in facts:
+        facts[boundary.address] = _doc_facts(boundary)
+    allowed = facts[boundary.address]
+    holder.boundary = allowed
+    holder.by_action = {a: stmts for a, stmts in holder.by_action.items() if a in allowed.by_action}
+    holder.denies.extend((stmt, boundary) for stmt in allowed.denies)
+    holder.mfa_guard = holder.mfa_guard or allowed.guard
 
 
 def _denied(holder: _Holder, action: str, resource: str | None) -> bool:
@@ -190,7 +209,7 @@ class GraphBuilder:
 
     def _add(self, edge: Edge) -> None:
         holder = self.holders.get(edge.source)
-        if holder is not None and holder.principal.kind == "user" and edge.kind != "member-of":
+        if holder is not None and holder.principal.kind == "user" and edge.kind != "member-of" and holder.boundary is None:
             own = {g.document for g in holder.principal.grants}
             if not any(g.document in own for g in edge.grants if g.action is not None) and any(g.action for g in edge.grants):
                 return  # granted wholly by a group: the path goes user -> member-of -> group, which says why
@@ -219,6 +238,8 @@ class GraphBuilder:
     def _memberships(self) -> None:
         for address, holder in self.holders.items():
             p = holder.principal
+            if holder.boundary is not None:
+                continue  # its boundary limits what its groups grant it: its own edges carry those grants
             for group in p.groups:
                 if group in self.nodes:
                     grant = GrantRef(document=group, file=p.location.file, line=p.location.line)
@@ -292,7 +313,8 @@ class GraphBuilder:
                     usable = usability(stmt)
                     if usable.ok:
                         for target in self.index.covered("role", stmt):
-                            self._assume[target.node].append((address, stmt, doc, usable))
+                            if self._boundary_covers(holder, "sts:AssumeRole", "role", target):
+                                self._assume[target.node].append((address, stmt, doc, usable))
         return self._assume
 
     def _resource(self, address: str) -> str | None:
@@ -321,6 +343,8 @@ class GraphBuilder:
                     continue
                 if _denied(holder, technique.action, target.resource):
                     continue
+                if not self._boundary_covers(holder, technique.action, technique.target, target):
+                    continue
                 if technique.effect == "act-as" and target.node == source:
                     continue  # acting as itself gains nothing
                 mfa = usable.mfa or holder.mfa_guard or any(m for _r, m in also)
@@ -340,6 +364,12 @@ class GraphBuilder:
                 if best is None or (best[1] and not mfa):
                     best = (_ref(doc, stmt, action), mfa)
         return best
+
+    def _boundary_covers(self, holder: _Holder, action: str, kind: str, target: Target) -> bool:
+        """The principal's permissions boundary (if any) also allows the action on the target."""
+        if holder.boundary is None:
+            return True
+        return any(usability(stmt).ok and any(t is target for t in self.index.covered(kind, stmt)) for stmt in holder.boundary.by_action.get(action, []))
 
     def _trusts_service(self, role: str, service: str) -> bool:
         node = f"service:{service}"
