@@ -3,7 +3,8 @@
 The graph (privlint/analysis/) joins every unit of the scan into one account, so a path may cross root
 modules and templates; each unit reports the paths that start at its own principals, with the path step by
 step. For every principal that is not admin-level it holds a shortest path to admin rights; these rules
-report the paths on which no step requires MFA.
+report the paths on which no step requires MFA. PL105: a live snapshot's stored policy version that is one
+iam:SetDefaultPolicyVersion away from granting admin.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from privlint.analysis.account import account_graph
 from privlint.analysis.graph_model import EscalationPath, PrincipalGraph
 from privlint.analysis.paths import iter_reported
+from privlint.core.admin_level import document_admin_reason
+from privlint.core.findings import Severity
 from privlint.core.iam import assumable_without_mfa
 from privlint.core.inventory import Inventory, Location, Principal
 from privlint.core.settings import Settings
@@ -148,3 +151,31 @@ def _people_assume_without_mfa(inventory: Inventory, role: Principal) -> bool:
         return False
     users = {a for a, p in inventory.principals.items() if p.kind == "user"}
     return any(assumable_without_mfa(stmt, users) for stmt in trust.statements)
+
+
+@rule("PL105")
+def non_default_policy_version_grants_admin(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
+    """A stored version of a managed policy that is not its default grants admin-level rights."""
+    holders: dict[str, list[str]] = {}
+    for address, principal in inventory.principals.items():
+        for grant in principal.grants:
+            holders.setdefault(grant.document, []).append(address)
+    for version in inventory.policy_versions:
+        reason = document_admin_reason(version.statements)
+        if reason is None:
+            continue
+        default = inventory.documents.get(version.policy)
+        if default is not None and document_admin_reason(default.statements) is not None:
+            continue  # already admin-level as it is: PL101/PL102 report its holders
+        held = sorted(holders.get(version.policy, []))
+        who = f"its holders ({', '.join(held)})" if held else "whoever it is attached to next"
+        yield Hit(
+            resource=version.policy,
+            location=version.location,
+            severity=None if held else Severity.medium,
+            message=(
+                f"Managed policy {version.policy} keeps version {version.version}, not its default, which grants {reason}: "
+                f"one iam:SetDefaultPolicyVersion makes {who} admin-level. Delete the version "
+                f"(aws iam delete-policy-version --policy-arn {version.policy} --version-id {version.version})."
+            ),
+        )
