@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import privlint
+from privlint.analysis.principal_graph import build_graph
 from privlint.knowledge.admin_level import ALL_ACTIONS, FULL_IAM, admin_level, unsatisfiable
 from privlint.knowledge.iam import parse_policy, parse_statement
 from privlint.model.inventory import (
@@ -15,7 +16,6 @@ from privlint.model.inventory import (
     PolicyDocument,
     Principal,
 )
-from privlint.analysis.principal_graph import build_graph
 from privlint.rules.admin_mfa import (
     admin_role_assumable_without_mfa,
     admin_user_or_group_without_mfa,
@@ -163,3 +163,16 @@ def test_deny_and_condition_cases_agree_across_rules() -> None:
     inv, principal = _account([{**admin, "Condition": OLD_SESSIONS}], role=True)
     assert not build_graph(inv).node(principal.address).admin  # type: ignore[union-attr]
     assert list(admin_role_assumable_without_mfa(inv, privlint.Settings())) == []
+
+
+
+def test_a_grant_no_request_can_use_gives_no_escalation_edge() -> None:
+    """``aws:TokenIssueTime > 2020`` holds for every session today: the grant escalates; ``< 2020`` holds for
+    none: no edge, as the admin definition says (iam-vulnerable's fn3 and fp5)."""
+    rewrite = {"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "*"}
+    for cond, escalates in (({"DateGreaterThan": {"aws:TokenIssueTime": "2020-01-01T00:00:01Z"}}, True),
+                            ({"DateLessThan": {"aws:TokenIssueTime": "2020-01-01T00:00:01Z"}}, False)):
+        inv, principal = _account([{**rewrite, "Condition": cond}])
+        inv.documents["p.policy"] = inv.documents["p.policy"].model_copy(update={"resource_type": "aws_iam_policy", "name": "p"})
+        assert (build_graph(inv).path_from(principal.address) is not None) == escalates
+        assert bool(list(user_escalates_to_admin(inv, privlint.Settings()))) == escalates

@@ -10,14 +10,24 @@ from collections import deque
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import privlint
-from conftest import FIXTURES, run_cli
-from privlint.analysis.principal_graph import Edge, PrincipalGraph, build_graph, escalation_paths, Node, render, shortest_paths, techniques, to_mermaid
+from privlint.analysis.graph_model import Edge, Node, PrincipalGraph
+from privlint.analysis.graph_render import render, to_mermaid
+from privlint.analysis.paths import escalation_paths, shortest_paths
+from privlint.analysis.principal_graph import build_graph
+from privlint.analysis.techniques import techniques
 from privlint.knowledge.iam import parse_policy
-from privlint.model.inventory import Grant, Inventory, Location, PolicyDocument, Principal
+from privlint.model.inventory import (
+    Grant,
+    Inventory,
+    Location,
+    PolicyDocument,
+    Principal,
+)
 
 ESCALATION = FIXTURES / "escalation"
 EXPECTED: dict[str, dict[str, str]] = json.loads((ESCALATION / "expected_paths.json").read_text())
@@ -326,7 +336,7 @@ def test_dot_output_renders_with_graphviz(tmp_path: Path) -> None:
     out = tmp_path / "graph.dot"
     result = run_cli("graph", str(ESCALATION), "--format", "dot", "--output", str(out))
     assert result.returncode == 0, result.stderr
-    rendered = subprocess.run(["dot", "-Tsvg", str(out)], capture_output=True, text=True, timeout=120)
+    rendered = subprocess.run(["dot", "-Tsvg", str(out)], check=False, capture_output=True, text=True, timeout=120)
     assert rendered.returncode == 0, rendered.stderr
     assert "<svg" in rendered.stdout and "aws_iam_user.ci" in rendered.stdout
 
@@ -391,9 +401,7 @@ def random_accounts(draw: st.DrawFn) -> tuple[dict, dict, list[tuple[str, str, b
         for principal in users + roles:
             if principal == role or principal in admins:
                 continue
-            if kind == "root" and role in grants[principal]:
-                edges.append((principal, role, mfa))
-            elif kind in ("user", "role") and named == principal:
+            if kind == "root" and role in grants[principal] or kind in ("user", "role") and named == principal:
                 edges.append((principal, role, mfa))
     user_statements = {u: [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::123456789012:role/{r}"} for r in grants[u]] for u in users}
     role_specs = {}
@@ -425,3 +433,42 @@ def test_random_accounts_report_exactly_the_users_that_reach_admin_without_mfa(c
         assert (reported is None) == (expected is None), (user, path)
         if reported is not None:
             assert len(reported.edges) == expected
+
+
+_POLICY_FROM_DATA_SOURCE = """
+data "aws_iam_policy_document" "rotate" {
+  statement {
+    actions   = ["iam:CreatePolicyVersion"]
+    resources = ["*"]
+    CONDITION
+  }
+}
+
+resource "aws_iam_policy" "rotate" {
+  name   = "rotate"
+  policy = data.aws_iam_policy_document.rotate.json
+}
+
+resource "aws_iam_user" "ci" {
+  name = "ci"
+}
+
+resource "aws_iam_user_policy_attachment" "ci" {
+  user       = aws_iam_user.ci.name
+  policy_arn = aws_iam_policy.rotate.arn
+}
+"""
+
+
+@pytest.mark.parametrize(("condition", "escalates"), [
+    ("", True),
+    ('condition {\n      test = "DateGreaterThan"\n      variable = "aws:TokenIssueTime"\n      values = ["2020-01-01T00:00:01Z"]\n    }', True),
+    ('condition {\n      test = "DateLessThan"\n      variable = "aws:TokenIssueTime"\n      values = ["2020-01-01T00:00:01Z"]\n    }', False),
+])
+def test_a_managed_policy_written_by_a_data_source_can_be_rewritten_by_its_holder(condition: str, escalates: bool) -> None:
+    """iam-vulnerable's fn3 (a condition every session meets) escalates; fp5 (one no session meets) does not."""
+    findings = privlint.scan_text(_POLICY_FROM_DATA_SOURCE.replace("CONDITION", condition)).findings
+    reported = [f for f in findings if f.rule_id == "PL103"]
+    assert bool(reported) == escalates
+    if escalates:
+        assert "aws_iam_user.ci -> can-modify-permissions(iam:CreatePolicyVersion) -> aws_iam_user.ci" in reported[0].message

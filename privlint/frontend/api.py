@@ -165,17 +165,17 @@ def drift(
 
 
 if TYPE_CHECKING:
-    from privlint.analysis.principal_graph import PrincipalGraph
+    from privlint.analysis.graph_model import PrincipalGraph
     from privlint.report.risk_register import RegisterEntry
 
 
 def graph(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], config: Config = None) -> PrincipalGraph:
-    """The principal graph of the code under ``paths``: nodes, edges and escalation paths (privlint/analysis/principal_graph.py).
+    """The principal graph of the code under ``paths``: nodes, edges and escalation paths (privlint/analysis/).
 
-    Each template or module directory is one graph; they are combined, and a node id that two of them
-    share is prefixed with its file. Raises FileNotFoundError for a path that does not exist.
+    Every template and module directory is joined into one account graph, the one PL103 and PL104 use; a
+    node id that two of them share is prefixed with its file. Raises FileNotFoundError for a path that does not exist.
     """
-    from privlint.analysis.principal_graph import build_graph, combine
+    from privlint.analysis.account import account_graph
     from privlint.pipeline.discover import discover
     from privlint.pipeline.engine import Scanner
 
@@ -184,4 +184,4 @@ def graph(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], conf
     settings, _config_file = _settings(config)
     found = discover([os.fspath(p) for p in paths], settings.max_file_size, settings.exclude)
     units, _problems = Scanner(settings)._parse(found.files)
-    return combine(build_graph(unit.inventory) for unit in units)
+    return account_graph([unit.inventory for unit in units]).graph

@@ -322,7 +322,7 @@ def checkov_bundle(
     typer.echo(f"Check that checkov loads them, with the Python of checkov's environment: python {loader} --self-test", err=True)
 
 
-# -- privlint graph ... (the principal graph and privilege-escalation paths; privlint/analysis/principal_graph.py)
+# -- privlint graph ... (the principal graph and privilege-escalation paths; privlint/analysis/)
 class GraphFormat(str, Enum):
     mermaid = "mermaid"
     dot = "dot"
@@ -340,7 +340,7 @@ def graph_command(
     stdin_format: StdinFormatOption = None,
 ) -> None:
     """Draw the principal graph: admin-level principals marked, escalation paths without MFA highlighted."""
-    from privlint.analysis.principal_graph import render
+    from privlint.analysis.graph_render import render
     from privlint.frontend.api import graph
     from privlint.frontend.cli_output import write_output
     from privlint.frontend.cli_scan import stdin_paths

@@ -173,6 +173,14 @@ def admin_level(inventory: Inventory, principal: Principal) -> AdminLevel:
     return AdminLevel(tuple(grants), guard)
 
 
+def document_admin_reason(statements: Sequence[Statement]) -> str | None:
+    """ALL_ACTIONS or FULL_IAM when one policy text on its own gives admin-level rights (its own denies
+    taken into account), e.g. a stored policy version that is not the default."""
+    denies = [s for s in statements if s.effect == "Deny" and not denies_without_mfa(s)]
+    reasons = [r for r in map(_statement_reason, statements) if r is not None and not _taken_away(r, denies)]
+    return ALL_ACTIONS if ALL_ACTIONS in reasons else (reasons[0] if reasons else None)
+
+
 def _statement_reason(statement: Statement) -> str | None:
     if statement.effect != "Allow":
         return None

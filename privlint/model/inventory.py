@@ -303,7 +303,7 @@ class CredentialReport(BaseModel):
 
 
 # --------------------------------------------------------------------------- AWS workloads
-# Things that run as a role: whoever can change what they run can act as the role (privlint/analysis/principal_graph.py).
+# Things that run as a role: whoever can change what they run can act as the role (privlint/analysis/graph_builder.py).
 
 class Workload(BaseModel):
     """A resource that runs code as a role (Lambda function, EC2 instance, Glue job, CodeBuild project...)."""

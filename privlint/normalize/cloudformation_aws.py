@@ -290,7 +290,7 @@ _HANDLERS: dict[str, Callable[[CloudFormationNormaliser, ResourceRecord], None]]
 
 
 # Workloads that run as a role (the types are data: "workload_types" in escalation_techniques.json), and
-# managed policy names: privlint/analysis/principal_graph.py walks them.
+# managed policy names: privlint/analysis/graph_builder.py walks them.
 def _workload(kind: str, paths: dict[str, str]) -> Callable[[CloudFormationNormaliser, ResourceRecord], None]:
     def handler(self: CloudFormationNormaliser, record: ResourceRecord) -> None:
         self.builder.inventory.workloads.extend(workloads_of(record, kind, paths))

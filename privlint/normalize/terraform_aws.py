@@ -312,7 +312,7 @@ _FIRST_PASS: dict[str, Callable[[TerraformNormaliser, ResourceRecord], None]] = 
 }
 
 # Workloads that run as a role (the types are data: "workload_types" in escalation_techniques.json), and
-# managed policy names: privlint/analysis/principal_graph.py walks them.
+# managed policy names: privlint/analysis/graph_builder.py walks them.
 def _workload(kind: str, paths: dict[str, str]) -> Callable[[TerraformNormaliser, ResourceRecord], None]:
     def handler(self: TerraformNormaliser, record: ResourceRecord) -> None:
         self.builder.inventory.workloads.extend(workloads_of(record, kind, paths))
