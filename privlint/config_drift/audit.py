@@ -160,8 +160,7 @@ def append(path: str, entries: list[dict[str, Any]]) -> AppendResult:
                     "torn_sha256": hashlib.sha256(tail).hexdigest(),
                     "prev": prev,
                 }
-                record["hash"] = entry_hash(record)
-                prev = record["hash"]
+                prev = record["hash"] = entry_hash(record)
                 out.append(b"\n" + canonical_line(record))
             first = complete + (2 if torn else 1)
             for entry in entries:
@@ -242,7 +241,9 @@ def verify(path: str) -> VerifyResult:
             else:
                 result.errors.append((number, f"torn-line entry names line {torn}, which is not the torn line it recorded"))
         result.entries += 1
-        prev = entry.get("hash") if isinstance(entry.get("hash"), str) else prev
+        own_hash = entry.get("hash")
+        if isinstance(own_hash, str):
+            prev = own_hash
     for number in sorted(torn_pending):
         result.errors.append((number, "not a valid JSON entry (edited or corrupted)"))
     result.errors.sort()

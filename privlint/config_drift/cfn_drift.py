@@ -16,10 +16,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from privlint.config_drift.differences import Difference, difference, whole_resource
+from privlint.config_drift.differences import Difference, DifferenceSite, Kind, difference, whole_resource
 from privlint.model.problems import SourceError
 
-_KINDS = {"ADD": "added", "REMOVE": "removed", "NOT_EQUAL": "changed"}
+_KINDS: dict[str, Kind] = {"ADD": "added", "REMOVE": "removed", "NOT_EQUAL": "changed"}
 
 
 class DriftFileError(SourceError):
@@ -82,12 +82,13 @@ def cfn_differences(doc: Any, display: str) -> tuple[list[Difference], list[tupl
             problems.append((line, "drift entry without a LogicalResourceId"))
             continue
         status = entry.get("StackResourceDriftStatus")
-        common = {
+        resource_type = entry.get("ResourceType")
+        common: DifferenceSite = {
             "source": "cloudformation-drift",
             "file": display,
             "line": line,
             "resource": entry["LogicalResourceId"],
-            "resource_type": entry.get("ResourceType") if isinstance(entry.get("ResourceType"), str) else "",
+            "resource_type": resource_type if isinstance(resource_type, str) else "",
         }
         if status == "DELETED":
             out.append(whole_resource("deleted", _value(entry.get("ExpectedProperties")), before=True, **common))

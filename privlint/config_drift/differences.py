@@ -14,7 +14,7 @@ values instead, for the audit log.
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict
 
@@ -27,6 +27,16 @@ Kind = Literal["changed", "added", "removed", "created", "deleted", "replaced"]
 KNOWN_AFTER_APPLY = Unknown("known after apply")
 SENSITIVE = "(sensitive)"
 _MISSING = object()
+
+
+class DifferenceSite(TypedDict):
+    """Where a resource's differences were found: the fields every ``Difference`` of it shares."""
+
+    source: str
+    file: str
+    line: int
+    resource: str
+    resource_type: str
 
 
 class Difference(BaseModel):
@@ -231,7 +241,7 @@ def differences_between(
     lists_as_sets: bool = False,
 ) -> list[Difference]:
     """Attribute-level differences of one resource, with values already made safe to show."""
-    common = {"source": source, "file": file, "line": line, "resource": resource, "resource_type": resource_type}
+    common: DifferenceSite = {"source": source, "file": file, "line": line, "resource": resource, "resource_type": resource_type}
     return [
         difference(path, kind, b, a, before_sensitive=before_sensitive, after_sensitive=after_sensitive, **common)
         for path, b, a, kind in diff_kinds(before, after, lists_as_sets=lists_as_sets)

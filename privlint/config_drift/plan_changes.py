@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from privlint.config_drift.differences import differences_between, whole_resource, with_unknowns
+from privlint.config_drift.differences import DifferenceSite, Kind, differences_between, whole_resource, with_unknowns
 
 # Actions that change nothing: a plan with only these is clean.
 _NO_CHANGE = ({"no-op"}, {"read"})
@@ -31,12 +31,13 @@ def plan_differences(plan: Any, display: str) -> list[Any]:
             actions = {a for a in change.get("actions") or [] if isinstance(a, str)}
             if not actions or actions in _NO_CHANGE or entry.get("mode") == "data":
                 continue
-            common = {
+            resource_type = entry.get("type")
+            common: DifferenceSite = {
                 "source": source,
                 "file": display,
                 "line": getattr(entry, "line", None) or 1,
                 "resource": entry["address"],
-                "resource_type": entry.get("type") if isinstance(entry.get("type"), str) else "",
+                "resource_type": resource_type if isinstance(resource_type, str) else "",
             }
             before, after = change.get("before"), with_unknowns(change.get("after"), change.get("after_unknown"))
             before_sensitive, after_sensitive = change.get("before_sensitive"), change.get("after_sensitive")
@@ -48,7 +49,7 @@ def plan_differences(plan: Any, display: str) -> list[Any]:
                 found = differences_between(before, after, before_sensitive=before_sensitive, after_sensitive=after_sensitive, **common)
                 if not found:
                     # An update or replacement whose cause the values do not show: still a change.
-                    kind = "replaced" if "delete" in actions else "changed"
+                    kind: Kind = "replaced" if "delete" in actions else "changed"
                     found = [whole_resource(kind, None, **common)]
                 out.extend(found)
     return out

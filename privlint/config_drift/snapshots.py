@@ -19,6 +19,7 @@ from typing import Any
 
 from privlint.config_drift.differences import (
     Difference,
+    DifferenceSite,
     differences_between,
     whole_resource,
 )
@@ -183,9 +184,10 @@ def snapshot_differences(baseline: dict[str, ResourceRecord], current: dict[str,
         old, new = baseline.get(address), current.get(address)
         where = new or old
         assert where is not None
-        common = {"source": "snapshot", "file": where.file, "line": where.line or 1, "resource": address, "resource_type": where.type}
+        common: DifferenceSite = {"source": "snapshot", "file": where.file, "line": where.line or 1, "resource": address, "resource_type": where.type}
         if old is None:
-            out.append(whole_resource("created", dict(new.values), sensitive_marks=new.sensitive, **common))  # type: ignore[union-attr]
+            assert new is not None  # the address is a key of one of the two states
+            out.append(whole_resource("created", dict(new.values), sensitive_marks=new.sensitive, **common))
         elif new is None:
             out.append(whole_resource("deleted", dict(old.values), sensitive_marks=old.sensitive, before=True, **common))
         else:

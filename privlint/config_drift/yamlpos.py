@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
+
 from privlint.parsers import yaml_lines
 from privlint.parsers.yaml_lines import YamlError
 
@@ -18,8 +20,12 @@ class _Loader(yaml_lines.LineLoader):
     pass
 
 
+def _timestamp_as_text(loader: _Loader, node: yaml.ScalarNode) -> str:
+    return loader.construct_yaml_str(node)
+
+
 # 2026-13-01 stays a string the register can reject by name.
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 def load_yaml_with_lines(text: str) -> Any:

@@ -26,6 +26,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from privlint.model.version import __version__
@@ -246,7 +247,7 @@ def export_org(client: GitHubClient, org: str, now: dt.datetime | None = None) -
         ("hooks", "organisation webhooks", f"/orgs/{quoted}/hooks", {}),
     ]
     for key, what, path, query in optional_lists:
-        value = optional(key, what, lambda p=path, q=query: client.get_list(p, **q))
+        value = optional(key, what, partial(client.get_list, path, **query))
         if value is not None:
             snapshot[key] = value
 
@@ -254,8 +255,8 @@ def export_org(client: GitHubClient, org: str, now: dt.datetime | None = None) -
     if teams is not None:
         for team in teams:
             slug = urllib.parse.quote(str(team.get("slug", "")), safe="")
-            team["members"] = optional("team members", f"members of team {team.get('slug')}", lambda s=slug: client.get_list(f"/orgs/{quoted}/teams/{s}/members")) or []
-            team["repos"] = optional("team repos", f"repositories of team {team.get('slug')}", lambda s=slug: client.get_list(f"/orgs/{quoted}/teams/{s}/repos")) or []
+            team["members"] = optional("team members", f"members of team {team.get('slug')}", partial(client.get_list, f"/orgs/{quoted}/teams/{slug}/members")) or []
+            team["repos"] = optional("team repos", f"repositories of team {team.get('slug')}", partial(client.get_list, f"/orgs/{quoted}/teams/{slug}/repos")) or []
         snapshot["teams"] = teams
 
     repositories = required("the repository list", lambda: client.get_list(f"/orgs/{quoted}/repos", type="all"))
@@ -263,7 +264,7 @@ def export_org(client: GitHubClient, org: str, now: dt.datetime | None = None) -
         name = urllib.parse.quote(str(repo.get("name", "")), safe="")
         owner = urllib.parse.quote(str((repo.get("owner") or {}).get("login", org)), safe="")
         collaborators = optional(
-            "collaborators", f"collaborators of {repo.get('name')}", lambda o=owner, n=name: client.get_list(f"/repos/{o}/{n}/collaborators", affiliation="direct")
+            "collaborators", f"collaborators of {repo.get('name')}", partial(client.get_list, f"/repos/{owner}/{name}/collaborators", affiliation="direct")
         )
         if collaborators is not None:
             repo["collaborators"] = collaborators

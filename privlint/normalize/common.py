@@ -289,13 +289,13 @@ class InventoryBuilder:
                     doc.kind = kind
                 if attached_to and doc.attached_to is None:
                     doc.attached_to = attached_to
-        for principal_ref, kind, policy, location, attachment in self._links:
-            principal = self.find_principal(principal_ref, kind)
-            doc = self.resolve_policy(policy, location)
-            if principal is None or doc is None:
+        for principal_ref, principal_kind, policy, location, attachment in self._links:
+            principal = self.find_principal(principal_ref, principal_kind)
+            document = self.resolve_policy(policy, location)
+            if principal is None or document is None:
                 continue
-            if not any(g.document == doc and g.attachment == attachment for g in principal.grants):
-                principal.grants.append(Grant(document=doc, attachment=attachment, location=location))
+            if not any(g.document == document and g.attachment == attachment for g in principal.grants):
+                principal.grants.append(Grant(document=document, attachment=attachment, location=location))
         for principal, policy, location in self._boundaries:
             principal.boundary = self.resolve_policy(policy, location)
             principal.boundary_unknown = principal.boundary is None

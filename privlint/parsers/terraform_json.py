@@ -167,9 +167,9 @@ def _expression_string(value: Any, line: int) -> st.Expression:
     return _template_value(value, line)
 
 
-def _shift(expr: Any, line: int) -> Any:
+def _shift(expr: st.Expression, line: int) -> st.Expression:
     """Give an expression parsed from a JSON string the line of the string in the file."""
-    return dataclasses.replace(expr, line=line) if dataclasses.is_dataclass(expr) else expr
+    return dataclasses.replace(expr, line=line)
 
 
 def _line(value: Any, default: int) -> int:

@@ -41,7 +41,7 @@ class LineLoader(yaml.SafeLoader):
         self.alias_uses: list[tuple[int, yaml.Node]] = []  # (line, node it names), in document order
         self._constructing: yaml.Mark | None = None
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self.node_count += 1
         if self.node_count > MAX_NODES:
             line = self.peek_event().start_mark.line + 1
@@ -52,11 +52,12 @@ class LineLoader(yaml.SafeLoader):
             if self.alias_count > MAX_ALIASES:
                 raise YamlError(f"more than {MAX_ALIASES} YAML aliases: refusing a possible alias bomb", line)
             node = super().compose_node(parent, index)
-            self.alias_uses.append((line, node))
+            if node is not None:
+                self.alias_uses.append((line, node))
             return node
         return super().compose_node(parent, index)
 
-    def get_single_node(self) -> Any:
+    def get_single_node(self) -> yaml.Node | None:
         node = super().get_single_node()
         if node is not None and self.alias_uses:
             _check_expansion(node, self.alias_uses)

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 from privlint.model.findings import Finding, Report, Suppression
@@ -119,7 +120,7 @@ class Scanner:
             if source.kind == TERRAFORM:
                 terraform[source.path.parent].append(source)
             else:
-                units.append(_guarded(lambda s=source: self._single_file(s), source.display))
+                units.append(_guarded(partial(self._single_file, source), source.display))
                 self._advance(1)
         if terraform:
             units.extend(self._terraform(terraform, problems))

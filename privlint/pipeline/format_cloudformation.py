@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from privlint.model.settings import Settings
 from privlint.model.problems import Problem
 from privlint.pipeline.units import Document, Format, Unit
+
+if TYPE_CHECKING:
+    from privlint.pipeline.suppress import Directive
 
 _CFN_HINT = re.compile(r"AWSTemplateFormatVersion|^Resources\s*:|[\"']?Type[\"']?\s*:\s*[\"']?AWS::", re.MULTILINE)
 _YAML_SUFFIXES = (".yaml", ".yml", ".template", ".cfn", ".cform")
@@ -48,7 +52,7 @@ def _parse(text: str, display: str, settings: Settings) -> Unit:
     return unit
 
 
-def _directives(text: str, display: str, template: dict) -> list:  # type: ignore[type-arg]
+def _directives(text: str, display: str, template: dict[str, Any]) -> list[Directive]:
     """Suppressions: ``Metadata: privlint: ignore`` on resources, and privlint:ignore comments."""
     from privlint.model.values import line_of
     from privlint.pipeline.suppress import (
@@ -57,7 +61,9 @@ def _directives(text: str, display: str, template: dict) -> list:  # type: ignor
         metadata_directives,
     )
 
-    resources = template.get("Resources") if isinstance(template.get("Resources"), dict) else {}
+    resources = template.get("Resources")
+    if not isinstance(resources, dict):
+        resources = {}
     starts = {str(k): line_of(v) or 1 for k, v in resources.items()}
     directives = metadata_directives(resources, display, starts)
     if "privlint:ignore" in text or "checkov:skip" in text:

@@ -66,17 +66,18 @@ def admin_service_accounts(inventory: Inventory) -> dict[str, str]:
     by_account_id = {account_id: address for address, account_id in inventory.gcp_service_accounts.items()}
     out: dict[str, str] = {}
     for binding in inventory.gcp_iam_bindings:
-        if binding.role not in admin or binding.level not in (*_HIERARCHY, "unknown"):
+        role = binding.role
+        if role is None or role not in admin or binding.level not in (*_HIERARCHY, "unknown"):
             continue
         for ref in binding.member_refs:
-            out.setdefault(ref, binding.role)
+            out.setdefault(ref, role)
         for member in binding.members:
             if member.startswith("serviceAccount:"):
                 email = member.split(":", 1)[1]
-                out.setdefault(email, binding.role)
+                out.setdefault(email, role)
                 address = by_account_id.get(email.split("@", 1)[0])
                 if address:
-                    out.setdefault(address, binding.role)
+                    out.setdefault(address, role)
     return out
 
 
