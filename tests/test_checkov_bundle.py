@@ -466,10 +466,11 @@ def test_policies_dir_is_the_exported_loader(tmp_path: Path) -> None:
 
 
 def test_every_core_rule_is_a_check_or_says_why_not() -> None:
-    """A new Terraform/CloudFormation rule in catalog.yaml must join the bundle or be listed with a reason."""
+    """A new AWS Terraform/CloudFormation rule must join the bundle or be listed with a reason."""
     import yaml
 
-    core = yaml.safe_load((ROOT / "privlint" / "rules" / "catalog.yaml").read_text())
+    aws_families = ("engine", "admin_mfa", "wildcard", "credentials", "hygiene")
+    core = {k: v for family in aws_families for k, v in yaml.safe_load((ROOT / "privlint" / "rules" / f"{family}.yaml").read_text()).items() if k.startswith("PL")}
     for rule_id, entry in core.items():
         if {"terraform", "cloudformation"} & set(entry.get("formats", [])):
             assert rule_id in COVERED_IDS or rule_id in NOT_COVERED, rule_id

@@ -1,4 +1,4 @@
-"""The rule framework: metadata kept as data (``catalog.yaml``), detection kept as code.
+"""The rule framework: metadata kept as data (``<family>.yaml``), detection kept as code (``<family>.py``).
 
 A rule is a function that reads the ``Inventory`` and yields ``Hit``s; ``@rule("PL101")`` pairs it
 with its metadata. The engine turns hits into findings, adding category, severity and controls.
@@ -82,14 +82,16 @@ def all_linkers() -> list[Callable[[list[Inventory]], None]]:
 
 @lru_cache(maxsize=1)
 def load_catalog() -> dict[str, RuleMeta]:
-    """Rule metadata from catalog.yaml and catalog_*.yaml (one per area), keyed by rule id."""
+    """Rule metadata from the family files ``rules/<family>.yaml``, keyed by rule id."""
     import yaml
 
     raw: dict[str, dict[str, Any]] = {}
-    for path in sorted(RULES_DIR.glob("catalog*.yaml")):
+    for path in sorted(RULES_DIR.glob("*.yaml")):
         with open(path, encoding="utf-8") as handle:
             # libyaml's safe loader when built in: the same data, parsed about 8x faster (start-up time).
             entries = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+        # Families whose detection lives outside privlint/rules/ name it; not a rule.
+        entries.pop("detected_in", None)
         clash = set(raw) & set(entries)
         if clash:
             raise RuntimeError(f"rule ids defined twice ({path.name}): {sorted(clash)}")
@@ -126,7 +128,7 @@ def all_rules() -> list[Rule]:
     catalog = load_catalog()
     missing = sorted(set(_REGISTRY) - set(catalog))
     if missing:
-        raise RuntimeError(f"rules without metadata in catalog.yaml: {missing}")
+        raise RuntimeError(f"rules without metadata in a rules/<family>.yaml: {missing}")
     return [Rule(catalog[rid], _REGISTRY[rid]) for rid in sorted(_REGISTRY)]
 
 
