@@ -347,7 +347,7 @@ def test_graph_command_usage_errors() -> None:
 
 
 def test_api_returns_typed_graph_and_bad_input_is_not_a_traceback() -> None:
-    graph = privlint.graph(FIXTURES / "broken")
+    graph = privlint.graph(FIXTURES / "rules/PL000-parse-error")
     assert isinstance(graph, PrincipalGraph)
     graph = privlint.graph(ESCALATION / "cloudformation" / "assume-role" / "good.template")
     (path,) = graph.paths
