@@ -23,9 +23,10 @@ RULE_FIXTURES = FIXTURES / "rules"
 CONSTRUCT_FIXTURES = FIXTURES / "constructs"
 RULE_METADATA = ROOT / "privlint" / "rules"
 # Formats whose every file is a case of its own; in the others a directory is one case (a Terraform module).
-FILE_FORMATS = frozenset({"cloudformation", "credential-report"})
+FILE_FORMATS = frozenset({"cloudformation", "credential-report", "github-snapshot"})
 CASE_KINDS = ("bad", "good")
 UPDATE = bool(os.environ.get("PRIVLINT_UPDATE_SNAPSHOTS"))
+CASE_CONFIG = ".privlint.yaml"
 
 Finding = list[object]
 
@@ -74,7 +75,9 @@ def cases_in(fixture_dir: Path) -> list[Path]:
 def findings_of(path: Path) -> list[Finding]:
     import privlint
 
-    report = privlint.scan([str(path)])
+    # A case that needs settings (approved_admins, say) carries its own configuration file.
+    config = path / CASE_CONFIG
+    report = privlint.scan([str(path)], config if config.is_file() else None)
     # A parse error's resource is its file, as scanned: recorded relative to the checkout.
     root = f"{ROOT}/"
     return sorted(
