@@ -24,7 +24,7 @@ def test_json_output_matches_the_contract(cli) -> None:
     assert all(f["file"].startswith("fixtures/") for f in findings)
     summary = report["summary"]
     assert summary["findings"] == sum(1 for f in findings if not f["suppressed"])
-    assert summary["by_severity"] == {s: n for s in ("critical", "high", "medium", "low") if (n := sum(f["severity"] == s for f in findings))}
+    assert summary["by_severity"] == {s: n for s in ("critical", "high", "medium", "low") if (n := sum(f["severity"] == s and not f["suppressed"] for f in findings))}
     assert summary["parse_errors"] == sum(f["category"] == "parse-error" for f in findings)
     every_rule = {f["rule_id"] for f in findings}
     assert {"PL000", "PL101", "PL102", "PL201", "PL202", "PL203", "PL204", "PL205", "PL301", "PL302", "PL303", "PL304", "PL305", "PL401", "PL402"} <= every_rule

@@ -1,4 +1,5 @@
-"""Configuration, suppressions (the risk register) and their findings, from the CLI and the API."""
+"""Configuration, suppressions (the risk register) and their findings (PL001-PL004; privlint/pipeline/suppress.py),
+from the CLI and the API."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from fixture_cases import assert_case_matches, case_params, family_fixture_dirs
 
 import privlint
 from privlint.pipeline.config import ConfigError, find_config, load_config
@@ -34,6 +36,11 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 def summary(report: privlint.Report) -> list[tuple[str, str, bool]]:
     return sorted((f.rule_id, f.resource, f.suppressed) for f in report.findings)
+
+
+@pytest.mark.parametrize(("fixture_dir", "case"), case_params(family_fixture_dirs("suppressions")))
+def test_fixture_case_gives_its_expected_findings(fixture_dir: Path, case: Path) -> None:
+    assert_case_matches(fixture_dir, case)
 
 
 def test_inline_comment_above_the_block_suppresses_and_is_recorded(tmp_path: Path) -> None:
