@@ -4,7 +4,8 @@ Layout (docs/architecture.md, "A rule's files"): ``fixtures/rules/<ID>-<name>/<f
 ``expected.json`` beside the formats, and ``fixtures/constructs/terraform/<construct>/`` for evaluator
 constructs that are no single rule's. ``expected.json`` maps each case, relative to its own directory, to
 its sorted ``[rule id, resource, line, severity]`` findings. Rewrite every one with
-``PRIVLINT_UPDATE_SNAPSHOTS=1 python -m pytest tests/rules`` and review the diff.
+``PRIVLINT_UPDATE_SNAPSHOTS=1 python -m pytest tests/rules tests/test_fixtures.py`` and review the diff.
+(A plain module, not a conftest.py: tests/conftest.py already holds that name on sys.path.)
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ FILE_FORMATS = frozenset({"cloudformation", "credential-report", "github-snapsho
 CASE_KINDS = ("bad", "good")
 UPDATE = bool(os.environ.get("PRIVLINT_UPDATE_SNAPSHOTS"))
 CASE_CONFIG = ".privlint.yaml"
+# The trees holding Terraform and CloudFormation cases, relative to fixtures/ (what checkov reads too).
+IAC_FIXTURE_TREES = ("rules", "constructs")
+IAC_FORMATS = frozenset({"terraform", "cloudformation"})
 
 Finding = list[object]
 
@@ -82,7 +86,10 @@ def findings_of(path: Path) -> list[Finding]:
     root = f"{ROOT}/"
     # A suppressed finding is not reported (the suppression rules' good cases suppress one): not recorded.
     active = [f for f in report.findings if not f.suppressed]
-    return sorted([f.rule_id, f.resource.removeprefix(root), f.line, f.severity.value] for f in active)
+    return sorted(
+        [f.rule_id, f.resource.removeprefix(root), f.line, f.severity.value]
+        for f in active
+    )
 
 
 def dump_expected(expected: dict[str, list[Finding]]) -> str:
@@ -156,11 +163,6 @@ def assert_expected_has_no_stale_entry(fixture_dir: Path) -> None:
     assert not stale, (
         f"{fixture_dir.name}/expected.json names cases that do not exist: {stale}"
     )
-
-
-# The trees holding Terraform and CloudFormation cases, relative to fixtures/ (what checkov reads too).
-IAC_FIXTURE_TREES = ("rules", "constructs")
-IAC_FORMATS = frozenset({"terraform", "cloudformation"})
 
 
 def fixture_dirs() -> list[Path]:
