@@ -64,7 +64,9 @@ def test_every_input_is_used_and_none_is_spliced_into_a_script() -> None:
 def run_scan_step(tmp_path: Path, paths: str, fail_on: str) -> tuple[int, dict[str, str], Path]:
     scan = step("Scan")
     workspace = tmp_path / "workspace"
-    shutil.copytree(FIXTURES / "terraform" / "admin-user-without-mfa", workspace)
+    admin_user = FIXTURES / "rules/PL101-admin-without-mfa/terraform"
+    for kind in ("bad", "good"):
+        shutil.copytree(admin_user / kind / "user", workspace / kind)
     outputs = tmp_path / "github_output"
     outputs.touch()
     env = {

@@ -10,7 +10,7 @@ from privlint.model.findings import Category, Finding, Report, Severity
 
 
 def test_scan_returns_a_typed_report() -> None:
-    report = privlint.scan(FIXTURES / "terraform" / "admin-user-without-mfa" / "bad")
+    report = privlint.scan(FIXTURES / "rules/PL101-admin-without-mfa/terraform/bad/user")
     assert isinstance(report, Report)
     (finding,) = report.findings
     assert isinstance(finding, Finding)
@@ -38,12 +38,12 @@ def test_scan_text_rejects_what_is_not_the_format() -> None:
 
 
 def test_settings_are_validated_and_used() -> None:
-    bad = FIXTURES / "terraform" / "weak-password-policy" / "good"
+    bad = FIXTURES / "rules/PL402-weak-password-policy/terraform/good"
     assert privlint.scan(bad).findings == []
     assert [f.rule_id for f in privlint.scan(bad, {"min_password_length": 20}).findings] == ["PL402"]
     with pytest.raises(ValueError):
         privlint.scan(bad, {"min_pasword_length": 20})
-    extra = privlint.scan(FIXTURES / "terraform" / "hardcoded-secret" / "bad", {"extra_default_passwords": ["Xk9#mPq2vL7!wR4t"]})
+    extra = privlint.scan(FIXTURES / "rules/PL301-hardcoded-secret/terraform/bad", {"extra_default_passwords": ["Xk9#mPq2vL7!wR4t"]})
     assert "PL302" in {f.rule_id for f in extra.findings}
 
 
@@ -82,8 +82,8 @@ TEXTS = {
     "terraform": ('resource "aws_iam_user" "u" {\n  name = "u"\n}\n', None),
     "terraform-json": ('{"resource": {"aws_iam_user": {"u": {"name": "u"}}}}\n', None),
     "terraform-plan": (FIXTURES / "drift", "*plan*.json"),
-    "cloudformation": (FIXTURES / "cloudformation" / "wildcard-action" / "bad.template", None),
-    "cloudformation-json": (FIXTURES / "cloudformation", "*/*.json"),
+    "cloudformation": (FIXTURES / "rules/PL201-wildcard-action/cloudformation/bad/main.template", None),
+    "cloudformation-json": (FIXTURES / "rules", "*/cloudformation/*/*.json"),
     "aws-credential-report": (FIXTURES / "credential-report" / "bad", "*.csv"),
     "aws-iam-authorization-details": (FIXTURES / "iam-authorization-details", "**/*.json"),
     "github-snapshot": (FIXTURES / "github" / "snapshot" / "bad" / "acme-corp.json", None),

@@ -21,6 +21,7 @@ import pytest
 
 import privlint
 from conftest import TEST_CACHE, FIXTURES, ROOT, run_cli
+from rules.fixture_cases import IAC_FIXTURE_TREES, copy_iac_fixtures, iac_fixture_cases
 from test_repository_layout import tracked_files
 from privlint.integrations.checkov_bundle import LIBRARY_ARCHIVE, LOADER_NAME, write_bundle
 from privlint.integrations.checkov_rules import COVERED, NOT_COVERED, check_id
@@ -33,26 +34,26 @@ COVERED_IDS = {rule.rule_id for rule in COVERED}
 # Where checkov's parsed model lacks what privlint reads, so the bundle cannot see a finding.
 # Each entry must really differ (the test fails when checkov starts agreeing).
 KNOWN_GAPS: dict[tuple[str, str, str], str] = {
-    ("terraform/policy-spellings/bad", "aws_iam_policy.from_file", "PL201"): "checkov leaves file() unevaluated",
-    ("terraform/policy-spellings/bad", "aws_iam_policy.from_file_module_path", "PL201"): "checkov leaves file() unevaluated",
+    ("constructs/terraform/policy-spellings/bad", "aws_iam_policy.from_file", "PL201"): "checkov leaves file() unevaluated",
+    ("constructs/terraform/policy-spellings/bad", "aws_iam_policy.from_file_module_path", "PL201"): "checkov leaves file() unevaluated",
     **{
-        ("cloudformation/wildcard-action/bad-foreach.template", resource, "PL201"): "checkov does not expand Fn::ForEach"
+        ("rules/PL201-wildcard-action/cloudformation/bad/foreach.template", resource, "PL201"): "checkov does not expand Fn::ForEach"
         for resource in ("s3Policy", "dynamodbPolicy", "Readerapplogs", "Readerappreports")
     },
     # checkov evaluates Terraform with its own HCL evaluator, which leaves these constructs unresolved.
-    ("terraform/concat-partial/bad", "aws_iam_policy.launcher", "PL203"): "checkov drops a concat() with an unknown list",
-    ("terraform/dynamic-statement/bad", "aws_iam_policy_document.shared_queue", "PL205"): "checkov does not expand nested dynamic principals",
-    ("terraform/for-expression/bad", "aws_iam_policy.pipeline", "PL201"): "checkov leaves a for expression in jsonencode unevaluated",
-    ("terraform/optional-null-arguments/bad", "module.typed.aws_iam_policy_document.permissions", "PL201"): "checkov does not apply optional() type defaults",
-    ("terraform/optional-null-arguments/bad", "module.app.aws_iam_policy_document.this", "PL201"): "checkov does not apply optional() type defaults",
-    ("terraform/template-directives/bad", "aws_iam_policy.queue_worker", "PL201"): "checkov leaves %{ for } template directives unevaluated",
-    ("cloudformation/wildcard-action/bad-condition.template", "DeployPolicy", "PL201"): (
+    ("constructs/terraform/concat-partial/bad", "aws_iam_policy.launcher", "PL203"): "checkov drops a concat() with an unknown list",
+    ("constructs/terraform/dynamic-statement/bad", "aws_iam_policy_document.shared_queue", "PL205"): "checkov does not expand nested dynamic principals",
+    ("constructs/terraform/for-expression/bad", "aws_iam_policy.pipeline", "PL201"): "checkov leaves a for expression in jsonencode unevaluated",
+    ("constructs/terraform/optional-null-arguments/bad", "module.typed.aws_iam_policy_document.permissions", "PL201"): "checkov does not apply optional() type defaults",
+    ("constructs/terraform/optional-null-arguments/bad", "module.app.aws_iam_policy_document.this", "PL201"): "checkov does not apply optional() type defaults",
+    ("constructs/terraform/template-directives/bad", "aws_iam_policy.queue_worker", "PL201"): "checkov leaves %{ for } template directives unevaluated",
+    ("rules/PL201-wildcard-action/cloudformation/bad/condition.template", "DeployPolicy", "PL201"): (
         "checkov hands a check one resource, without the template's Conditions"
     ),
-    ("cloudformation/wildcard-action/bad-mapping.template", "TierPolicy", "PL201"): (
+    ("rules/PL201-wildcard-action/cloudformation/bad/mapping.template", "TierPolicy", "PL201"): (
         "checkov hands a check one resource, without the template's Mappings and Parameters"
     ),
-    ("cloudformation/wildcard-resource-write/bad-sam-connector.template", "ProducerToQueues", "PL203"): (
+    ("rules/PL203-wildcard-resource-write/cloudformation/bad/sam-connector.template", "ProducerToQueues", "PL203"): (
         "checkov hands a check one resource: the connector's source function is another"
     ),
 }
@@ -128,10 +129,8 @@ def assert_clean_load(run: CheckovRun) -> None:
 
 
 def fixture_units() -> list[str]:
-    """Each Terraform fixture directory (bad/ or good/) and CloudFormation template, relative to fixtures/."""
-    units = sorted(str(p.relative_to(FIXTURES)) for p in (FIXTURES / "terraform").glob("*/*") if p.is_dir())
-    units += sorted(str(p.relative_to(FIXTURES)) for p in (FIXTURES / "cloudformation").glob("*/*.*"))
-    return units
+    """Each Terraform and CloudFormation fixture case (rules/ and constructs/), relative to fixtures/."""
+    return [str(case.relative_to(FIXTURES)) for case in iac_fixture_cases()]
 
 
 def unit_of(path: str, root: Path) -> str | None:
@@ -163,7 +162,7 @@ def checkov_verdicts(run: CheckovRun, scanned: Path) -> dict[str, set[tuple[str,
 
 def privlint_verdicts(scanned: Path) -> dict[str, set[tuple[str, str]]]:
     """(resource, rule id) per fixture unit from `privlint check --format json`, for the rules the bundle covers."""
-    done = run_cli("check", "--format", "json", "terraform", "cloudformation", cwd=scanned)
+    done = run_cli("check", "--format", "json", *IAC_FIXTURE_TREES, cwd=scanned)
     assert done.returncode in (0, 1), done.stderr
     out: dict[str, set[tuple[str, str]]] = {u: set() for u in fixture_units()}
     for finding in json.loads(done.stdout)["findings"]:
@@ -178,8 +177,7 @@ def privlint_verdicts(scanned: Path) -> dict[str, set[tuple[str, str]]]:
 def scanned(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the Terraform and CloudFormation fixtures (checkov and privlint read the same files)."""
     root = tmp_path_factory.mktemp("scan")
-    for kind in ("terraform", "cloudformation"):
-        shutil.copytree(FIXTURES / kind, root / kind)
+    copy_iac_fixtures(root)
     return root
 
 
@@ -329,8 +327,8 @@ def test_readme_checkov_snippets_run_as_written(checkov: Path, tmp_path: Path) -
     assert sum(c.endswith("privlint_checks.py --self-test") for c in commands) == 2, commands
     checkout = tmp_path / "privlint"
     _commit_working_tree(checkout)  # also the repository that --external-checks-git clones
-    shutil.copytree(FIXTURES / "terraform" / "wildcard-action" / "bad", checkout / "infra" / "terraform")
-    shutil.copy(FIXTURES / "cloudformation" / "wildcard-action" / "bad.template", checkout / "infra" / "template.yaml")
+    shutil.copytree(FIXTURES / "rules/PL201-wildcard-action/terraform/bad", checkout / "infra" / "terraform")
+    shutil.copy(FIXTURES / "rules/PL201-wildcard-action/cloudformation/bad/main.template", checkout / "infra" / "template.yaml")
     (checkout / ".venv-checkov").symlink_to(checkov.parent.parent, target_is_directory=True)
     env = {**checkov_env(), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     found = json.loads(run_cli("check", "--format", "json", "infra", cwd=checkout).stdout)["findings"]
@@ -466,10 +464,11 @@ def test_policies_dir_is_the_exported_loader(tmp_path: Path) -> None:
 
 
 def test_every_core_rule_is_a_check_or_says_why_not() -> None:
-    """A new Terraform/CloudFormation rule in catalog.yaml must join the bundle or be listed with a reason."""
+    """A new AWS Terraform/CloudFormation rule must join the bundle or be listed with a reason."""
     import yaml
 
-    core = yaml.safe_load((ROOT / "privlint" / "rules" / "catalog.yaml").read_text())
+    aws_families = ("engine", "admin_mfa", "wildcard", "credentials", "hygiene")
+    core = {k: v for family in aws_families for k, v in yaml.safe_load((ROOT / "privlint" / "rules" / f"{family}.yaml").read_text()).items() if k.startswith("PL")}
     for rule_id, entry in core.items():
         if {"terraform", "cloudformation"} & set(entry.get("formats", [])):
             assert rule_id in COVERED_IDS or rule_id in NOT_COVERED, rule_id

@@ -14,7 +14,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run_cli
+from conftest import run_cli
+from rules.fixture_cases import copy_iac_fixtures
 from test_checkov_bundle import (
     COVERED_IDS,
     KNOWN_GAPS,
@@ -87,8 +88,7 @@ def checkov() -> Path:
 @pytest.fixture(scope="module")
 def fixture_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("parity-fixtures")
-    for kind in ("terraform", "cloudformation"):
-        shutil.copytree(FIXTURES / kind, root / kind)
+    copy_iac_fixtures(root)
     return root
 
 

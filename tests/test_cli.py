@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import jsonschema
+from conftest import FIXTURES
 
 from privlint.model.findings import report_schema
-
-from conftest import FIXTURES
 
 SCHEMA = report_schema()
 
@@ -25,24 +24,24 @@ def test_json_output_matches_the_contract(cli) -> None:
     assert all(f["file"].startswith("fixtures/") for f in findings)
     summary = report["summary"]
     assert summary["findings"] == sum(1 for f in findings if not f["suppressed"])
-    assert summary["by_severity"] == {s: n for s in ("critical", "high", "medium", "low") if (n := sum(f["severity"] == s for f in findings))}
+    assert summary["by_severity"] == {s: n for s in ("critical", "high", "medium", "low") if (n := sum(f["severity"] == s and not f["suppressed"] for f in findings))}
     assert summary["parse_errors"] == sum(f["category"] == "parse-error" for f in findings)
     every_rule = {f["rule_id"] for f in findings}
     assert {"PL000", "PL101", "PL102", "PL201", "PL202", "PL203", "PL204", "PL205", "PL301", "PL302", "PL303", "PL304", "PL305", "PL401", "PL402"} <= every_rule
 
 
 def test_output_is_deterministic(cli) -> None:
-    first = cli("check", "fixtures/terraform", "fixtures/cloudformation", "--format", "json").stdout
-    second = cli("check", "fixtures/cloudformation", "fixtures/terraform", "--format", "json").stdout
+    first = cli("check", "fixtures/rules", "fixtures/constructs", "--format", "json").stdout
+    second = cli("check", "fixtures/constructs", "fixtures/rules", "--format", "json").stdout
     assert json.loads(first)["findings"] == json.loads(second)["findings"]
 
 
 def test_exit_codes_and_fail_on(cli) -> None:
-    assert cli("check", "fixtures/terraform/admin-user-without-mfa/good").returncode == 0
-    assert cli("check", "fixtures/terraform/admin-user-without-mfa/bad").returncode == 1
+    assert cli("check", "fixtures/rules/PL101-admin-without-mfa/terraform/good/user").returncode == 0
+    assert cli("check", "fixtures/rules/PL101-admin-without-mfa/terraform/bad/user").returncode == 1
     # PL304 is medium: --fail-on high lets it pass, --fail-on medium does not.
-    assert cli("check", "fixtures/terraform/login-profile-without-reset/bad", "--fail-on", "high").returncode == 0
-    assert cli("check", "fixtures/terraform/login-profile-without-reset/bad", "--fail-on", "medium").returncode == 1
+    assert cli("check", "fixtures/rules/PL304-login-profile-without-reset/terraform/bad", "--fail-on", "high").returncode == 0
+    assert cli("check", "fixtures/rules/PL304-login-profile-without-reset/terraform/bad", "--fail-on", "medium").returncode == 1
     missing = cli("check", "no/such/dir")
     assert missing.returncode == 2 and "no such file or directory: no/such/dir" in missing.stderr and "Traceback" not in missing.stderr
     assert cli("check", "fixtures", "--format", "yaml").returncode == 2
@@ -50,12 +49,12 @@ def test_exit_codes_and_fail_on(cli) -> None:
 
 
 def test_text_output_lines_start_with_path_and_line(cli) -> None:
-    result = cli("check", "fixtures/terraform/admin-group-without-mfa/bad", "--color", "never")
+    result = cli("check", "fixtures/rules/PL101-admin-without-mfa/terraform/bad/group", "--color", "never")
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("fixtures/terraform/admin-group-without-mfa/bad/main.tf:2: high")
+    assert lines[0].startswith("fixtures/rules/PL101-admin-without-mfa/terraform/bad/group/main.tf:2: high")
     assert "PL101" in lines[0] and "aws_iam_group.admins" in lines[0] and "PUG-5" in lines[0]
     assert lines[-1].startswith("3 findings (3 high) in")
-    colored = cli("check", "fixtures/terraform/admin-group-without-mfa/bad", "--color", "always")
+    colored = cli("check", "fixtures/rules/PL101-admin-without-mfa/terraform/bad/group", "--color", "always")
     assert "\x1b[" in colored.stdout
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT, privlint_command, run_cli
 
-ADMIN_USER = "fixtures/terraform/admin-user-without-mfa/bad"
-MEDIUM_ONLY = "fixtures/terraform/login-profile-without-reset/bad"  # PL304, medium
+ADMIN_USER = "fixtures/rules/PL101-admin-without-mfa/terraform/bad/user"
+MEDIUM_ONLY = "fixtures/rules/PL304-login-profile-without-reset/terraform/bad"  # PL304, medium
 
 
 def test_version_option_module_and_subcommand() -> None:
@@ -76,7 +76,7 @@ def test_select_ignore_and_exclude_on_the_command_line(tmp_path: Path) -> None:
         return {
             f["rule_id"]
             for f in json.loads(
-                run_cli("check", "fixtures/terraform", "-f", "json", *args).stdout
+                run_cli("check", "fixtures/rules", "-f", "json", *args).stdout
             )["findings"]
         }
 
@@ -95,17 +95,17 @@ def test_select_ignore_and_exclude_on_the_command_line(tmp_path: Path) -> None:
         f["file"]
         for f in json.loads(
             run_cli(
-                "check", "fixtures/terraform", "-f", "json", "--exclude", "admin-*"
+                "check", "fixtures/rules", "-f", "json", "--exclude", "PL1*"
             ).stdout
         )["findings"]
     }
-    assert files and not any("/admin-" in f for f in files)
+    assert files and not any("/PL1" in f for f in files)
 
 
 def test_standard_input_with_and_without_a_format() -> None:
     tf = (ROOT / ADMIN_USER / "main.tf").read_text()
     cfn_text = (
-        FIXTURES / "cloudformation" / "admin-user-without-mfa" / "bad.template"
+        FIXTURES / "rules/PL101-admin-without-mfa/cloudformation/bad/user.template"
     ).read_text()
 
     def scan(text: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -293,13 +293,13 @@ def test_no_color_is_honoured_on_a_terminal() -> None:
 def test_progress_bar_only_on_a_terminal() -> None:
     base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     _, on_terminal = _with_terminal(
-        ["check", "fixtures/terraform"],
+        ["check", "fixtures/rules"],
         stdout_tty=False,
         stderr_tty=True,
         env=dict(base, TERM="xterm"),
     )
     assert "scanning" in on_terminal
-    piped = run_cli("check", "fixtures/terraform")
+    piped = run_cli("check", "fixtures/rules")
     assert "scanning" not in piped.stderr and "\x1b" not in piped.stderr
 
 

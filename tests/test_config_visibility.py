@@ -14,7 +14,7 @@ from conftest import FIXTURES, run_cli
 
 from privlint.model.findings import report_schema
 
-ADMIN = FIXTURES / "terraform" / "admin-user-without-mfa" / "bad"
+ADMIN = FIXTURES / "rules/PL101-admin-without-mfa/terraform/bad/user"
 TARGET = 'resource "aws_iam_user" "alice"'
 
 
@@ -193,7 +193,7 @@ def test_a_directive_inside_a_yaml_block_scalar_is_not_a_comment(
     tmp_path: Path,
 ) -> None:
     template = (
-        FIXTURES / "cloudformation" / "admin-user-without-mfa" / "bad.template"
+        FIXTURES / "rules/PL101-admin-without-mfa/cloudformation/bad/user.template"
     ).read_text()
     hidden = 'Description: |\n  # privlint:ignore PL101 reason="hidden" owner=a until=2099-01-01\n'
     (tmp_path / "stack.template").write_text(

@@ -1,95 +1,103 @@
-"""Every fixture gives exactly the findings recorded in tests/snapshots/fixtures.json.
+"""Checks across every rule's fixtures; each rule's own cases run in tests/rules/test_<family>.py.
 
-The snapshot is the reviewed expectation: (rule id, resource, line) per fixture. Regenerate it
-with ``PRIVLINT_UPDATE_SNAPSHOTS=1 pytest tests/test_fixtures.py`` and review the diff.
+Here: the Terraform evaluator's construct fixtures (fixtures/constructs/, no single rule's), the agreement
+of a rule's Terraform and CloudFormation cases, and one scan of the whole fixture tree. Rewrite every
+expected.json with ``PRIVLINT_UPDATE_SNAPSHOTS=1 python -m pytest tests/rules tests/test_fixtures.py``.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES
+from rules.fixture_cases import (
+    CASE_CONFIG,
+    CONSTRUCT_FIXTURES,
+    RULE_FIXTURES,
+    assert_case_matches,
+    assert_expected_has_no_stale_entry,
+    case_params,
+    cases_in,
+    findings_of,
+    fixture_dirs,
+)
 
 import privlint
 
-SNAPSHOT = ROOT / "tests" / "snapshots" / "fixtures.json"
-
-# Bad fixtures whose finding flows through a built-in function the current library lacks. Their snapshot
-# entry is the reviewed expectation, written by hand and kept when snapshots are regenerated.
-def fixture_units() -> list[Path]:
-    """Each Terraform fixture directory (bad/ or good/) and each CloudFormation template."""
-    units = sorted(p for p in (FIXTURES / "terraform").glob("*/*") if p.is_dir())
-    units += sorted((FIXTURES / "cloudformation").glob("*/*.*"))
-    return units
+CONSTRUCT_DIRS = sorted(p.parent for p in CONSTRUCT_FIXTURES.rglob("expected.json"))
 
 
-def findings_of(path: Path) -> list[list[object]]:
-    report = privlint.scan([str(path)])
-    return sorted([f.rule_id, f.resource, f.line] for f in report.findings)
+@pytest.mark.parametrize(("fixture_dir", "case"), case_params(CONSTRUCT_DIRS))
+def test_construct_case_gives_its_expected_findings(
+    fixture_dir: Path, case: Path
+) -> None:
+    assert_case_matches(fixture_dir, case)
 
 
-def _load_snapshot() -> dict[str, list[list[object]]]:
-    return json.loads(SNAPSHOT.read_text()) if SNAPSHOT.exists() else {}
-
-
-def _key(unit: Path) -> str:
-    return str(unit.relative_to(ROOT))
-
-
-if os.environ.get("PRIVLINT_UPDATE_SNAPSHOTS"):
-    SNAPSHOT.write_text(json.dumps({_key(u): findings_of(u) for u in fixture_units()}, indent=1) + "\n")
-
-
-def _marked(units: list[Path]) -> list[object]:
-    return [pytest.param(u, id=str(u.relative_to(FIXTURES))) for u in units]
-
-
-@pytest.mark.parametrize("unit", _marked(fixture_units()))
-def test_fixture_findings_match_snapshot(unit: Path) -> None:
-    expected = _load_snapshot()[str(unit.relative_to(ROOT))]
-    assert findings_of(unit) == expected
-
-
-@pytest.mark.parametrize("unit", [u for u in fixture_units() if "good" in u.name or u.name == "good"], ids=lambda p: str(p.relative_to(FIXTURES)))
-def test_good_fixtures_are_clean(unit: Path) -> None:
-    assert findings_of(unit) == []
-
-
-@pytest.mark.parametrize("unit", _marked([u for u in fixture_units() if u.name.startswith("bad")]))
-def test_bad_fixtures_find_something(unit: Path) -> None:
-    assert findings_of(unit), f"{unit} is a bad fixture but nothing was found"
+@pytest.mark.parametrize(
+    "fixture_dir", fixture_dirs(), ids=lambda p: str(p.relative_to(FIXTURES))
+)
+def test_expected_json_names_only_existing_cases(fixture_dir: Path) -> None:
+    assert_expected_has_no_stale_entry(fixture_dir)
 
 
 def _rules_in(path: Path) -> set[str]:
     return {f.rule_id for f in privlint.scan([str(path)]).findings}
 
 
-@pytest.mark.parametrize(
-    "rule_dir",
-    sorted(d.name for d in (FIXTURES / "cloudformation").iterdir() if (FIXTURES / "terraform" / d.name).is_dir()),
-)
-def test_terraform_and_cloudformation_agree(rule_dir: str) -> None:
-    """The same rules fire on the Terraform and the CloudFormation version of each fixture."""
-    tf = _rules_in(FIXTURES / "terraform" / rule_dir / "bad")
-    cfn = _rules_in(FIXTURES / "cloudformation" / rule_dir / "bad.template")
+def _paired_cases() -> list[object]:
+    """(Terraform case, CloudFormation template) of one rule and one case name (``user`` ~ ``user.template``)."""
+    pairs: list[object] = []
+    for rule_dir in sorted(RULE_FIXTURES.iterdir()):
+        tf_bad, cfn_bad = (
+            rule_dir / "terraform" / "bad",
+            rule_dir / "cloudformation" / "bad",
+        )
+        if not (tf_bad.is_dir() and cfn_bad.is_dir()):
+            continue
+        for case in [c for c in cases_in(rule_dir) if c.is_relative_to(tf_bad)]:
+            template = cfn_bad / (
+                "main.template" if case == tf_bad else f"{case.name}.template"
+            )
+            if not template.exists():
+                continue  # e.g. PL000: a Terraform syntax error has no CloudFormation twin
+            pairs.append(
+                pytest.param(case, template, id=str(case.relative_to(RULE_FIXTURES)))
+            )
+    return pairs
+
+
+@pytest.mark.parametrize(("terraform_case", "template"), _paired_cases())
+def test_terraform_and_cloudformation_agree(
+    terraform_case: Path, template: Path
+) -> None:
+    """The same rules fire on the Terraform and the CloudFormation version of each case."""
+    tf, cfn = _rules_in(terraform_case), _rules_in(template)
     assert tf == cfn and tf, (tf, cfn)
-    json_variant = FIXTURES / "cloudformation" / rule_dir / "bad.json"
+    json_variant = template.with_suffix(".json")
     if json_variant.exists():
         # Lines differ between the spellings; rules and resources must not.
-        assert [f[:2] for f in findings_of(json_variant)] == [f[:2] for f in findings_of(json_variant.with_suffix(".template"))]
+        assert [f[:2] for f in findings_of(json_variant)] == [
+            f[:2] for f in findings_of(template)
+        ]
 
 
 def test_whole_fixture_tree_reports_every_bad_and_no_good() -> None:
-    """One scan of fixtures/ (as `privlint check fixtures/` does) sees every bad fixture and no good one."""
+    """One scan of fixtures/ (as `privlint check fixtures/` does) sees every bad case and no good one."""
     report = privlint.scan([str(FIXTURES)])
-    files = {f.file for f in report.findings}
+    files = {f.file for f in report.findings if not f.suppressed}
     # One scan is one account: a good fixture's user may reach another fixture's admin (PL103/PL104).
-    # Each good fixture alone is clean (test_good_fixtures_are_clean).
-    alone = {f.file for f in report.findings if f.rule_id not in ("PL103", "PL104")}
+    # Each good case alone is clean: tests/rules/ scan every case on its own.
+    alone = {f.file for f in report.findings if not f.suppressed and f.rule_id not in ("PL103", "PL104")}
     assert not [f for f in alone if "/good" in f], "a good fixture has findings"
-    for unit in fixture_units():
-        if unit.name.startswith("bad"):
-            assert any(f.startswith(str(unit)) for f in files), f"{unit} reported nothing in a whole-tree scan"
+    for fixture_dir in fixture_dirs():
+        for case in cases_in(fixture_dir):
+            # A case with its own settings (.privlint.yaml) needs them: one scan of the tree has none.
+            if (
+                "bad" in case.relative_to(fixture_dir).parts
+                and not (case / CASE_CONFIG).is_file()
+            ):
+                assert any(f.startswith(str(case)) for f in files), (
+                    f"{case} reported nothing in a whole-tree scan"
+                )

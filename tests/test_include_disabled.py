@@ -11,7 +11,7 @@ import json
 import pytest
 from conftest import run_cli
 
-SWITCHED_OFF = "fixtures/terraform/include-disabled"
+SWITCHED_OFF = "fixtures/constructs/terraform/include-disabled"
 
 CASES = [
     pytest.param(

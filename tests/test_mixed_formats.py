@@ -9,15 +9,15 @@ from pathlib import Path
 from conftest import FIXTURES
 
 SOURCES = {
-    "aws-tf": FIXTURES / "terraform" / "admin-user-without-mfa" / "bad",
-    "aws-cfn": FIXTURES / "cloudformation" / "admin-user-without-mfa" / "bad.template",
+    "aws-tf": FIXTURES / "rules/PL101-admin-without-mfa/terraform/bad/user",
+    "aws-cfn": FIXTURES / "rules/PL101-admin-without-mfa/cloudformation/bad/user.template",
     "plan": None,  # written below
     "github-snapshot": FIXTURES / "github" / "snapshot" / "bad",
     "github-peribolos": FIXTURES / "github" / "peribolos" / "bad",
     "github-safe-settings": FIXTURES / "github" / "safe-settings" / "bad",
     "github-tf": FIXTURES / "github" / "terraform" / "bad",
-    "azure": FIXTURES / "azure" / "wildcard-role-definition" / "bad",
-    "gcp": FIXTURES / "gcp" / "public-member" / "bad",
+    "azure": FIXTURES / "rules/PL220-azure-wildcard-role-definition/terraform/bad",
+    "gcp": FIXTURES / "rules/PL223-gcp-public-member/terraform/bad",
     "credential-report": FIXTURES / "credential-report" / "bad",
 }
 

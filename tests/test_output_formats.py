@@ -13,7 +13,7 @@ import pytest
 from conftest import FIXTURES, run_cli
 
 HOSTILE = "evil\n::error file=x.tf,line=1::forged\x1b[31m|=cmd"
-ADMIN_TF = FIXTURES / "terraform" / "admin-user-without-mfa" / "bad" / "main.tf"
+ADMIN_TF = FIXTURES / "rules/PL101-admin-without-mfa/terraform/bad/user/main.tf"
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def hostile(tmp_path: Path) -> Path:
     shutil.copy(ADMIN_TF, module / "main.tf")
     template = json.loads(
         (
-            FIXTURES / "cloudformation" / "admin-user-without-mfa" / "bad.json"
+            FIXTURES / "rules/PL101-admin-without-mfa/cloudformation/bad/user.json"
         ).read_text()
     )
     template["Resources"] = {
@@ -57,7 +57,7 @@ def test_junit_xml(hostile: Path) -> None:
     clean = ET.fromstring(
         run_cli(
             "check",
-            str(FIXTURES / "terraform" / "admin-user-without-mfa" / "good"),
+            str(FIXTURES / "rules/PL101-admin-without-mfa/terraform/good/user"),
             "-f",
             "junit",
         ).stdout

@@ -50,8 +50,8 @@ def test_python_api_example_runs(tmp_path: Path, monkeypatch, capsys) -> None:
 
     from conftest import FIXTURES
 
-    shutil.copytree(FIXTURES / "terraform" / "admin-user-without-mfa" / "bad", tmp_path / "infra")
-    shutil.copy(FIXTURES / "cloudformation" / "default-password" / "bad.template", tmp_path / "template.yaml")
+    shutil.copytree(FIXTURES / "rules/PL101-admin-without-mfa/terraform/bad/user", tmp_path / "infra")
+    shutil.copy(FIXTURES / "rules/PL302-default-password/cloudformation/bad/main.template", tmp_path / "template.yaml")
     monkeypatch.chdir(tmp_path)
     exec(compile(example, "README.md", "exec"), {})
     out = capsys.readouterr().out

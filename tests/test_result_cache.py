@@ -61,7 +61,7 @@ def rules(report: Report) -> list[tuple[str, str]]:
 
 
 def test_a_warm_run_reports_exactly_what_a_cold_run_and_no_cache_do(tmp_path: Path) -> None:
-    corpus = FIXTURES / "terraform"
+    corpus = FIXTURES / "rules"
     uncached, _ = scan(corpus, None)
     cold, cold_cache = scan(corpus, tmp_path / "cache")
     warm, warm_cache = scan(corpus, tmp_path / "cache")

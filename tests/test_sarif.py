@@ -30,7 +30,7 @@ def test_sarif_of_the_fixtures_validates(cli) -> None:
 
 
 def test_fingerprints_are_stable_when_lines_move(cli, tmp_path: Path) -> None:
-    src = FIXTURES / "terraform" / "admin-user-without-mfa" / "bad"
+    src = FIXTURES / "rules/PL101-admin-without-mfa/terraform/bad/user"
     shutil.copytree(src, tmp_path / "m")
     before = json.loads(cli("check", str(tmp_path / "m"), "--format", "sarif").stdout)["runs"][0]["results"]
     main = tmp_path / "m" / "main.tf"
@@ -41,7 +41,7 @@ def test_fingerprints_are_stable_when_lines_move(cli, tmp_path: Path) -> None:
 
 
 def test_suppressions_become_sarif_suppressions(cli, tmp_path: Path) -> None:
-    src = (FIXTURES / "terraform" / "admin-user-without-mfa" / "bad" / "main.tf").read_text()
+    src = (FIXTURES / "rules/PL101-admin-without-mfa/terraform/bad/user/main.tf").read_text()
     src = src.replace('resource "aws_iam_user" "alice"', '# privlint:ignore PL101 reason="break-glass" owner=secops until=2099-01-01\nresource "aws_iam_user" "alice"')
     (tmp_path / "main.tf").write_text(src)
     assert json.loads(cli("check", str(tmp_path), "--format", "sarif").stdout)["runs"][0]["results"] == []

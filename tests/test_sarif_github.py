@@ -31,8 +31,8 @@ BANDS = {
 def repo(tmp_path: Path) -> Path:
     """A git repository holding two fixtures in a sub-directory (GitHub resolves URIs from the repository root)."""
     root = tmp_path / "repo"
-    for name in ("admin-user-without-mfa", "admin-group-without-mfa"):
-        shutil.copytree(FIXTURES / "terraform" / name / "bad", root / "infra" / name)
+    for name, case in (("admin-user-without-mfa", "user"), ("admin-group-without-mfa", "group")):
+        shutil.copytree(FIXTURES / "rules/PL101-admin-without-mfa/terraform/bad" / case, root / "infra" / name)
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     return root
 

@@ -28,7 +28,7 @@ def validator(schema: dict) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
-# The fixtures hold no suppression: one suppressed finding, with every detail, scanned beside them.
+# The suppression rules' fixtures hold suppressions too; this one carries every detail (owner, until, source).
 SUPPRESSED_TF = """\
 # privlint:ignore PL201 reason="break-glass policy, reviewed in RISK-42" owner=secops until=2099-01-31
 resource "aws_iam_policy" "breakglass" {

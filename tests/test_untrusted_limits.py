@@ -19,7 +19,7 @@ import pytest
 import privlint
 from tests.conftest import FIXTURES, privlint_command
 
-KNOWN_BAD = FIXTURES / "cloudformation" / "default-admin-username" / "bad.template"  # two PL303 findings
+KNOWN_BAD = FIXTURES / "rules/PL303-default-admin-username/cloudformation/bad/main.template"  # two PL303 findings
 KNOWN_RULE = "PL303"
 
 
@@ -74,7 +74,7 @@ def test_drift_reports_a_plan_too_deep(tmp_path: Path) -> None:
 @pytest.mark.parametrize("encoding, bom", [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE), ("utf-32-le", codecs.BOM_UTF32_LE), ("utf-32-be", codecs.BOM_UTF32_BE)])
 def test_utf16_and_utf32_files_with_a_bom_are_read(tmp_path: Path, encoding: str, bom: bytes) -> None:
     (tmp_path / "wide.template").write_bytes(bom + KNOWN_BAD.read_text().encode(encoding))
-    expected = findings_by_file(privlint.scan([KNOWN_BAD]))["bad.template"]
+    expected = findings_by_file(privlint.scan([KNOWN_BAD]))[KNOWN_BAD.name]
     assert findings_by_file(privlint.scan([tmp_path]))["wide.template"] == expected
 
 

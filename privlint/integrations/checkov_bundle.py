@@ -82,7 +82,7 @@ def library_files() -> list[Path]:
     """The package files, relative to the package directory, that go into the library archive."""
     modules = [p.relative_to(PACKAGE) for p in library_modules()]
     rule_modules = [Path(f"rules/{rule.module}.py") for rule in COVERED]
-    catalogs = [p.relative_to(PACKAGE) for p in (PACKAGE / "rules").glob("catalog*.yaml")]
+    catalogs = [p.relative_to(PACKAGE) for p in (PACKAGE / "rules").glob("*.yaml")]
     data = [p.relative_to(PACKAGE) for p in (PACKAGE / "data").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
     return sorted({*modules, *rule_modules, *catalogs, *data})
 

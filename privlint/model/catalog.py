@@ -54,14 +54,16 @@ class RuleMeta:
 
 @lru_cache(maxsize=1)
 def load_catalog() -> dict[str, RuleMeta]:
-    """Rule metadata from catalog.yaml and catalog_*.yaml (one per area), keyed by rule id."""
+    """Rule metadata from the family files ``rules/<family>.yaml``, keyed by rule id."""
     import yaml
 
     raw: dict[str, dict[str, Any]] = {}
-    for path in sorted(RULES_DIR.glob("catalog*.yaml")):
+    for path in sorted(RULES_DIR.glob("*.yaml")):
         with open(path, encoding="utf-8") as handle:
             # libyaml's safe loader when built in: the same data, parsed about 8x faster (start-up time).
             entries = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+        # Families whose detection lives outside privlint/rules/ name it; not a rule.
+        entries.pop("detected_in", None)
         clash = set(raw) & set(entries)
         if clash:
             raise RuntimeError(f"rule ids defined twice ({path.name}): {sorted(clash)}")

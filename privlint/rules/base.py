@@ -1,4 +1,4 @@
-"""The rule framework: detection kept as code, metadata kept as data (``privlint.model.catalog``).
+"""The rule framework: detection kept as code (``<family>.py``), metadata as data (``<family>.yaml``, read by ``privlint.model.catalog``).
 
 A rule is a function that reads the ``Inventory`` and yields ``Hit``s; ``@rule("PL101")`` pairs it
 with its metadata. The engine turns hits into findings, adding category, severity and controls.

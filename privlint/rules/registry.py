@@ -29,5 +29,5 @@ def all_rules() -> list[Rule]:
     catalog = load_catalog()
     missing = sorted(set(CHECKS) - set(catalog))
     if missing:
-        raise RuntimeError(f"rules without metadata in catalog.yaml: {missing}")
+        raise RuntimeError(f"rules without metadata in a rules/<family>.yaml: {missing}")
     return [Rule(catalog[rid], CHECKS[rid]) for rid in sorted(CHECKS)]
