@@ -56,6 +56,8 @@ class Tally:
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
         self.examples: Counter[str] = Counter()
+        self.where = ""  # the document or resource being counted, for --explain
+        self.explained: list[str] = []
 
     def statement(self, raw: Any) -> None:
         self.counts["statements"] += 1
@@ -69,8 +71,14 @@ class Tally:
         cause = _cause(raw)
         self.counts[f"unknown: {cause}"] += 1
         if cause == "other":
-            for u in _unknowns(raw)[:1]:
-                self.examples[u.source or type(u).__name__] += 1
+            self._explain(raw)
+
+    def _explain(self, raw: Any) -> None:
+        unknowns = _unknowns(raw) or [raw]
+        for u in unknowns[:1]:
+            self.examples[getattr(u, "source", None) or type(u).__name__] += 1
+        detail = ", ".join(sorted({f"{type(u).__name__}({getattr(u, 'source', '')!s:.60})" for u in unknowns}))
+        self.explained.append(f"{self.where}: {detail}")
 
     def assignment(self, known: bool, raw: Any) -> None:
         """An Azure role assignment or a GCP IAM binding: known when its role and members are."""
@@ -81,8 +89,7 @@ class Tally:
         cause = _cause(raw)
         self.counts[f"unknown: {cause}"] += 1
         if cause == "other":
-            for u in _unknowns(raw)[:1]:
-                self.examples[u.source or type(u).__name__] += 1
+            self._explain(raw)
 
     def document(self, value: Any) -> None:
         if value is None or isinstance(value, Reference):
@@ -101,8 +108,8 @@ class Tally:
         if isinstance(statements, (Unknown, type(None))) or not isinstance(value, dict):
             self.counts["statements"] += 1
             self.counts[f"unknown: {_cause(value)}"] += 1
-            if _cause(value) == "other" and isinstance(value, Unknown):
-                self.examples[value.source or type(value).__name__] += 1
+            if _cause(value) == "other":
+                self._explain(value)
             return
         items = statements if isinstance(statements, list) else [statements]
         for raw in items:
@@ -120,16 +127,19 @@ def measure(repository: Path) -> Tally:
 
     def azure_observed(record: Any, by_address: Any) -> Any:
         out = azure_original(record, by_address)
+        tally.where = f"{record.address} ({record.file}:{record.line})"
         raw = {k: record.get(k) for k in ("role_definition_name", "role_definition_id", "scope", "principal_id")}
         tally.assignment((out.role_name or out.role_definition) is not None and out.principal is not None, raw)
         return out
 
     def gcp_observed(address: str, resource_type: str, level: str, block: Any, file: str, default_line: Any) -> Any:
         out = gcp_original(address, resource_type, level, block, file, default_line)
+        tally.where = f"{address} ({file})"
         tally.assignment(out.role is not None and not out.unknown_members, block)
         return out
 
     def observed(self: Any, address: str, resource: str, resource_type: str, location: Any, value: Any, kind: Any, attached_to: Any = None) -> Any:
+        tally.where = f"{address} ({location.file}:{location.line})"
         tally.document(value)
         return original(self, address, resource, resource_type, location, value, kind, attached_to)
 
@@ -149,8 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("repositories", nargs="+", type=Path)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--explain", action="store_true", help="list every unknown of the 'other' kind with its address")
     args = parser.parse_args(argv)
     rows = []
+    explained: list[str] = []
     print("| repository | statements | fully known | unknown: root inputs / registry | unknown: other | known of knowable |")
     print("|---|---:|---:|---:|---:|---:|")
     for repository in args.repositories:
@@ -159,10 +171,14 @@ def main(argv: list[str] | None = None) -> int:
         knowable = c["statements"] - c["unknown: input"]
         share = 100.0 * c["known"] / knowable if knowable else 100.0
         rows.append({"repository": repository.name, **c, "known_of_knowable_percent": round(share, 1), "other_causes": dict(tally.examples.most_common(8))})
+        if args.explain:
+            explained.extend(f"{repository.name}: {line}" for line in tally.explained)
         print(f"| {repository.name} | {c['statements']} | {c['known']} | {c['unknown: input']} | {c['unknown: other']} | {share:.1f}% |")
     for row in rows:
         if row["other_causes"]:
             print(f"\n{row['repository']}: unknown for other reasons, most common first: {row['other_causes']}")
+    if explained:
+        print("\n" + "\n".join(explained))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")
     return 0

@@ -157,9 +157,9 @@ def binary(op: str, left: Any, right: Any) -> Any:
     if op in ("&&", "||"):
         return _logic(op, left, right)
     if op in ("==", "!="):
-        if not (is_known(left) and is_known(right)):
+        equal = _compare(left, right)
+        if isinstance(equal, Unknown):
             return unknown(f"operator {op}", left, right)
-        equal = _equal(left, right)
         return equal if op == "==" else not equal
     a, b = to_number(left), to_number(right)
     if isinstance(a, EvaluationError) or isinstance(b, EvaluationError):
@@ -206,6 +206,42 @@ def _logic(op: str, left: Any, right: Any) -> Any:
     if isinstance(left, Unknown) or isinstance(right, Unknown):
         return unknown(f"operator {op}", left, right)
     return (left and right) if op == "&&" else (left or right)
+
+
+def _compare(left: Any, right: Any) -> bool | Unknown:
+    """Equality that is known whenever the known parts decide it, as Terraform's is.
+
+    A collection or a template is never null, whatever its unknown parts hold; collections of
+    different sizes or keys differ; one element known to differ makes the collections differ.
+    """
+    if isinstance(left, Alternatives) or isinstance(right, Alternatives):
+        options = left.options if isinstance(left, Alternatives) else (left,)
+        others = right.options if isinstance(right, Alternatives) else (right,)
+        results = {_compare(a, b) for a in options for b in others}
+        return results.pop() if len(results) == 1 and isinstance(next(iter(results)), bool) else Unknown("comparison")
+    if is_known(left) and is_known(right):
+        return _equal(left, right)
+    if left is None or right is None:
+        other = right if left is None else left
+        never_null = isinstance(other, (PartialString, PartialList)) or not isinstance(other, Unknown)
+        return False if never_null else Unknown("comparison")
+    if isinstance(left, Unknown) or isinstance(right, Unknown):
+        return Unknown("comparison")
+    if isinstance(left, dict) and isinstance(right, dict):
+        if set(left) != set(right):
+            return False
+        return _all_equal([_compare(left[k], right[k]) for k in left])
+    if isinstance(left, list) and isinstance(right, list):
+        if len(left) != len(right):
+            return False
+        return _all_equal([_compare(a, b) for a, b in zip(left, right)])
+    return False  # a collection and something else, or a list and an object
+
+
+def _all_equal(results: list[bool | Unknown]) -> bool | Unknown:
+    if False in results:
+        return False
+    return True if all(r is True for r in results) else Unknown("comparison")
 
 
 def _equal(left: Any, right: Any) -> bool:
