@@ -6,12 +6,14 @@ result Terraform could not know must stay ``Unknown``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from privlint.core.values import Alternatives, Unknown
+from privlint.core.values import Alternatives, PartialList, Reference, Unknown
 from tests.test_terraform_expressions import evaluate
+from tests.test_terraform_modules import load, resources
 
 _MAP_WITH_AN_UNKNOWN = {"a": {"image": Unknown("data.aws_ssm_parameter.x")}}
 
@@ -63,3 +65,136 @@ def test_equality_that_depends_on_an_unknown_stays_unknown(
 
 def test_an_undecided_comparison_names_the_input_it_depends_on() -> None:
     assert evaluate('var.region == "eu-west-1"').source == "var.region"
+
+
+ERRORS_REACH_TRY = [
+    # an error stays an error through attribute access, operators and conditionals, so try() moves on
+    ('try([][0].principal_id, "fallback")', "fallback"),
+    ('try({}["k"].x.y, "fallback")', "fallback"),
+    ('try([][0] == "a", "fallback")', "fallback"),
+    ('try([][0] ? "a" : "b", "fallback")', "fallback"),
+    ('try(-([][0]), "fallback")', "fallback"),
+    ('try(true && [][0], "fallback")', "fallback"),
+    (
+        'try(aws_iam_role.r.arn, "fallback")',
+        Reference(source="aws_iam_role.arn", address="aws_iam_role.r", attribute="arn"),
+    ),
+    # && and || short-circuit: what the left side decides, the right side's error cannot change
+    ("false && [][0]", False),
+    ("true || [][0]", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), ERRORS_REACH_TRY, ids=[t for t, _ in ERRORS_REACH_TRY]
+)
+def test_errors_reach_try(text: str, expected: Any) -> None:
+    assert evaluate(text) == expected
+
+
+CAUSES = [
+    # an unknown result names the input it depends on
+    ("{a = 1}[var.key]", "var.key"),
+    ("var.m[var.key]", "var.key"),
+    ("var.m[0]", "var.m"),
+]
+
+
+@pytest.mark.parametrize(("text", "cause"), CAUSES, ids=[t for t, _ in CAUSES])
+def test_an_unknown_names_its_cause(text: str, cause: str) -> None:
+    value = evaluate(text)
+    assert isinstance(value, Unknown) and value.source == cause
+
+
+INSTANCES = [
+    # count / for_each under an undecided condition: every instance either branch creates
+    ("count = var.on ? 2 : 0", ["r[0]", "r[1]"]),
+    ("count = var.on ? 1 : 3", ["r[0]", "r[1]", "r[2]"]),
+    ("for_each = var.on ? {a = 1} : {}", ['r["a"]']),
+    (
+        'for_each = var.on ? toset(["x", "y"]) : toset(["y", "z"])',
+        ['r["x"]', 'r["y"]', 'r["z"]'],
+    ),
+    ("for_each = var.on ? {a = 1} : {a = 2}", ['r["a"]']),
+    # still unknown: one instance, its count.index / each naming the input
+    ("count = var.n", ["r"]),
+    ("count = var.on ? var.n : 0", ["r"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("meta", "addresses"), INSTANCES, ids=[m for m, _ in INSTANCES]
+)
+def test_instances_of_an_undecided_count(
+    tmp_path: Path, meta: str, addresses: list[str]
+) -> None:
+    text = f'variable "on" {{}}\nvariable "n" {{}}\nresource "aws_x" "r" {{\n  {meta}\n  i = try(count.index, each.key)\n}}\n'
+    out = resources(load(tmp_path, {"main.tf": text}))
+    assert sorted(out) == [f"aws_x.{a}" for a in addresses]
+
+
+def test_each_value_of_a_key_that_differs_by_branch_is_both() -> None:
+    from privlint.terraform.module import _for_each_pairs
+
+    pairs = _for_each_pairs(
+        Alternatives(source="var.on", options=({"a": 1}, {"a": 2, "b": 3}))
+    )
+    assert pairs == [("a", Alternatives(source="var.on", options=(1, 2))), ("b", 3)]
+
+
+def test_the_unknown_instance_of_an_unknown_count_names_the_input(
+    tmp_path: Path,
+) -> None:
+    text = 'variable "n" {}\nvariable "m" {}\nresource "aws_x" "r" {\n  count = var.n\n  i = count.index\n}\nresource "aws_x" "s" {\n  for_each = var.m\n  k = each.key\n  v = each.value.x\n}\n'
+    out = resources(load(tmp_path, {"main.tf": text}))
+    assert out["aws_x.r"]["i"] == Unknown("var.n")
+    assert out["aws_x.s"]["k"] == Unknown("var.m") and out["aws_x.s"]["v"] == Unknown(
+        "var.m"
+    )
+
+
+def test_a_registry_module_output_is_named_as_the_cause(tmp_path: Path) -> None:
+    text = 'module "label" {\n  source = "cloudposse/label/null"\n}\nresource "aws_x" "r" {\n  a = module.label.enabled && true\n  b = module.label.enabled ? "x" : "y"\n}\n'
+    out = resources(load(tmp_path, {"main.tf": text}))["aws_x.r"]
+    assert out["a"] == Unknown("module.label.enabled")
+    assert out["b"] == Alternatives(source="module.label.enabled", options=("x", "y"))
+
+
+TEMPLATE_CAUSES = [
+    # a value built from a template with unknown parts depends on what those parts depend on
+    ('regexall(":", "pf-${var.suffix}")', "var.suffix"),
+    ('length(regexall(":", "pf-${var.suffix}")) > 0 ? "a" : "b"', "var.suffix"),
+    ('"x-${aws_s3_bucket.b.id}-${var.suffix}" == "x"', "var.suffix"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"), TEMPLATE_CAUSES, ids=[t for t, _ in TEMPLATE_CAUSES]
+)
+def test_a_template_s_unknown_parts_are_the_cause(text: str, cause: str) -> None:
+    value = evaluate(text)
+    assert isinstance(value, Unknown) and value.source == cause
+
+
+COMPACT = [
+    # a branch-dependent element that is a non-empty string on every branch is kept
+    ('compact(["a", var.on ? "b" : "c"])', 2),
+    ('compact(["a", var.on ? "sa:${var.x}" : "sa:${var.y}"])', 2),
+    ('element(compact(["", var.on ? "sa:${var.x}" : "b"]), 0)', None),
+]
+
+
+@pytest.mark.parametrize(("text", "length"), COMPACT, ids=[t for t, _ in COMPACT])
+def test_compact_keeps_what_is_set_on_every_branch(
+    text: str, length: int | None
+) -> None:
+    value = evaluate(text)
+    if length is None:
+        assert isinstance(value, Alternatives)  # the one element, either branch
+    else:
+        assert isinstance(value, list) and len(value) == length
+
+
+def test_compact_cannot_keep_an_element_that_is_empty_on_one_branch() -> None:
+    value = evaluate('compact(["a", var.on ? "b" : ""])')
+    assert isinstance(value, PartialList) and value.known == ("a",)

@@ -170,6 +170,8 @@ class Evaluator:
         condition = ops.truth(self.evaluate(expr.condition, names))
         if isinstance(condition, bool):
             return self.evaluate(expr.true if condition else expr.false, names)
+        if isinstance(condition, ops.EvaluationError):
+            return condition
         yes, no = self.evaluate(expr.true, names), self.evaluate(expr.false, names)
         if is_known(yes) and yes == no:
             return yes

@@ -96,6 +96,7 @@ class ModuleInstance:
         self._cache: dict[str, Any] = {}
         self._resolving: set[str] = set()
         self._children: dict[str, list[tuple[Instance, ModuleInstance]] | None] = {}
+        self._unknown_counts: dict[int, str] = {}  # block id -> what its unknown count / for_each depends on
 
     # -- evaluation helpers
     def evaluate(self, expr: st.Expression, file: Path, names: Mapping[str, Any] | None = None) -> Any:
@@ -229,8 +230,9 @@ class ModuleInstance:
         block = item.block
         if "count" in block.attributes:
             attr = block.attributes["count"]
-            count = ops.to_number(self.evaluate(attr.expr, item.file))
-            if isinstance(count, bool) or not isinstance(count, (int, float)):
+            count = _largest_count(self.evaluate(attr.expr, item.file))
+            if isinstance(count, Unknown):
+                self._unknown_counts[id(block)] = count.source
                 return None
             if count > MAX_INSTANCES:
                 self.loader.problem(item.file, attr.line, f"count is larger than {MAX_INSTANCES:,}: evaluated as one instance")
@@ -239,11 +241,9 @@ class ModuleInstance:
         if "for_each" in block.attributes:
             attr = block.attributes["for_each"]
             items = self.evaluate(attr.expr, item.file)
-            if isinstance(items, dict) and not isinstance(items, Unknown):
-                pairs = [(str(k), items[k]) for k in sorted(items, key=str)]
-            elif isinstance(items, list) and all(isinstance(i, str) for i in items):
-                pairs = [(k, k) for k in sorted(dict.fromkeys(items))]
-            else:
+            pairs = _for_each_pairs(items)
+            if pairs is None:
+                self._unknown_counts[id(block)] = items.source if isinstance(items, Unknown) else ""
                 return None
             if len(pairs) > MAX_INSTANCES:
                 self.loader.problem(item.file, attr.line, f"for_each has more than {MAX_INSTANCES:,} elements: evaluated as one instance")
@@ -258,7 +258,10 @@ class ModuleInstance:
         with the variable that turns it on.
         """
         known = self.instances(item)
-        unknown = LineDict({"index": Unknown("count.index"), "key": Unknown("each.key"), "value": Unknown("each.value")})
+        # Unknown because count / for_each is: each names the input it depends on, when there is one.
+        cause = self._unknown_counts.get(id(item.block)) or ""
+        cause = cause if cause.startswith(("var.", "module.")) else ""
+        unknown = LineDict({"index": Unknown(cause or "count.index"), "key": Unknown(cause or "each.key"), "value": Unknown(cause or "each.value")})
         if known == [] and self.loader.include_disabled:
             switch = self.switched_by(item)
             if switch is not None:
@@ -390,3 +393,33 @@ class ModuleInstance:
                 continue
             return None
         return ValueOrigin("literal", file, attr.line)
+
+
+def _largest_count(value: Any) -> int | Unknown:
+    """A ``count``; of an undecided conditional's numbers, the largest, so every instance is linted."""
+    options = value.options if isinstance(value, v.Alternatives) else (value,)
+    numbers: list[int | float] = []
+    for option in options:
+        number = ops.to_number(option)
+        if isinstance(number, Unknown):
+            return ops.unknown("count", number, value)
+        numbers.append(number)
+    return max(0, int(max(numbers)))
+
+
+def _for_each_pairs(value: Any) -> list[tuple[str, Any]] | None:
+    """``(each.key, each.value)`` of a ``for_each``; of an undecided conditional's collections, every key."""
+    options = value.options if isinstance(value, v.Alternatives) else (value,)
+    found: dict[str, list[Any]] = {}
+    for option in options:
+        if isinstance(option, dict) and not isinstance(option, Unknown):
+            pairs = [(str(k), option[k]) for k in option]
+        elif isinstance(option, list) and all(isinstance(i, str) for i in option):
+            pairs = [(k, k) for k in option]
+        else:
+            return None
+        for key, item in pairs:
+            if item not in found.setdefault(key, []):
+                found[key].append(item)
+    cause = value.source if isinstance(value, v.Alternatives) else ""
+    return [(k, found[k][0] if len(found[k]) == 1 else ops.alternatives(cause, *found[k])) for k in sorted(found)]

@@ -35,9 +35,27 @@ def unknown(label: str, *operands: Any) -> Unknown:
     Keeping the cause lets a report say which input a value depends on.
     """
     for operand in operands:
-        if isinstance(operand, Unknown) and not isinstance(operand, (Reference, EvaluationError)) and operand.source:
+        cause = _cause(operand)
+        if cause:
+            return Unknown(cause)
+    for operand in operands:
+        # An output of a module that is not read (a registry module) is an input of this configuration.
+        if isinstance(operand, Reference) and operand.source.startswith("module."):
             return Unknown(operand.source)
     return Unknown(label)
+
+
+def _cause(value: Any, depth: int = 0) -> str:
+    """What an unknown value depends on; a template with unknown parts depends on what they do."""
+    if isinstance(value, PartialString) and depth < 8:
+        for hole in value.holes:
+            found = _cause(hole, depth + 1) or (hole.source if isinstance(hole, Reference) and hole.source.startswith("module.") else "")
+            if found:
+                return found
+        return ""
+    if isinstance(value, Unknown) and not isinstance(value, (Reference, EvaluationError)):
+        return value.source
+    return ""
 
 
 def alternatives(cause: str, *options: Any) -> Any:
@@ -70,6 +88,8 @@ def get_attr(value: Any, name: str) -> Any:
         return EvaluationError(f"no attribute {name}")
     if isinstance(value, list) and name.isdigit():
         return index(value, int(name))  # the legacy ``list.0`` form
+    if isinstance(value, EvaluationError):
+        return value  # ``x[0].name`` on an empty ``x`` stays an error, so ``try()`` moves on
     if isinstance(value, Unknown):
         return Unknown(value.source or "unknown")
     return EvaluationError(f"no attribute {name}")
@@ -79,10 +99,13 @@ def index(value: Any, key: Any) -> Any:
     """``value[key]`` on a list (number keys), an object or map (string keys), or a reference."""
     if isinstance(value, Alternatives):
         return _each_option(value, index, key)
+    for operand in (value, key):
+        if isinstance(operand, EvaluationError):
+            return operand
     if isinstance(key, Unknown):
         if isinstance(value, Reference):
             return Reference(source=value.source, address=value.address, attribute=value.attribute)
-        return Unknown("index")
+        return unknown("index", key, value)
     if isinstance(value, Reference):
         return value
     if isinstance(value, dict):
@@ -156,6 +179,9 @@ def binary(op: str, left: Any, right: Any) -> Any:
     """Terraform's binary operators: arithmetic and comparison on numbers, logic on bools, equality on anything."""
     if op in ("&&", "||"):
         return _logic(op, left, right)
+    for operand in (left, right):
+        if isinstance(operand, EvaluationError):
+            return operand  # an error inside an operand is the expression's error, for ``try()``
     if op in ("==", "!="):
         equal = _compare(left, right)
         if isinstance(equal, Unknown):
@@ -195,6 +221,11 @@ def _too_large(number: float) -> bool:
 
 
 def _logic(op: str, left: Any, right: Any) -> Any:
+    if (op == "&&" and left is False) or (op == "||" and left is True):
+        return left  # short-circuit: the right side is not evaluated, its error does not count
+    for side in (left, right):
+        if isinstance(side, EvaluationError):
+            return side
     for side in (left, right):
         if not isinstance(side, (bool, Unknown)):
             return EvaluationError(f"operator {op} needs bools")
@@ -256,6 +287,8 @@ def _equal(left: Any, right: Any) -> bool:
 
 
 def unary(op: str, value: Any) -> Any:
+    if isinstance(value, EvaluationError):
+        return value
     if op == "!":
         if isinstance(value, bool):
             return not value
