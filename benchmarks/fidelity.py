@@ -58,8 +58,11 @@ class Tally:
         self.examples: Counter[str] = Counter()
         self.where = ""  # the document or resource being counted, for --explain
         self.explained: list[str] = []
+        self.merged: set[int] = set()  # ids of statements copied from another document
 
     def statement(self, raw: Any) -> None:
+        if id(raw) in self.merged:
+            return  # copied from another document (source_policy_documents): counted where it is written
         self.counts["statements"] += 1
         statement = parse_statement(raw) if isinstance(raw, dict) else None
         known = statement is not None and statement.effect is not None and not (
@@ -117,11 +120,12 @@ class Tally:
 
 
 def measure(repository: Path) -> Tally:
-    from privlint.normalize import terraform_azure, terraform_gcp
+    from privlint.normalize import terraform_aws, terraform_azure, terraform_gcp
     from privlint.pipeline.engine import Scanner
 
     tally = Tally()
     original = common.InventoryBuilder.add_document
+    merge_original = terraform_aws.TerraformNormaliser._statements_from_source
     azure_original = terraform_azure._role_assignment
     gcp_original = terraform_gcp._binding
 
@@ -143,13 +147,21 @@ def measure(repository: Path) -> Tally:
         tally.document(value)
         return original(self, address, resource, resource_type, location, value, kind, attached_to)
 
+    def copied(self: Any, source: Any, record: Any) -> Any:
+        statements = merge_original(self, source, record)
+        if isinstance(source, Reference):
+            tally.merged.update(id(s) for s in statements)
+        return statements
+
     common.InventoryBuilder.add_document = observed  # type: ignore[method-assign]
+    terraform_aws.TerraformNormaliser._statements_from_source = copied  # type: ignore[method-assign]
     terraform_azure._role_assignment = azure_observed
     terraform_gcp._binding = gcp_observed
     try:
         Scanner().scan_paths([str(repository)])
     finally:
         common.InventoryBuilder.add_document = original  # type: ignore[method-assign]
+        terraform_aws.TerraformNormaliser._statements_from_source = merge_original  # type: ignore[method-assign]
         terraform_azure._role_assignment = azure_original
         terraform_gcp._binding = gcp_original
     return tally

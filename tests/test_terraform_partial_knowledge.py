@@ -11,7 +11,13 @@ from typing import Any
 
 import pytest
 
-from privlint.core.values import Alternatives, PartialList, Reference, Unknown
+from privlint.core.values import (
+    THIS_ACCOUNT_ID,
+    Alternatives,
+    PartialList,
+    Reference,
+    Unknown,
+)
 from tests.test_terraform_expressions import evaluate
 from tests.test_terraform_modules import load, resources
 
@@ -198,3 +204,52 @@ def test_compact_keeps_what_is_set_on_every_branch(
 def test_compact_cannot_keep_an_element_that_is_empty_on_one_branch() -> None:
     value = evaluate('compact(["a", var.on ? "b" : ""])')
     assert isinstance(value, PartialList) and value.known == ("a",)
+
+
+DATA_WITH_COUNT = [
+    (
+        "count = 1",
+        'try(data.aws_caller_identity.current[0].account_id, "")',
+        THIS_ACCOUNT_ID,
+    ),
+    (
+        "count = var.on ? 1 : 0",
+        'try(data.aws_caller_identity.current[0].account_id, "")',
+        THIS_ACCOUNT_ID,
+    ),
+    (
+        "count = var.unknown ? 1 : 0",
+        "data.aws_caller_identity.current[0].account_id",
+        THIS_ACCOUNT_ID,
+    ),
+    (
+        "count = 0",
+        'try(data.aws_caller_identity.current[0].account_id, "none")',
+        "none",
+    ),
+    ("", "data.aws_caller_identity.current.account_id", THIS_ACCOUNT_ID),
+]
+
+
+@pytest.mark.parametrize(
+    ("meta", "text", "expected"),
+    DATA_WITH_COUNT,
+    ids=[f"{m} {t}" for m, t, _ in DATA_WITH_COUNT],
+)
+def test_identity_data_sources_with_count_are_indexed(
+    tmp_path: Path, meta: str, text: str, expected: str
+) -> None:
+    main = f'variable "on" {{\n  default = true\n}}\nvariable "unknown" {{}}\ndata "aws_caller_identity" "current" {{\n  {meta}\n}}\nresource "aws_x" "r" {{\n  a = {text}\n}}\n'
+    assert resources(load(tmp_path, {"main.tf": main}))["aws_x.r"]["a"] == expected
+
+
+def test_an_unknown_principal_type_keeps_its_cause() -> None:
+    from privlint.normalize.terraform_aws import _statement_block
+
+    raw = {
+        "actions": ["sts:AssumeRole"],
+        "principals": [{"type": Unknown("var.principals"), "identifiers": ["x"]}],
+    }
+    assert _statement_block(raw)["Principal"] == {
+        "Unknown": [Unknown("var.principals")]
+    }

@@ -182,19 +182,23 @@ class ModuleInstance:
         """What ``TYPE.NAME`` (or ``data.TYPE.NAME``) stands for: its instances, as references."""
         mode_data = key.startswith("data.")
         meaning = _DATA_MEANINGS.get(resource_type) if mode_data else None
-        if meaning is not None:
-            return LineDict(meaning)
         address = f"{self.prefix}{key}"
         item = self.resources.get(key)
         instances = self.instances(item) if item is not None else None
         if instances == [] and item is not None and self.loader.include_disabled:
             instances = self.bindings(item)  # the switched-off block is linted: references to it resolve
         source = key
+
+        def one(suffix: str) -> Any:
+            return LineDict(meaning) if meaning is not None else Reference(source=source, address=address + suffix)
+
+        if instances is None and meaning is not None and item is not None and "count" in item.block.attributes:
+            return [one("")]  # how many is unknown; what ``[0]`` would be is not
         if instances is None or (len(instances) == 1 and instances[0].suffix == ""):
-            return Reference(source=source, address=address)
+            return one("")
         if all(i.suffix.startswith("[\"") for i in instances) and item is not None and "for_each" in item.block.attributes:
-            return LineDict({i.names["each"]["key"]: Reference(source=source, address=address + i.suffix) for i in instances})
-        return [Reference(source=source, address=address + i.suffix) for i in instances]
+            return LineDict({i.names["each"]["key"]: one(i.suffix) for i in instances})
+        return [one(i.suffix) for i in instances]
 
     def module_value(self, name: str) -> Any:
         """``module.NAME``: an object of the child's outputs, or a list / map of them for count / for_each."""
