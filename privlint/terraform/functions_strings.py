@@ -12,6 +12,7 @@ from typing import Any
 
 from privlint.core.values import PartialString, Unknown, is_known
 from privlint.terraform import operations as ops
+from privlint.terraform.document_substitution import substitute_in_document_text
 from privlint.terraform.functions_format import format_, formatlist
 from privlint.terraform.functions_support import (
     MAX_TEXT,
@@ -161,6 +162,9 @@ def regexall(pattern: Any, subject: Any) -> Any:
 
 
 def replace(subject: Any, search: Any, replacement: Any) -> Any:
+    substituted = substitute_in_document_text(subject, search, replacement)
+    if substituted is not None:
+        return substituted  # a placeholder in a policy document's JSON: the document, with it replaced
     if not all(is_known(a) for a in (subject, search, replacement)):
         return ops.unknown("replace()", subject, search, replacement)
     target, needle, new = text(subject), text(search), text(replacement)
