@@ -140,9 +140,9 @@ def test_instances_of_an_undecided_count(
 
 
 def test_each_value_of_a_key_that_differs_by_branch_is_both() -> None:
-    from privlint.terraform.module import _for_each_pairs
+    from privlint.terraform.instance_keys import for_each_pairs
 
-    pairs = _for_each_pairs(
+    pairs = for_each_pairs(
         Alternatives(source="var.on", options=({"a": 1}, {"a": 2, "b": 3}))
     )
     assert pairs == [("a", Alternatives(source="var.on", options=(1, 2))), ("b", 3)]
@@ -253,3 +253,13 @@ def test_an_unknown_principal_type_keeps_its_cause() -> None:
     assert _statement_block(raw)["Principal"] == {
         "Unknown": [Unknown("var.principals")]
     }
+
+
+@pytest.mark.parametrize(
+    "count", ["1e999", "-1e999", "var.on ? 1e999 : 1", "true", '"x"']
+)
+def test_a_count_that_is_not_a_number_is_one_unknown_instance(
+    tmp_path: Path, count: str
+) -> None:
+    text = f'variable "on" {{}}\nresource "aws_x" "r" {{\n  count = {count}\n}}\n'
+    assert sorted(resources(load(tmp_path, {"main.tf": text}))) == ["aws_x.r"]

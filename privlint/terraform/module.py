@@ -19,6 +19,7 @@ from privlint.terraform import operations as ops
 from privlint.terraform import syntax_tree as st
 from privlint.terraform.expressions import Evaluator, Step, walk
 from privlint.terraform.file_functions import FileFunctions
+from privlint.terraform.instance_keys import for_each_pairs, largest_count
 from privlint.terraform.references import references_in, simple_reference
 from privlint.terraform.results import ValueOrigin
 from privlint.terraform.type_constraints import convert, read_type
@@ -234,7 +235,7 @@ class ModuleInstance:
         block = item.block
         if "count" in block.attributes:
             attr = block.attributes["count"]
-            count = _largest_count(self.evaluate(attr.expr, item.file))
+            count = largest_count(self.evaluate(attr.expr, item.file))
             if isinstance(count, Unknown):
                 self._unknown_counts[id(block)] = count.source
                 return None
@@ -245,7 +246,7 @@ class ModuleInstance:
         if "for_each" in block.attributes:
             attr = block.attributes["for_each"]
             items = self.evaluate(attr.expr, item.file)
-            pairs = _for_each_pairs(items)
+            pairs = for_each_pairs(items)
             if pairs is None:
                 self._unknown_counts[id(block)] = items.source if isinstance(items, Unknown) else ""
                 return None
@@ -398,32 +399,3 @@ class ModuleInstance:
             return None
         return ValueOrigin("literal", file, attr.line)
 
-
-def _largest_count(value: Any) -> int | Unknown:
-    """A ``count``; of an undecided conditional's numbers, the largest, so every instance is linted."""
-    options = value.options if isinstance(value, v.Alternatives) else (value,)
-    numbers: list[int | float] = []
-    for option in options:
-        number = ops.to_number(option)
-        if isinstance(number, Unknown):
-            return ops.unknown("count", number, value)
-        numbers.append(number)
-    return max(0, int(max(numbers)))
-
-
-def _for_each_pairs(value: Any) -> list[tuple[str, Any]] | None:
-    """``(each.key, each.value)`` of a ``for_each``; of an undecided conditional's collections, every key."""
-    options = value.options if isinstance(value, v.Alternatives) else (value,)
-    found: dict[str, list[Any]] = {}
-    for option in options:
-        if isinstance(option, dict) and not isinstance(option, Unknown):
-            pairs = [(str(k), option[k]) for k in option]
-        elif isinstance(option, list) and all(isinstance(i, str) for i in option):
-            pairs = [(k, k) for k in option]
-        else:
-            return None
-        for key, item in pairs:
-            if item not in found.setdefault(key, []):
-                found[key].append(item)
-    cause = value.source if isinstance(value, v.Alternatives) else ""
-    return [(k, found[k][0] if len(found[k]) == 1 else ops.alternatives(cause, *found[k])) for k in sorted(found)]
