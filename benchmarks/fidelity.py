@@ -58,7 +58,7 @@ class Tally:
         self.examples: Counter[str] = Counter()
         self.where = ""  # the document or resource being counted, for --explain
         self.explained: list[str] = []
-        self.merged: set[int] = set()  # ids of statements copied from another document
+        self.merged: dict[int, Any] = {}  # statements copied from another document, by id (kept alive: ids stay unique)
 
     def statement(self, raw: Any) -> None:
         if id(raw) in self.merged:
@@ -71,17 +71,17 @@ class Tally:
         if known:
             self.counts["known"] += 1
             return
+        self._unknown(raw)
+
+    def _unknown(self, raw: Any) -> None:
         cause = _cause(raw)
         self.counts[f"unknown: {cause}"] += 1
-        if cause == "other":
-            self._explain(raw)
-
-    def _explain(self, raw: Any) -> None:
         unknowns = _unknowns(raw) or [raw]
-        for u in unknowns[:1]:
-            self.examples[getattr(u, "source", None) or type(u).__name__] += 1
+        if cause == "other":
+            for u in unknowns[:1]:
+                self.examples[getattr(u, "source", None) or type(u).__name__] += 1
         detail = ", ".join(sorted({f"{type(u).__name__}({getattr(u, 'source', '')!s:.60})" for u in unknowns}))
-        self.explained.append(f"{self.where}: {detail}")
+        self.explained.append(f"{cause}: {self.where}: {detail}")
 
     def assignment(self, known: bool, raw: Any) -> None:
         """An Azure role assignment or a GCP IAM binding: known when its role and members are."""
@@ -89,10 +89,7 @@ class Tally:
         if known:
             self.counts["known"] += 1
             return
-        cause = _cause(raw)
-        self.counts[f"unknown: {cause}"] += 1
-        if cause == "other":
-            self._explain(raw)
+        self._unknown(raw)
 
     def document(self, value: Any) -> None:
         if value is None or isinstance(value, Reference):
@@ -110,9 +107,7 @@ class Tally:
         statements = value.get("Statement", value.get("statement")) if isinstance(value, dict) else value
         if isinstance(statements, (Unknown, type(None))) or not isinstance(value, dict):
             self.counts["statements"] += 1
-            self.counts[f"unknown: {_cause(value)}"] += 1
-            if _cause(value) == "other":
-                self._explain(value)
+            self._unknown(value)
             return
         items = statements if isinstance(statements, list) else [statements]
         for raw in items:
@@ -150,7 +145,7 @@ def measure(repository: Path) -> Tally:
     def copied(self: Any, source: Any, record: Any) -> Any:
         statements = merge_original(self, source, record)
         if isinstance(source, Reference):
-            tally.merged.update(id(s) for s in statements)
+            tally.merged.update((id(s), s) for s in statements)
         return statements
 
     common.InventoryBuilder.add_document = observed  # type: ignore[method-assign]
@@ -171,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("repositories", nargs="+", type=Path)
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--explain", action="store_true", help="list every unknown of the 'other' kind with its address")
+    parser.add_argument("--explain", action="store_true", help="list every unknown statement with its cause (input or other) and address")
     args = parser.parse_args(argv)
     rows = []
     explained: list[str] = []
