@@ -263,3 +263,8 @@ def test_a_count_that_is_not_a_number_is_one_unknown_instance(
 ) -> None:
     text = f'variable "on" {{}}\nresource "aws_x" "r" {{\n  count = {count}\n}}\n'
     assert sorted(resources(load(tmp_path, {"main.tf": text}))) == ["aws_x.r"]
+
+
+def test_an_undeclared_module_is_an_error_not_an_input(tmp_path: Path) -> None:
+    text = 'resource "aws_x" "r" {\n  a = try(module.nowhere.arn, "fallback")\n}\n'
+    assert resources(load(tmp_path, {"main.tf": text}))["aws_x.r"]["a"] == "fallback"

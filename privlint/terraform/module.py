@@ -206,7 +206,7 @@ class ModuleInstance:
         children = self.children(name)
         if children is None:
             item = self.calls.get(name)
-            return Unknown(f"module.{name}") if item is None else Reference(source=f"module.{name}", address=f"{self.prefix}module.{name}")
+            return ops.EvaluationError(f"no module.{name}") if item is None else Reference(source=f"module.{name}", address=f"{self.prefix}module.{name}")
         call = self.calls[name].block
         objects = [(instance, child.output_values()) for instance, child in children]
         if "count" in call.attributes:
