@@ -2,7 +2,7 @@
 
 Every function that Terraform evaluates without a provider is here, except those whose result is not
 a function of their arguments (``timestamp``, ``uuid``, ``bcrypt``, ``plantimestamp``, ``abspath``,
-``pathexpand``) and those that read files (``file_functions``): calls to them stay unknown.
+``pathexpand`` of a ``~`` path) and those that read files (``file_functions``): calls to them stay unknown.
 
 An argument that is one of several branches (a conditional on an unknown input) gives the function's
 result on each branch, so ``concat(var.admin ? ["*"] : [], ["s3:GetObject"])`` still shows both.
