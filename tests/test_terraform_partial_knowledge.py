@@ -15,6 +15,7 @@ from privlint.core.values import (
     THIS_ACCOUNT_ID,
     Alternatives,
     PartialList,
+    PartialString,
     Reference,
     Unknown,
 )
@@ -183,27 +184,63 @@ def test_a_template_s_unknown_parts_are_the_cause(text: str, cause: str) -> None
 
 
 COMPACT = [
-    # a branch-dependent element that is a non-empty string on every branch is kept
-    ('compact(["a", var.on ? "b" : "c"])', 2),
-    ('compact(["a", var.on ? "sa:${var.x}" : "sa:${var.y}"])', 2),
-    ('element(compact(["", var.on ? "sa:${var.x}" : "b"]), 0)', None),
+    # an element decided by an input: the function's result on each branch
+    ('compact(["a", var.on ? "b" : "c"])', [["a", "b"], ["a", "c"]]),
+    ('compact(["a", var.on ? "b" : ""])', [["a", "b"], ["a"]]),
+    ('join("", ["sa:", var.on ? "x" : ""])', ["sa:x", "sa:"]),
+    ('length(["a", var.on ? "b" : "c"])', 2),  # the same on every branch: known
 ]
 
 
-@pytest.mark.parametrize(("text", "length"), COMPACT, ids=[t for t, _ in COMPACT])
-def test_compact_keeps_what_is_set_on_every_branch(
-    text: str, length: int | None
+@pytest.mark.parametrize(("text", "branches"), COMPACT, ids=[t for t, _ in COMPACT])
+def test_an_undecided_list_element_gives_each_branch(text: str, branches: Any) -> None:
+    value = evaluate(text)
+    if isinstance(branches, list):
+        assert isinstance(value, Alternatives) and value.source == "var.on"
+        assert list(value.options) == branches
+    else:
+        assert value == branches
+
+
+def test_compact_keeps_what_is_set_on_every_branch_when_the_branches_are_too_many() -> (
+    None
+):
+    conditions = ", ".join(
+        f'var.c{i} ? "sa:${{var.x}}" : "sa:${{var.y}}"' for i in range(4)
+    )
+    value = evaluate(
+        f'compact(["a", {conditions}])'
+    )  # 16 combinations: each element stays undecided
+    assert isinstance(value, list) and len(value) == 5
+
+
+def test_compact_cannot_keep_an_element_that_is_empty_on_one_branch_of_many() -> None:
+    conditions = ", ".join(f'var.c{i} ? "b" : ""' for i in range(4))
+    value = evaluate(f'compact(["a", {conditions}])')
+    assert isinstance(value, PartialList) and value.known == ("a",)
+
+
+JOIN = [
+    # strings and references joined like a template
+    ('join("", ["serviceAccount:", aws_iam_role.r.arn])', ("serviceAccount:", None)),
+    ('join("/", ["a", aws_iam_role.r.arn, "b"])', ("a/", None, "/b")),
+]
+
+
+@pytest.mark.parametrize(("text", "parts"), JOIN, ids=[t for t, _ in JOIN])
+def test_join_keeps_references_in_place(
+    text: str, parts: tuple[str | None, ...]
 ) -> None:
     value = evaluate(text)
-    if length is None:
-        assert isinstance(value, Alternatives)  # the one element, either branch
-    else:
-        assert isinstance(value, list) and len(value) == length
+    assert (
+        isinstance(value, PartialString)
+        and value.parts == parts
+        and value.references == ("aws_iam_role.r",)
+    )
 
 
-def test_compact_cannot_keep_an_element_that_is_empty_on_one_branch() -> None:
-    value = evaluate('compact(["a", var.on ? "b" : ""])')
-    assert isinstance(value, PartialList) and value.known == ("a",)
+def test_join_of_an_unknown_list_names_its_cause() -> None:
+    assert evaluate('join(",", var.items)') == Unknown("var.items")
 
 
 DATA_WITH_COUNT = [
@@ -268,3 +305,44 @@ def test_a_count_that_is_not_a_number_is_one_unknown_instance(
 def test_an_undeclared_module_is_an_error_not_an_input(tmp_path: Path) -> None:
     text = 'resource "aws_x" "r" {\n  a = try(module.nowhere.arn, "fallback")\n}\n'
     assert resources(load(tmp_path, {"main.tf": text}))["aws_x.r"]["a"] == "fallback"
+
+
+WHOLE_OBJECTS = [
+    # a resource instance that exists is never null; only its attributes may be
+    ("try(aws_iam_role.r[0], null) != null", True),
+    ("try(aws_iam_role.r[0], null) == null", False),
+    (
+        "try(aws_iam_role.none[0], null) == null",
+        True,
+    ),  # count = 0: no instance, try() falls back
+    (
+        'try(aws_iam_role.r[0], null) != null ? "serviceAccount:${aws_iam_role.r[0].arn}" : "static"',
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), WHOLE_OBJECTS, ids=[t for t, _ in WHOLE_OBJECTS]
+)
+def test_a_whole_resource_object_is_not_null(
+    tmp_path: Path, text: str, expected: Any
+) -> None:
+    main = f'resource "aws_iam_role" "r" {{\n  count = 1\n}}\nresource "aws_iam_role" "none" {{\n  count = 0\n}}\nresource "aws_x" "x" {{\n  v = {text}\n}}\n'
+    value = resources(load(tmp_path, {"main.tf": main}))["aws_x.x"]["v"]
+    if expected is None:
+        assert isinstance(value, PartialString) and value.parts == (
+            "serviceAccount:",
+            None,
+        )
+    else:
+        assert value is expected
+
+
+def test_an_attribute_compared_with_null_depends_on_the_provider(
+    tmp_path: Path,
+) -> None:
+    main = 'resource "aws_iam_role" "r" {}\nresource "aws_x" "x" {\n  v = aws_iam_role.r.arn == null\n}\n'
+    assert resources(load(tmp_path, {"main.tf": main}))["aws_x.x"]["v"] == Unknown(
+        "aws_iam_role.r.arn"
+    )

@@ -34,26 +34,27 @@ def unknown(label: str, *operands: Any) -> Unknown:
 
     Keeping the cause lets a report say which input a value depends on.
     """
-    for operand in operands:
-        cause = _cause(operand)
-        if cause:
-            return Unknown(cause)
-    for operand in operands:
-        # An output of a module that is not read (a registry module) is an input of this configuration.
-        if isinstance(operand, Reference) and operand.source.startswith("module."):
-            return Unknown(operand.source)
+    for references in (False, True):
+        # An input first; else what a provider computes: a resource's attribute, or an output of a
+        # module that is not read (a registry module), which is an input of this configuration.
+        for operand in operands:
+            cause = _cause(operand, references)
+            if cause:
+                return Unknown(cause)
     return Unknown(label)
 
 
-def _cause(value: Any, depth: int = 0) -> str:
+def _cause(value: Any, references: bool, depth: int = 0) -> str:
     """What an unknown value depends on; a template with unknown parts depends on what they do."""
-    if isinstance(value, PartialString) and depth < 8:
-        for hole in value.holes:
-            found = _cause(hole, depth + 1) or (hole.source if isinstance(hole, Reference) and hole.source.startswith("module.") else "")
+    if isinstance(value, PartialString):
+        for hole in value.holes if depth < 8 else ():
+            found = _cause(hole, references, depth + 1)
             if found:
                 return found
         return ""
-    if isinstance(value, Unknown) and not isinstance(value, (Reference, EvaluationError)):
+    if isinstance(value, Reference):
+        return value.source if references else ""
+    if isinstance(value, Unknown) and not isinstance(value, EvaluationError):
         return value.source
     return ""
 
@@ -254,7 +255,9 @@ def _compare(left: Any, right: Any) -> bool | Unknown:
         return _equal(left, right)
     if left is None or right is None:
         other = right if left is None else left
-        never_null = isinstance(other, (PartialString, PartialList)) or not isinstance(other, Unknown)
+        # A resource or module object (a reference with no attribute) exists: only an attribute may be null.
+        whole_object = isinstance(other, Reference) and not other.attribute and bool(other.address)
+        never_null = whole_object or isinstance(other, (PartialString, PartialList)) or not isinstance(other, Unknown)
         return False if never_null else Unknown("comparison")
     if isinstance(left, Unknown) or isinstance(right, Unknown):
         return Unknown("comparison")
