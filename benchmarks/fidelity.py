@@ -11,7 +11,9 @@ a whole document that stays unknown counts as one unknown statement. Azure role 
 IAM members count when their role and scope are known.
 
 Unknown statements are split by cause: those that depend on a root module's input variable with no
-value, or on a registry module, which no static tool (nor ``terraform plan`` without inputs) can know,
+value, or on a registry module, which no static tool (nor ``terraform plan`` without inputs) can know;
+those that depend on an attribute the provider computes (an ``email``, an ``arn``, a data source's
+result) that the configuration does not set, which ``terraform plan`` shows as known after apply;
 and the rest, which privlint should know. The target is >= 95% of the knowable ones.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -31,6 +34,8 @@ from privlint.core.values import PartialList, PartialString, Reference, Unknown
 from privlint.normalize import common
 
 _INPUT_CAUSES = ("var.", "module.")
+# TYPE.NAME.ATTRIBUTE of a resource or data source, as an unknown names what it depends on.
+_RESOURCE_ATTRIBUTE = re.compile(r"^((?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _unknowns(value: Any) -> list[Unknown]:
@@ -47,9 +52,21 @@ def _unknowns(value: Any) -> list[Unknown]:
     return []
 
 
-def _cause(value: Any) -> str:
-    sources = [u.source for u in _unknowns(value)]
-    return "input" if sources and all(s.startswith(_INPUT_CAUSES) for s in sources) else "other"
+def _cause(value: Any, configured: set[tuple[str, str]]) -> str:
+    """``input``, ``provider`` (neither knowable without running Terraform) or ``other``."""
+    kinds = {_source_kind(u.source, configured) for u in _unknowns(value)}
+    if not kinds or "other" in kinds:
+        return "other"
+    return "input" if "input" in kinds else "provider"
+
+
+def _source_kind(source: str, configured: set[tuple[str, str]]) -> str:
+    if source.startswith(_INPUT_CAUSES):
+        return "input"
+    match = _RESOURCE_ATTRIBUTE.match(source)
+    if match is not None and (match.group(1), match.group(2)) not in configured:
+        return "provider"  # an attribute the configuration sets would be known at plan time: knowable
+    return "other"
 
 
 class Tally:
@@ -58,6 +75,7 @@ class Tally:
         self.examples: Counter[str] = Counter()
         self.where = ""  # the document or resource being counted, for --explain
         self.explained: list[str] = []
+        self.configured: set[tuple[str, str]] = set()  # (TYPE.NAME, attribute) set in some resource's configuration
         self.merged: dict[int, Any] = {}  # statements copied from another document, by id (kept alive: ids stay unique)
 
     def statement(self, raw: Any) -> None:
@@ -74,7 +92,7 @@ class Tally:
         self._unknown(raw)
 
     def _unknown(self, raw: Any) -> None:
-        cause = _cause(raw)
+        cause = _cause(raw, self.configured)
         self.counts[f"unknown: {cause}"] += 1
         unknowns = _unknowns(raw) or [raw]
         if cause == "other":
@@ -117,9 +135,11 @@ class Tally:
 def measure(repository: Path) -> Tally:
     from privlint.normalize import terraform_aws, terraform_azure, terraform_gcp
     from privlint.pipeline.engine import Scanner
+    from privlint.terraform.loader import TerraformLoader
 
     tally = Tally()
     original = common.InventoryBuilder.add_document
+    load_original = TerraformLoader.load
     merge_original = terraform_aws.TerraformNormaliser._statements_from_source
     azure_original = terraform_azure._role_assignment
     gcp_original = terraform_gcp._binding
@@ -148,7 +168,15 @@ def measure(repository: Path) -> Tally:
             tally.merged.update((id(s), s) for s in statements)
         return statements
 
+    def loaded(self: Any, directory: Any, files: Any) -> Any:
+        result = load_original(self, directory, files)
+        for resource in result.resources:
+            key = f"{'data.' if resource.mode == 'data' else ''}{resource.type}.{resource.name}"
+            tally.configured.update((key, name) for name in resource.values)
+        return result
+
     common.InventoryBuilder.add_document = observed  # type: ignore[method-assign]
+    TerraformLoader.load = loaded  # type: ignore[method-assign]
     terraform_aws.TerraformNormaliser._statements_from_source = copied  # type: ignore[method-assign]
     terraform_azure._role_assignment = azure_observed
     terraform_gcp._binding = gcp_observed
@@ -156,6 +184,7 @@ def measure(repository: Path) -> Tally:
         Scanner().scan_paths([str(repository)])
     finally:
         common.InventoryBuilder.add_document = original  # type: ignore[method-assign]
+        TerraformLoader.load = load_original  # type: ignore[method-assign]
         terraform_aws.TerraformNormaliser._statements_from_source = merge_original  # type: ignore[method-assign]
         terraform_azure._role_assignment = azure_original
         terraform_gcp._binding = gcp_original
@@ -166,21 +195,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("repositories", nargs="+", type=Path)
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--explain", action="store_true", help="list every unknown statement with its cause (input or other) and address")
+    parser.add_argument("--explain", action="store_true", help="list every unknown statement with its cause (input, provider or other) and address")
     args = parser.parse_args(argv)
     rows = []
     explained: list[str] = []
-    print("| repository | statements | fully known | unknown: root inputs / registry | unknown: other | known of knowable |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| repository | statements | fully known | unknown: root inputs / registry | unknown: provider-computed | unknown: other | known of knowable |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for repository in args.repositories:
         tally = measure(repository)
         c = tally.counts
-        knowable = c["statements"] - c["unknown: input"]
+        knowable = c["statements"] - c["unknown: input"] - c["unknown: provider"]
         share = 100.0 * c["known"] / knowable if knowable else 100.0
         rows.append({"repository": repository.name, **c, "known_of_knowable_percent": round(share, 1), "other_causes": dict(tally.examples.most_common(8))})
         if args.explain:
             explained.extend(f"{repository.name}: {line}" for line in tally.explained)
-        print(f"| {repository.name} | {c['statements']} | {c['known']} | {c['unknown: input']} | {c['unknown: other']} | {share:.1f}% |")
+        print(f"| {repository.name} | {c['statements']} | {c['known']} | {c['unknown: input']} | {c['unknown: provider']} | {c['unknown: other']} | {share:.1f}% |")
     for row in rows:
         if row["other_causes"]:
             print(f"\n{row['repository']}: unknown for other reasons, most common first: {row['other_causes']}")

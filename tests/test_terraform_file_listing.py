@@ -121,3 +121,46 @@ def test_fileset_never_lists_outside_the_scanned_tree(tmp_path: Path) -> None:
     ]  # the link to a file outside is not listed
     for name in ("parent", "absolute", "via_link"):
         assert isinstance(values[name], Unknown), name
+
+
+OPTIONAL_FILES = [
+    # what Terraform fails on inside the tree is an error, so try() takes the fallback
+    ('try(file("missing.yaml"), "{}")', "{}"),
+    ('try(yamldecode(file("missing.yaml")), {})', {}),
+    ('fileexists("missing.yaml")', False),
+    ('fileexists("present.txt")', True),
+    ('try(fileset(null, "*.yaml"), [])', []),
+    ("try(pathexpand(null), null)", None),
+    ('try(file(null), "none")', "none"),
+    (
+        'fileexists("/etc/hostname")',
+        None,
+    ),  # outside the tree: privlint does not look, so unknown
+    ('try(file("../outside.txt"), "fallback")', None),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), OPTIONAL_FILES, ids=[t for t, _ in OPTIONAL_FILES]
+)
+def test_optional_files(tmp_path: Path, text: str, expected: Any) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tmp_path / "outside.txt").write_text("secret")
+    (tree / "present.txt").write_text("x")
+    (tree / "main.tf").write_text(f'resource "aws_x" "r" {{\n  v = {text}\n}}\n')
+    from privlint.terraform.loader import TerraformLoader
+
+    loader = TerraformLoader(lambda p: p.read_text(), roots=[tree])
+    value = loader.load(tree, [tree / "main.tf"]).resources[0].values["v"]
+    if expected is None and "null" not in text:
+        assert isinstance(value, Unknown)
+    else:
+        assert value == expected
+
+
+def test_a_file_path_from_an_input_keeps_its_cause(tmp_path: Path) -> None:
+    main = 'variable "p" {}\nresource "aws_x" "r" {\n  v = file(var.p)\n}\n'
+    assert resources(load(tmp_path, {"main.tf": main}))["aws_x.r"]["v"] == Unknown(
+        "var.p"
+    )

@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from privlint.core.values import Unknown
+from privlint.core.values import Reference, Unknown
+from privlint.terraform import operations as ops
 from privlint.terraform.expressions import Evaluator, Step, walk
 from privlint.terraform.glob import glob_pattern
+from privlint.terraform.operations import EvaluationError
 
 MAX_TEMPLATE_DEPTH = 4  # templatefile() calling templatefile()...
 
@@ -27,6 +29,9 @@ class FileReader(Protocol):
 
     def list_contained(self, directory: Path) -> list[str] | None:
         """The regular files under a directory inside the scanned root (relative, ``/``-separated), or None."""
+
+    def missing_contained(self, path: Path) -> bool:
+        """True when the path is inside the scanned root and nothing is there."""
 
 
 _HASHES = {"filemd5": "md5", "filesha1": "sha1", "filesha256": "sha256", "filesha512": "sha512"}
@@ -62,15 +67,23 @@ class FileFunctions:
         """The function's value, or ``NotImplemented`` when ``name`` is not a file function."""
         if name not in FILE_FUNCTIONS:
             return NotImplemented
+        if not args or any(isinstance(a, EvaluationError) for a in args) or (not isinstance(args[0], str) and not isinstance(args[0], Unknown)):
+            return EvaluationError(f"{name}() needs a path")  # null or not a string: Terraform fails, try() moves on
+        if isinstance(args[0], Unknown) and not isinstance(args[0], Reference):
+            return ops.unknown(f"{name}()", args[0])  # keep the cause: var.x
         if name == "templatestring":
-            if len(args) < 1 or not isinstance(args[0], str):
+            if not isinstance(args[0], str) or isinstance(args[0], Unknown):
                 return Unknown("templatestring()")
             return self.render(args[0], args[1] if len(args) > 1 else {})
         if name == "fileset":
             return self._fileset(args)
-        text = self._read(args[0]) if args else None
+        text = self._read(args[0])
+        path = self._path(args[0])
+        missing = text is None and path is not None and self.reader.missing_contained(path)
         if name == "fileexists":
-            return True if text is not None else Unknown("fileexists()")
+            return True if text is not None else False if missing else Unknown("fileexists()")
+        if missing:
+            return EvaluationError(f"{name}(): no such file")  # try(file(optional), "{}") takes the default
         if text is None:
             return Unknown(f"{name}()")
         if name == "file":

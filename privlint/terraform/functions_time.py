@@ -160,9 +160,10 @@ def dirname(path: Any) -> Any:
 
 def pathexpand(path: Any) -> Any:
     """A path that does not start with ``~`` is returned as it is; ``~`` is the home of whoever runs Terraform."""
-    if isinstance(path, str) and not isinstance(path, Unknown) and not path.startswith("~"):
-        return path
-    return ops.unknown("pathexpand()", path)
+    if isinstance(path, Unknown):
+        return ops.unknown("pathexpand()", path)
+    value = text(path)  # null is an error, so try(pathexpand(null), x) is x
+    return value if not value.startswith("~") else Unknown("pathexpand()")
 
 
 TIME_AND_PATH_FUNCTIONS: dict[str, Function] = {

@@ -128,6 +128,14 @@ class TerraformLoader:
         except (OSError, ValueError, RuntimeError):
             return None
 
+    def missing_contained(self, path: Path) -> bool:
+        """True when ``path`` is inside the scanned roots and nothing is there (``file()`` then fails)."""
+        try:
+            resolved = path.resolve()
+            return self.inside_roots(resolved) and not os.path.lexists(resolved)
+        except (OSError, ValueError, RuntimeError):
+            return False
+
     def list_contained(self, directory: Path) -> list[str] | None:
         """Regular files under ``directory`` (``/``-separated, relative to it) for ``fileset()``.
 
