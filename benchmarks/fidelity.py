@@ -52,21 +52,37 @@ def _unknowns(value: Any) -> list[Unknown]:
     return []
 
 
-def _cause(value: Any, configured: set[tuple[str, str]]) -> str:
+Configured = dict[tuple[str, str], list[Any]]  # (TYPE.NAME, attribute) -> the values resources set it to
+
+
+def _cause(value: Any, configured: Configured) -> str:
     """``input``, ``provider`` (neither knowable without running Terraform) or ``other``."""
-    kinds = {_source_kind(u.source, configured) for u in _unknowns(value)}
+    return _kind_of({_source_kind(u.source, configured, set()) for u in _unknowns(value)})
+
+
+def _kind_of(kinds: set[str]) -> str:
     if not kinds or "other" in kinds:
         return "other"
     return "input" if "input" in kinds else "provider"
 
 
-def _source_kind(source: str, configured: set[tuple[str, str]]) -> str:
+def _source_kind(source: str, configured: Configured, seen: set[tuple[str, str]]) -> str:
     if source.startswith(_INPUT_CAUSES):
         return "input"
     match = _RESOURCE_ATTRIBUTE.match(source)
-    if match is not None and (match.group(1), match.group(2)) not in configured:
-        return "provider"  # an attribute the configuration sets would be known at plan time: knowable
-    return "other"
+    if match is None:
+        return "other"
+    key = (match.group(1), match.group(2))
+    if key not in configured:
+        return "provider"  # computed by the provider: known after apply
+    if key in seen:
+        return "other"
+    # Set in the configuration: as knowable as what it is set to (an input, a data source, a literal).
+    kinds = set()
+    for value in configured[key]:
+        inner = {_source_kind(u.source, configured, seen | {key}) for u in _unknowns(value)}
+        kinds.add(_kind_of(inner) if inner else "other")
+    return "other" if "other" in kinds else _kind_of(kinds)
 
 
 class Tally:
@@ -75,7 +91,7 @@ class Tally:
         self.examples: Counter[str] = Counter()
         self.where = ""  # the document or resource being counted, for --explain
         self.explained: list[str] = []
-        self.configured: set[tuple[str, str]] = set()  # (TYPE.NAME, attribute) set in some resource's configuration
+        self.configured: Configured = {}  # what the configuration sets resources' attributes to
         self.merged: dict[int, Any] = {}  # statements copied from another document, by id (kept alive: ids stay unique)
 
     def statement(self, raw: Any) -> None:
@@ -172,7 +188,8 @@ def measure(repository: Path) -> Tally:
         result = load_original(self, directory, files)
         for resource in result.resources:
             key = f"{'data.' if resource.mode == 'data' else ''}{resource.type}.{resource.name}"
-            tally.configured.update((key, name) for name in resource.values)
+            for name, value in resource.values.items():
+                tally.configured.setdefault((key, name), []).append(value)
         return result
 
     common.InventoryBuilder.add_document = observed  # type: ignore[method-assign]
