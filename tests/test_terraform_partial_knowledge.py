@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 
 from privlint.core.values import (
     THIS_ACCOUNT_ID,
@@ -346,3 +348,41 @@ def test_an_attribute_compared_with_null_depends_on_the_provider(
     assert resources(load(tmp_path, {"main.tf": main}))["aws_x.x"]["v"] == Unknown(
         "aws_iam_role.r.arn"
     )
+
+
+_LEAVES = (
+    hs.none() | hs.booleans() | hs.integers(-3, 3) | hs.sampled_from(["", "a", "b"])
+)
+_VALUES = hs.recursive(
+    _LEAVES,
+    lambda inner: (
+        hs.lists(inner, max_size=3)
+        | hs.dictionaries(hs.sampled_from(["k", "l"]), inner, max_size=2)
+    ),
+    max_leaves=8,
+)
+
+
+def _masked(value: Any, mask: Any) -> Any:
+    """``value`` with some parts replaced by an unknown, as the draws of ``mask`` choose."""
+    if mask.draw(hs.integers(0, 3)) == 0:
+        return Unknown("var.x")
+    if isinstance(value, list):
+        return [_masked(v, mask) for v in value]
+    if isinstance(value, dict):
+        return {k: _masked(v, mask) for k, v in value.items()}
+    return value
+
+
+@settings(max_examples=300, deadline=None)
+@given(_VALUES, _VALUES, hs.booleans(), hs.data())
+def test_equality_decided_from_known_parts_agrees_with_the_whole_values(
+    left: Any, right: Any, same: bool, mask: Any
+) -> None:
+    """Soundness: when equality is decided with some parts unknown, it is what the whole values give."""
+    from privlint.terraform import operations as ops
+
+    other = left if same else right  # equal values half of the time
+    decided = ops.binary("==", _masked(left, mask), _masked(other, mask))
+    if isinstance(decided, bool):
+        assert decided is ops.binary("==", left, other)

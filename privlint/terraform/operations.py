@@ -29,6 +29,9 @@ class EvaluationError(Unknown):
     """An expression Terraform would reject (a missing key, a wrong type): unknown, and an error for ``try``."""
 
 
+_CAUSE_BREADTH = 64
+
+
 def unknown(label: str, *operands: Any) -> Unknown:
     """An unknown result that names its first unknown operand's cause (``var.x``), else ``label``.
 
@@ -56,6 +59,12 @@ def _cause(value: Any, references: bool, depth: int = 0) -> str:
         return value.source if references else ""
     if isinstance(value, Unknown) and not isinstance(value, EvaluationError):
         return value.source
+    if isinstance(value, (list, dict)) and depth < 8:
+        items = list(value.values()) if isinstance(value, dict) else value
+        for item in items[:_CAUSE_BREADTH]:  # bounded: a cause is a label, never worth a long search
+            found = _cause(item, references, depth + 1)
+            if found:
+                return found
     return ""
 
 
