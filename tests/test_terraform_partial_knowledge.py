@@ -386,3 +386,28 @@ def test_equality_decided_from_known_parts_agrees_with_the_whole_values(
     decided = ops.binary("==", _masked(left, mask), _masked(other, mask))
     if isinstance(decided, bool):
         assert decided is ops.binary("==", left, other)
+
+
+EXPANDED_ARGUMENTS = [
+    # f(list...) with an error or an unknown in place of the list
+    ("try(merge(flatten(null)...), {})", {}),
+    ('try(merge("x"...), {})', {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), EXPANDED_ARGUMENTS, ids=[t for t, _ in EXPANDED_ARGUMENTS]
+)
+def test_an_expanded_argument_that_fails_is_an_error(text: str, expected: Any) -> None:
+    assert evaluate(text) == expected
+
+
+def test_an_expanded_unknown_list_names_its_cause() -> None:
+    assert evaluate("merge(var.maps...)") == Unknown("var.maps")
+
+
+def test_a_for_each_terraform_rejects_names_the_input_it_reads(tmp_path: Path) -> None:
+    text = 'variable "configs" {\n  default = null\n}\nresource "aws_x" "r" {\n  for_each = { for k, v in var.configs : k => v }\n  v = each.value\n}\n'
+    assert resources(load(tmp_path, {"main.tf": text}))["aws_x.r"]["v"] == Unknown(
+        "var.configs"
+    )

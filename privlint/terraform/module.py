@@ -235,9 +235,10 @@ class ModuleInstance:
         block = item.block
         if "count" in block.attributes:
             attr = block.attributes["count"]
-            count = largest_count(self.evaluate(attr.expr, item.file))
+            value = self.evaluate(attr.expr, item.file)
+            count = largest_count(value)
             if isinstance(count, Unknown):
-                self._unknown_counts[id(block)] = count.source
+                self._unknown_counts[id(block)] = self._count_cause(item, value, count)
                 return None
             if count > MAX_INSTANCES:
                 self.loader.problem(item.file, attr.line, f"count is larger than {MAX_INSTANCES:,}: evaluated as one instance")
@@ -248,13 +249,19 @@ class ModuleInstance:
             items = self.evaluate(attr.expr, item.file)
             pairs = for_each_pairs(items)
             if pairs is None:
-                self._unknown_counts[id(block)] = items.source if isinstance(items, Unknown) else ""
+                self._unknown_counts[id(block)] = self._count_cause(item, items, items)
                 return None
             if len(pairs) > MAX_INSTANCES:
                 self.loader.problem(item.file, attr.line, f"for_each has more than {MAX_INSTANCES:,} elements: evaluated as one instance")
                 return None
             return [Instance(f'["{k}"]', {"each": LineDict({"key": k, "value": val})}) for k, val in pairs]
         return [Instance("", {})]
+
+    def _count_cause(self, item: SourceBlock, value: Any, unknown: Any) -> str:
+        """What an unknown count / for_each depends on; for one Terraform rejects, the input it reads."""
+        if isinstance(value, ops.EvaluationError):
+            return self.switched_by(item) or ""  # e.g. a for over an input whose default is null
+        return unknown.source if isinstance(unknown, Unknown) else ""
 
     def bindings(self, item: SourceBlock) -> list[Instance]:
         """Instances to evaluate: the known ones, or one with unknown ``count.index`` / ``each``.
