@@ -11,7 +11,9 @@ a whole document that stays unknown counts as one unknown statement. Azure role 
 IAM members count when their role and scope are known.
 
 Unknown statements are split by cause: those that depend on a root module's input variable with no
-value, or on a registry module, which no static tool (nor ``terraform plan`` without inputs) can know,
+value, or on a registry module, which no static tool (nor ``terraform plan`` without inputs) can know;
+those that depend on an attribute the provider computes (an ``email``, an ``arn``, a data source's
+result) that the configuration does not set, which ``terraform plan`` shows as known after apply;
 and the rest, which privlint should know. The target is >= 95% of the knowable ones.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -31,6 +34,8 @@ from privlint.model.values import PartialList, PartialString, Reference, Unknown
 from privlint.normalize import common
 
 _INPUT_CAUSES = ("var.", "module.")
+# TYPE.NAME.ATTRIBUTE of a resource or data source, as an unknown names what it depends on.
+_RESOURCE_ATTRIBUTE = re.compile(r"^((?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _unknowns(value: Any) -> list[Unknown]:
@@ -47,17 +52,51 @@ def _unknowns(value: Any) -> list[Unknown]:
     return []
 
 
-def _cause(value: Any) -> str:
-    sources = [u.source for u in _unknowns(value)]
-    return "input" if sources and all(s.startswith(_INPUT_CAUSES) for s in sources) else "other"
+Configured = dict[tuple[str, str], list[Any]]  # (TYPE.NAME, attribute) -> the values resources set it to
+
+
+def _cause(value: Any, configured: Configured) -> str:
+    """``input``, ``provider`` (neither knowable without running Terraform) or ``other``."""
+    return _kind_of({_source_kind(u.source, configured, set()) for u in _unknowns(value)})
+
+
+def _kind_of(kinds: set[str]) -> str:
+    if not kinds or "other" in kinds:
+        return "other"
+    return "input" if "input" in kinds else "provider"
+
+
+def _source_kind(source: str, configured: Configured, seen: set[tuple[str, str]]) -> str:
+    if source.startswith(_INPUT_CAUSES):
+        return "input"
+    match = _RESOURCE_ATTRIBUTE.match(source)
+    if match is None:
+        return "other"
+    key = (match.group(1), match.group(2))
+    if key not in configured:
+        return "provider"  # computed by the provider: known after apply
+    if key in seen:
+        return "other"
+    # Set in the configuration: as knowable as what it is set to (an input, a data source, a literal).
+    kinds = set()
+    for value in configured[key]:
+        inner = {_source_kind(u.source, configured, seen | {key}) for u in _unknowns(value)}
+        kinds.add(_kind_of(inner) if inner else "other")
+    return "other" if "other" in kinds else _kind_of(kinds)
 
 
 class Tally:
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
         self.examples: Counter[str] = Counter()
+        self.where = ""  # the document or resource being counted, for --explain
+        self.explained: list[str] = []
+        self.configured: Configured = {}  # what the configuration sets resources' attributes to
+        self.merged: dict[int, Any] = {}  # statements copied from another document, by id (kept alive: ids stay unique)
 
     def statement(self, raw: Any) -> None:
+        if id(raw) in self.merged:
+            return  # copied from another document (source_policy_documents): counted where it is written
         self.counts["statements"] += 1
         statement = parse_statement(raw) if isinstance(raw, dict) else None
         known = statement is not None and statement.effect is not None and not (
@@ -66,11 +105,17 @@ class Tally:
         if known:
             self.counts["known"] += 1
             return
-        cause = _cause(raw)
+        self._unknown(raw)
+
+    def _unknown(self, raw: Any) -> None:
+        cause = _cause(raw, self.configured)
         self.counts[f"unknown: {cause}"] += 1
+        unknowns = _unknowns(raw) or [raw]
         if cause == "other":
-            for u in _unknowns(raw)[:1]:
-                self.examples[u.source or type(u).__name__] += 1
+            for u in unknowns[:1]:
+                self.examples[getattr(u, "source", None) or type(u).__name__] += 1
+        detail = ", ".join(sorted({f"{type(u).__name__}({getattr(u, 'source', '')!s:.60})" for u in unknowns}))
+        self.explained.append(f"{cause}: {self.where}: {detail}")
 
     def assignment(self, known: bool, raw: Any) -> None:
         """An Azure role assignment or a GCP IAM binding: known when its role and members are."""
@@ -78,11 +123,7 @@ class Tally:
         if known:
             self.counts["known"] += 1
             return
-        cause = _cause(raw)
-        self.counts[f"unknown: {cause}"] += 1
-        if cause == "other":
-            for u in _unknowns(raw)[:1]:
-                self.examples[u.source or type(u).__name__] += 1
+        self._unknown(raw)
 
     def document(self, value: Any) -> None:
         if value is None or isinstance(value, Reference):
@@ -100,9 +141,7 @@ class Tally:
         statements = value.get("Statement", value.get("statement")) if isinstance(value, dict) else value
         if isinstance(statements, (Unknown, type(None))) or not isinstance(value, dict):
             self.counts["statements"] += 1
-            self.counts[f"unknown: {_cause(value)}"] += 1
-            if _cause(value) == "other" and isinstance(value, Unknown):
-                self.examples[value.source or type(value).__name__] += 1
+            self._unknown(value)
             return
         items = statements if isinstance(statements, list) else [statements]
         for raw in items:
@@ -110,36 +149,60 @@ class Tally:
 
 
 def measure(repository: Path) -> Tally:
-    from privlint.normalize import terraform_azure, terraform_gcp
+    from privlint.normalize import terraform_aws, terraform_azure, terraform_gcp
     from privlint.pipeline.engine import Scanner
+    from privlint.terraform.loader import TerraformLoader
 
     tally = Tally()
     original = common.InventoryBuilder.add_document
+    load_original = TerraformLoader.load
+    merge_original = terraform_aws.TerraformNormaliser._statements_from_source
     azure_original = terraform_azure._role_assignment
     gcp_original = terraform_gcp._binding
 
     def azure_observed(record: Any, by_address: Any) -> Any:
         out = azure_original(record, by_address)
+        tally.where = f"{record.address} ({record.file}:{record.line})"
         raw = {k: record.get(k) for k in ("role_definition_name", "role_definition_id", "scope", "principal_id")}
         tally.assignment((out.role_name or out.role_definition) is not None and out.principal is not None, raw)
         return out
 
     def gcp_observed(address: str, resource_type: str, level: str, block: Any, file: str, default_line: Any) -> Any:
         out = gcp_original(address, resource_type, level, block, file, default_line)
+        tally.where = f"{address} ({file})"
         tally.assignment(out.role is not None and not out.unknown_members, block)
         return out
 
     def observed(self: Any, address: str, resource: str, resource_type: str, location: Any, value: Any, kind: Any, attached_to: Any = None) -> Any:
+        tally.where = f"{address} ({location.file}:{location.line})"
         tally.document(value)
         return original(self, address, resource, resource_type, location, value, kind, attached_to)
 
+    def copied(self: Any, source: Any, record: Any) -> Any:
+        statements = merge_original(self, source, record)
+        if isinstance(source, Reference):
+            tally.merged.update((id(s), s) for s in statements)
+        return statements
+
+    def loaded(self: Any, directory: Any, files: Any) -> Any:
+        result = load_original(self, directory, files)
+        for resource in result.resources:
+            key = f"{'data.' if resource.mode == 'data' else ''}{resource.type}.{resource.name}"
+            for name, value in resource.values.items():
+                tally.configured.setdefault((key, name), []).append(value)
+        return result
+
     common.InventoryBuilder.add_document = observed  # type: ignore[method-assign]
+    TerraformLoader.load = loaded  # type: ignore[method-assign]
+    terraform_aws.TerraformNormaliser._statements_from_source = copied  # type: ignore[method-assign]
     terraform_azure._role_assignment = azure_observed
     terraform_gcp._binding = gcp_observed
     try:
         Scanner().scan_paths([str(repository)])
     finally:
         common.InventoryBuilder.add_document = original  # type: ignore[method-assign]
+        TerraformLoader.load = load_original  # type: ignore[method-assign]
+        terraform_aws.TerraformNormaliser._statements_from_source = merge_original  # type: ignore[method-assign]
         terraform_azure._role_assignment = azure_original
         terraform_gcp._binding = gcp_original
     return tally
@@ -149,20 +212,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("repositories", nargs="+", type=Path)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--explain", action="store_true", help="list every unknown statement with its cause (input, provider or other) and address")
     args = parser.parse_args(argv)
     rows = []
-    print("| repository | statements | fully known | unknown: root inputs / registry | unknown: other | known of knowable |")
-    print("|---|---:|---:|---:|---:|---:|")
+    explained: list[str] = []
+    print("| repository | statements | fully known | unknown: root inputs / registry | unknown: provider-computed | unknown: other | known of knowable |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for repository in args.repositories:
         tally = measure(repository)
         c = tally.counts
-        knowable = c["statements"] - c["unknown: input"]
+        knowable = c["statements"] - c["unknown: input"] - c["unknown: provider"]
         share = 100.0 * c["known"] / knowable if knowable else 100.0
         rows.append({"repository": repository.name, **c, "known_of_knowable_percent": round(share, 1), "other_causes": dict(tally.examples.most_common(8))})
-        print(f"| {repository.name} | {c['statements']} | {c['known']} | {c['unknown: input']} | {c['unknown: other']} | {share:.1f}% |")
+        if args.explain:
+            explained.extend(f"{repository.name}: {line}" for line in tally.explained)
+        print(f"| {repository.name} | {c['statements']} | {c['known']} | {c['unknown: input']} | {c['unknown: provider']} | {c['unknown: other']} | {share:.1f}% |")
     for row in rows:
         if row["other_causes"]:
             print(f"\n{row['repository']}: unknown for other reasons, most common first: {row['other_causes']}")
+    if explained:
+        print("\n" + "\n".join(explained))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")
     return 0

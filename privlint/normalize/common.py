@@ -37,6 +37,10 @@ from privlint.model.values import (
     as_list,
     line_of,
 )
+from privlint.terraform.document_substitution import (
+    SubstitutedReference,
+    substituted_statements,
+)
 
 
 _PLACEHOLDER = "\u0000privlint{}\u0000"
@@ -164,6 +168,13 @@ class InventoryBuilder:
         A reference to a ``data.aws_iam_policy_document`` (or another document) returns that address;
         an unknown value returns None.
         """
+        if isinstance(value, SubstitutedReference) and value.address in self.inventory.documents:
+            # replace(doc.json, "_PLACEHOLDER_", x): a document of its own, the statements with x in place
+            statements = substituted_statements(self.inventory.documents[value.address].statements, value.substitutions)
+            self.inventory.documents[address] = PolicyDocument(
+                address=address, resource=resource, resource_type=resource_type, location=location, kind=kind, statements=statements, attached_to=attached_to
+            )
+            return address
         if isinstance(value, Reference) and address != value.address:
             self._aliases[address] = value.address
         if isinstance(value, Reference) and value.address in self.inventory.documents:

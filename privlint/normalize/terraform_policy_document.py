@@ -33,7 +33,9 @@ def statement_block(raw: Any) -> Any:
             principals: dict[str, Any] = {}
             for block in as_list(raw[src]):
                 if not isinstance(block, dict) or not isinstance(block.get("type"), str):
-                    principals.setdefault("Unknown", []).append(Unknown("principal"))
+                    ptype = block.get("type") if isinstance(block, dict) else block
+                    cause = ptype.source if isinstance(ptype, Unknown) and not isinstance(ptype, Reference) else ""
+                    principals.setdefault("Unknown", []).append(Unknown(cause or "principal"))  # keep the cause: var.x
                     continue
                 ptype = block["type"]
                 ids = as_list(block.get("identifiers"))

@@ -170,6 +170,8 @@ class Evaluator:
         condition = ops.truth(self.evaluate(expr.condition, names))
         if isinstance(condition, bool):
             return self.evaluate(expr.true if condition else expr.false, names)
+        if isinstance(condition, ops.EvaluationError):
+            return condition
         yes, no = self.evaluate(expr.true, names), self.evaluate(expr.false, names)
         if is_known(yes) and yes == no:
             return yes
@@ -235,8 +237,10 @@ class Evaluator:
         args = [self.evaluate(a, names) for a in expr.args]
         if expr.expand_final and args:
             last = args.pop()
+            if isinstance(last, ops.EvaluationError):
+                return last
             if not isinstance(last, list):
-                return Unknown(f"{name}()")
+                return ops.unknown(f"{name}()", last) if isinstance(last, Unknown) else ops.EvaluationError(f"{name}(...) needs a list")
             args.extend(last)
         provided = self.scope.call(name, args, expr.line)
         if provided is not NotImplemented:

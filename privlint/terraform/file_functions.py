@@ -12,20 +12,31 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from privlint.model.values import Unknown
+from privlint.model.values import Reference, Unknown
+from privlint.terraform import operations as ops
 from privlint.terraform.expressions import Evaluator, Step, walk
+from privlint.terraform.file_patterns import glob_pattern
+from privlint.terraform.operations import EvaluationError
 
 MAX_TEMPLATE_DEPTH = 4  # templatefile() calling templatefile()...
 
 
 class FileReader(Protocol):
+    root_dir: Path  # where Terraform runs: relative paths start there, whichever module names them
+
     def read_contained(self, path: Path) -> str | None:
         """The text of a regular file inside the scanned root, or None."""
+
+    def list_contained(self, directory: Path) -> list[str] | None:
+        """The regular files under a directory inside the scanned root (relative, ``/``-separated), or None."""
+
+    def missing_contained(self, path: Path) -> bool:
+        """True when the path is inside the scanned root and nothing is there."""
 
 
 _HASHES = {"filemd5": "md5", "filesha1": "sha1", "filesha256": "sha256", "filesha512": "sha512"}
 _BASE64_HASHES = {"filebase64sha256": "sha256", "filebase64sha512": "sha512"}
-FILE_FUNCTIONS = frozenset({"file", "fileexists", "filebase64", "templatefile", "templatestring", *_HASHES, *_BASE64_HASHES})
+FILE_FUNCTIONS = frozenset({"file", "fileexists", "fileset", "filebase64", "templatefile", "templatestring", *_HASHES, *_BASE64_HASHES})
 
 
 class FileFunctions:
@@ -34,23 +45,45 @@ class FileFunctions:
         self.directory = directory
         self.depth = depth
 
-    def _read(self, name: Any) -> str | None:
+    def _path(self, name: Any) -> Path | None:
         if not isinstance(name, str) or isinstance(name, Unknown) or "\x00" in name:
             return None
         path = Path(name)
-        return self.reader.read_contained(path if path.is_absolute() else self.directory / path)
+        return path if path.is_absolute() else self.reader.root_dir / path
+
+    def _read(self, name: Any) -> str | None:
+        path = self._path(name)
+        return self.reader.read_contained(path) if path is not None else None
+
+    def _fileset(self, args: list[Any]) -> Any:
+        directory = self._path(args[0]) if len(args) == 2 else None
+        pattern = glob_pattern(args[1]) if directory is not None else None
+        files = self.reader.list_contained(directory) if directory is not None and pattern is not None else None
+        if files is None or pattern is None:
+            return Unknown("fileset()")
+        return [f for f in files if pattern.matches(f)]
 
     def call(self, name: str, args: list[Any]) -> Any:
         """The function's value, or ``NotImplemented`` when ``name`` is not a file function."""
         if name not in FILE_FUNCTIONS:
             return NotImplemented
+        if not args or any(isinstance(a, EvaluationError) for a in args) or (not isinstance(args[0], str) and not isinstance(args[0], Unknown)):
+            return EvaluationError(f"{name}() needs a path")  # null or not a string: Terraform fails, try() moves on
+        if isinstance(args[0], Unknown) and not isinstance(args[0], Reference):
+            return ops.unknown(f"{name}()", args[0])  # keep the cause: var.x
         if name == "templatestring":
-            if len(args) < 1 or not isinstance(args[0], str):
+            if not isinstance(args[0], str) or isinstance(args[0], Unknown):
                 return Unknown("templatestring()")
             return self.render(args[0], args[1] if len(args) > 1 else {})
-        text = self._read(args[0]) if args else None
+        if name == "fileset":
+            return self._fileset(args)
+        text = self._read(args[0])
+        path = self._path(args[0])
+        missing = text is None and path is not None and self.reader.missing_contained(path)
         if name == "fileexists":
-            return True if text is not None else Unknown("fileexists()")
+            return True if text is not None else False if missing else Unknown("fileexists()")
+        if missing:
+            return EvaluationError(f"{name}(): no such file")  # try(file(optional), "{}") takes the default
         if text is None:
             return Unknown(f"{name}()")
         if name == "file":
@@ -86,3 +119,4 @@ class _TemplateScope:
 
     def call(self, name: str, args: list[Any], line: int) -> Any:
         return self.files.call(name, args)
+

@@ -2,7 +2,7 @@
 
 Every function that Terraform evaluates without a provider is here, except those whose result is not
 a function of their arguments (``timestamp``, ``uuid``, ``bcrypt``, ``plantimestamp``, ``abspath``,
-``pathexpand``) and those that read files (``file_functions``): calls to them stay unknown.
+``pathexpand`` of a ``~`` path) and those that read files (``file_functions``): calls to them stay unknown.
 
 An argument that is one of several branches (a conditional on an unknown input) gives the function's
 result on each branch, so ``concat(var.admin ? ["*"] : [], ["s3:GetObject"])`` still shows both.
@@ -42,8 +42,12 @@ def _on_each_branch(function: Function) -> Function:
 
     @wraps(function)
     def call(*args: Any) -> Any:
-        if Alternatives is None or not any(isinstance(a, Alternatives) for a in args):
+        if Alternatives is None:
             return function(*args)
+        if not any(isinstance(a, Alternatives) for a in args):
+            args = tuple(_lifted(a) for a in args)  # ["a", var.on ? "b" : "c"] is ["a", "b"] or ["a", "c"]
+            if not any(isinstance(a, Alternatives) for a in args):
+                return function(*args)
         choices = [a.options if isinstance(a, Alternatives) else (a,) for a in args]
         cause = next(a.source for a in args if isinstance(a, Alternatives))
         combinations = 1
@@ -62,6 +66,20 @@ def _on_each_branch(function: Function) -> Function:
         return alternatives(cause, *results)
 
     return call
+
+
+def _lifted(value: Any) -> Any:
+    """A list holding undecided elements as the undecided choice of whole lists (when few enough)."""
+    if type(value) is not list or not any(isinstance(item, Alternatives) for item in value):
+        return value
+    choices = [item.options if isinstance(item, Alternatives) else (item,) for item in value]
+    combinations = 1
+    for options in choices:
+        combinations *= len(options)
+    if combinations > MAX_VARIANTS:
+        return value
+    cause = next(item.source for item in value if isinstance(item, Alternatives))
+    return alternatives(cause, *(list(combination) for combination in itertools.product(*choices)))
 
 
 FUNCTIONS: Mapping[str, Function] = MappingProxyType(

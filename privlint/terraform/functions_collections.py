@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from privlint.model.values import (
+    Alternatives,
     LineDict,
     PartialList,
     PartialString,
@@ -89,10 +90,7 @@ def compact(collection: Any) -> Any:
     items, complete = found
     kept: list[Any] = []
     for item in items:
-        # A reference is most likely set; a string with some known text is not empty.
-        if isinstance(item, Reference) or (
-            isinstance(item, PartialString) and any(item.parts)
-        ):
+        if _surely_set(item):
             kept.append(item)
         elif isinstance(item, Unknown):
             complete = False  # it may be empty: the result is not known to hold it
@@ -101,6 +99,13 @@ def compact(collection: Any) -> Any:
     return partial_or_list(
         kept, complete, cause_text("compact()", [collection, *items])
     )
+
+
+def _surely_set(value: Any) -> bool:
+    """A reference is most likely set; a string with some known text is not empty, on every branch."""
+    if isinstance(value, Alternatives):
+        return all(_surely_set(option) or (isinstance(option, str) and option != "") for option in value.options)
+    return isinstance(value, Reference) or (isinstance(value, PartialString) and any(value.parts))
 
 
 def distinct(collection: Any) -> Any:

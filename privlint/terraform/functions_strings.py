@@ -10,14 +10,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from privlint.model.values import PartialString, Unknown, is_known
+from privlint.model.values import PartialString, Reference, Unknown, is_known
 from privlint.terraform import operations as ops
+from privlint.terraform.document_substitution import substitute_in_document_text
 from privlint.terraform.functions_format import format_, formatlist
 from privlint.terraform.functions_support import (
     MAX_TEXT,
     Function,
     FunctionError,
     bounded_text,
+    cause_of,
     integer,
     known,
     sequence,
@@ -161,6 +163,9 @@ def regexall(pattern: Any, subject: Any) -> Any:
 
 
 def replace(subject: Any, search: Any, replacement: Any) -> Any:
+    substituted = substitute_in_document_text(subject, search, replacement)
+    if substituted is not None:
+        return substituted  # a placeholder in a policy document's JSON: the document, with it replaced
     if not all(is_known(a) for a in (subject, search, replacement)):
         return ops.unknown("replace()", subject, search, replacement)
     target, needle, new = text(subject), text(search), text(replacement)
@@ -184,15 +189,26 @@ def replace(subject: Any, search: Any, replacement: Any) -> Any:
     return target.replace(needle, new)
 
 
-@known("join()")
 def join(separator: Any, *lists: Any) -> Any:
     if not lists:
         raise FunctionError("join() needs a list")
+    if not is_known(separator) or not all(isinstance(items, list) for items in lists):
+        return cause_of("join()", [separator, *lists])
     glue = text(separator)
     items = [item for items in lists for item in sequence(items)]
     if any(i is None for i in items):
         raise FunctionError("join(): null element")
-    return bounded_text(glue.join(text(i) for i in items))
+    if all(is_known(i) for i in items):
+        return bounded_text(glue.join(text(i) for i in items))
+    if not all(isinstance(i, (Reference, PartialString)) or is_known(i) for i in items):
+        return cause_of("join()", items)
+    # Strings and references, like a template: "serviceAccount:${google_service_account.sa.email}".
+    parts: list[Any] = []
+    for position, item in enumerate(items):
+        if position:
+            parts.append(glue)
+        parts.append(item if isinstance(item, Unknown) else text(item))
+    return ops.join_template(parts)
 
 
 @known("split()")

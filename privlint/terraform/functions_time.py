@@ -6,6 +6,8 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from privlint.model.values import Unknown
+from privlint.terraform import operations as ops
 from privlint.terraform.functions_support import Function, FunctionError, known, text
 
 _RFC3339 = re.compile(
@@ -156,9 +158,18 @@ def dirname(path: Any) -> Any:
     return head or "/"
 
 
+def pathexpand(path: Any) -> Any:
+    """A path that does not start with ``~`` is returned as it is; ``~`` is the home of whoever runs Terraform."""
+    if isinstance(path, Unknown):
+        return ops.unknown("pathexpand()", path)
+    value = text(path)  # null is an error, so try(pathexpand(null), x) is x
+    return value if not value.startswith("~") else Unknown("pathexpand()")
+
+
 TIME_AND_PATH_FUNCTIONS: dict[str, Function] = {
     "basename": basename,
     "dirname": dirname,
+    "pathexpand": pathexpand,
     "formatdate": formatdate,
     "timeadd": timeadd,
     "timecmp": timecmp,

@@ -29,6 +29,7 @@ from privlint.terraform.results import (
 
 MAX_MODULE_DEPTH = 8
 MAX_READ_BYTES = 1_000_000  # one file read by file() / templatefile()
+MAX_LISTED_ENTRIES = 10_000  # files and folders fileset() may walk
 
 
 def is_tfvars(path: Path) -> bool:
@@ -130,6 +131,41 @@ class TerraformLoader:
                 data = handle.read(MAX_READ_BYTES + 1)
             self._result.contents_read.add(resolved)
             return data.decode("utf-8") if len(data) <= MAX_READ_BYTES else None
+        except (OSError, ValueError, RuntimeError):
+            return None
+
+    def missing_contained(self, path: Path) -> bool:
+        """True when ``path`` is inside the scanned roots and nothing is there (``file()`` then fails)."""
+        try:
+            resolved = path.resolve()
+            return self.inside_roots(resolved) and not os.path.lexists(resolved)
+        except (OSError, ValueError, RuntimeError):
+            return False
+
+    def list_contained(self, directory: Path) -> list[str] | None:
+        """Regular files under ``directory`` (``/``-separated, relative to it) for ``fileset()``.
+
+        None when the directory is outside the scanned roots or holds too many entries; [] when it is
+        not there. A symbolic link counts only when it resolves to a regular file inside the roots.
+        """
+        try:
+            base = directory.resolve()
+            if not self.inside_roots(base):
+                return None
+            if not base.is_dir():
+                return []
+            found: list[str] = []
+            seen = 0
+            for folder, subfolders, names in os.walk(base):  # symbolic links to folders are not followed
+                seen += len(subfolders) + len(names)
+                if seen > MAX_LISTED_ENTRIES:
+                    return None
+                for name in names:
+                    path = Path(folder) / name
+                    resolved = path.resolve()
+                    if self.inside_roots(resolved) and resolved.is_file():
+                        found.append(path.relative_to(base).as_posix())
+            return sorted(found)
         except (OSError, ValueError, RuntimeError):
             return None
 

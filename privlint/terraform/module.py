@@ -19,6 +19,7 @@ from privlint.terraform import operations as ops
 from privlint.parsers import hcl_syntax_tree as st
 from privlint.terraform.expressions import Evaluator, Step, walk
 from privlint.terraform.file_functions import FileFunctions
+from privlint.terraform.instance_keys import for_each_pairs, largest_count
 from privlint.terraform.references import references_in, simple_reference
 from privlint.terraform.results import ValueOrigin
 from privlint.terraform.type_constraints import convert, read_type
@@ -108,6 +109,7 @@ class ModuleInstance:
         self._cache: dict[str, Any] = {}
         self._resolving: set[str] = set()
         self._children: dict[str, list[tuple[Instance, ModuleInstance]] | None] = {}
+        self._unknown_counts: dict[int, str] = {}  # block id -> what its unknown count / for_each depends on
 
     # -- evaluation helpers
     def evaluate(self, expr: st.Expression, file: Path, names: Mapping[str, Any] | None = None) -> Any:
@@ -193,26 +195,30 @@ class ModuleInstance:
         """What ``TYPE.NAME`` (or ``data.TYPE.NAME``) stands for: its instances, as references."""
         mode_data = key.startswith("data.")
         meaning = _DATA_MEANINGS.get(resource_type) if mode_data else None
-        if meaning is not None:
-            return LineDict(meaning)
         address = f"{self.prefix}{key}"
         item = self.resources.get(key)
         instances = self.instances(item) if item is not None else None
         if instances == [] and item is not None and self.loader.include_disabled:
             instances = self.bindings(item)  # the switched-off block is linted: references to it resolve
         source = key
+
+        def one(suffix: str) -> Any:
+            return LineDict(meaning) if meaning is not None else Reference(source=source, address=address + suffix)
+
+        if instances is None and meaning is not None and item is not None and "count" in item.block.attributes:
+            return [one("")]  # how many is unknown; what ``[0]`` would be is not
         if instances is None or (len(instances) == 1 and instances[0].suffix == ""):
-            return Reference(source=source, address=address)
+            return one("")
         if all(i.suffix.startswith("[\"") for i in instances) and item is not None and "for_each" in item.block.attributes:
-            return LineDict({i.names["each"]["key"]: Reference(source=source, address=address + i.suffix) for i in instances})
-        return [Reference(source=source, address=address + i.suffix) for i in instances]
+            return LineDict({i.names["each"]["key"]: one(i.suffix) for i in instances})
+        return [one(i.suffix) for i in instances]
 
     def module_value(self, name: str) -> Any:
         """``module.NAME``: an object of the child's outputs, or a list / map of them for count / for_each."""
         children = self.children(name)
         if children is None:
             item = self.calls.get(name)
-            return Unknown(f"module.{name}") if item is None else Reference(source=f"module.{name}", address=f"{self.prefix}module.{name}")
+            return ops.EvaluationError(f"no module.{name}") if item is None else Reference(source=f"module.{name}", address=f"{self.prefix}module.{name}")
         call = self.calls[name].block
         objects = [(instance, child.output_values()) for instance, child in children]
         if "count" in call.attributes:
@@ -241,8 +247,10 @@ class ModuleInstance:
         block = item.block
         if "count" in block.attributes:
             attr = block.attributes["count"]
-            count = ops.to_number(self.evaluate(attr.expr, item.file))
-            if isinstance(count, bool) or not isinstance(count, (int, float)):
+            value = self.evaluate(attr.expr, item.file)
+            count = largest_count(value)
+            if isinstance(count, Unknown):
+                self._unknown_counts[id(block)] = self._count_cause(item, value, count)
                 return None
             if count > MAX_INSTANCES:
                 self.loader.problem(item.file, attr.line, f"count is larger than {MAX_INSTANCES:,}: evaluated as one instance")
@@ -251,17 +259,21 @@ class ModuleInstance:
         if "for_each" in block.attributes:
             attr = block.attributes["for_each"]
             items = self.evaluate(attr.expr, item.file)
-            if isinstance(items, dict) and not isinstance(items, Unknown):
-                pairs = [(str(k), items[k]) for k in sorted(items, key=str)]
-            elif isinstance(items, list) and all(isinstance(i, str) for i in items):
-                pairs = [(k, k) for k in sorted(dict.fromkeys(items))]
-            else:
+            pairs = for_each_pairs(items)
+            if pairs is None:
+                self._unknown_counts[id(block)] = self._count_cause(item, items, items)
                 return None
             if len(pairs) > MAX_INSTANCES:
                 self.loader.problem(item.file, attr.line, f"for_each has more than {MAX_INSTANCES:,} elements: evaluated as one instance")
                 return None
             return [Instance(f'["{k}"]', {"each": LineDict({"key": k, "value": val})}) for k, val in pairs]
         return [Instance("", {})]
+
+    def _count_cause(self, item: SourceBlock, value: Any, unknown: Any) -> str:
+        """What an unknown count / for_each depends on; for one Terraform rejects, the input it reads."""
+        if isinstance(value, ops.EvaluationError):
+            return self.switched_by(item) or ""  # e.g. a for over an input whose default is null
+        return unknown.source if isinstance(unknown, Unknown) else ""
 
     def bindings(self, item: SourceBlock) -> list[Instance]:
         """Instances to evaluate: the known ones, or one with unknown ``count.index`` / ``each``.
@@ -270,7 +282,10 @@ class ModuleInstance:
         with the variable that turns it on.
         """
         known = self.instances(item)
-        unknown = LineDict({"index": Unknown("count.index"), "key": Unknown("each.key"), "value": Unknown("each.value")})
+        # Unknown because count / for_each is: each names the input it depends on, when there is one.
+        cause = self._unknown_counts.get(id(item.block)) or ""
+        cause = cause if cause.startswith(("var.", "module.")) else ""
+        unknown = LineDict({"index": Unknown(cause or "count.index"), "key": Unknown(cause or "each.key"), "value": Unknown(cause or "each.value")})
         if known == [] and self.loader.include_disabled:
             switch = self.switched_by(item)
             if switch is not None:
@@ -402,3 +417,4 @@ class ModuleInstance:
                 continue
             return None
         return ValueOrigin("literal", file, attr.line)
+

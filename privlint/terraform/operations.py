@@ -29,15 +29,43 @@ class EvaluationError(Unknown):
     """An expression Terraform would reject (a missing key, a wrong type): unknown, and an error for ``try``."""
 
 
+_CAUSE_BREADTH = 64
+
+
 def unknown(label: str, *operands: Any) -> Unknown:
     """An unknown result that names its first unknown operand's cause (``var.x``), else ``label``.
 
     Keeping the cause lets a report say which input a value depends on.
     """
-    for operand in operands:
-        if isinstance(operand, Unknown) and not isinstance(operand, (Reference, EvaluationError)) and operand.source:
-            return Unknown(operand.source)
+    for references in (False, True):
+        # An input first; else what a provider computes: a resource's attribute, or an output of a
+        # module that is not read (a registry module), which is an input of this configuration.
+        for operand in operands:
+            cause = _cause(operand, references)
+            if cause:
+                return Unknown(cause)
     return Unknown(label)
+
+
+def _cause(value: Any, references: bool, depth: int = 0) -> str:
+    """What an unknown value depends on; a template with unknown parts depends on what they do."""
+    if isinstance(value, PartialString):
+        for hole in value.holes if depth < 8 else ():
+            found = _cause(hole, references, depth + 1)
+            if found:
+                return found
+        return ""
+    if isinstance(value, Reference):
+        return value.source if references else ""
+    if isinstance(value, Unknown) and not isinstance(value, EvaluationError):
+        return value.source
+    if isinstance(value, (list, dict)) and depth < 8:
+        items = list(value.values()) if isinstance(value, dict) else value
+        for item in items[:_CAUSE_BREADTH]:  # bounded: a cause is a label, never worth a long search
+            found = _cause(item, references, depth + 1)
+            if found:
+                return found
+    return ""
 
 
 def alternatives(cause: str, *options: Any) -> Any:
@@ -70,6 +98,8 @@ def get_attr(value: Any, name: str) -> Any:
         return EvaluationError(f"no attribute {name}")
     if isinstance(value, list) and name.isdigit():
         return index(value, int(name))  # the legacy ``list.0`` form
+    if isinstance(value, EvaluationError):
+        return value  # ``x[0].name`` on an empty ``x`` stays an error, so ``try()`` moves on
     if isinstance(value, Unknown):
         return Unknown(value.source or "unknown")
     return EvaluationError(f"no attribute {name}")
@@ -79,10 +109,13 @@ def index(value: Any, key: Any) -> Any:
     """``value[key]`` on a list (number keys), an object or map (string keys), or a reference."""
     if isinstance(value, Alternatives):
         return _each_option(value, index, key)
+    for operand in (value, key):
+        if isinstance(operand, EvaluationError):
+            return operand
     if isinstance(key, Unknown):
         if isinstance(value, Reference):
             return Reference(source=value.source, address=value.address, attribute=value.attribute)
-        return Unknown("index")
+        return unknown("index", key, value)
     if isinstance(value, Reference):
         return value
     if isinstance(value, dict):
@@ -156,10 +189,13 @@ def binary(op: str, left: Any, right: Any) -> Any:
     """Terraform's binary operators: arithmetic and comparison on numbers, logic on bools, equality on anything."""
     if op in ("&&", "||"):
         return _logic(op, left, right)
+    for operand in (left, right):
+        if isinstance(operand, EvaluationError):
+            return operand  # an error inside an operand is the expression's error, for ``try()``
     if op in ("==", "!="):
-        if not (is_known(left) and is_known(right)):
+        equal = _compare(left, right)
+        if isinstance(equal, Unknown):
             return unknown(f"operator {op}", left, right)
-        equal = _equal(left, right)
         return equal if op == "==" else not equal
     a, b = to_number(left), to_number(right)
     if isinstance(a, EvaluationError) or isinstance(b, EvaluationError):
@@ -195,6 +231,11 @@ def _too_large(number: float) -> bool:
 
 
 def _logic(op: str, left: Any, right: Any) -> Any:
+    if (op == "&&" and left is False) or (op == "||" and left is True):
+        return left  # short-circuit: the right side is not evaluated, its error does not count
+    for side in (left, right):
+        if isinstance(side, EvaluationError):
+            return side
     for side in (left, right):
         if not isinstance(side, (bool, Unknown)):
             return EvaluationError(f"operator {op} needs bools")
@@ -206,6 +247,44 @@ def _logic(op: str, left: Any, right: Any) -> Any:
     if isinstance(left, Unknown) or isinstance(right, Unknown):
         return unknown(f"operator {op}", left, right)
     return (left and right) if op == "&&" else (left or right)
+
+
+def _compare(left: Any, right: Any) -> bool | Unknown:
+    """Equality that is known whenever the known parts decide it, as Terraform's is.
+
+    A collection or a template is never null, whatever its unknown parts hold; collections of
+    different sizes or keys differ; one element known to differ makes the collections differ.
+    """
+    if isinstance(left, Alternatives) or isinstance(right, Alternatives):
+        options = left.options if isinstance(left, Alternatives) else (left,)
+        others = right.options if isinstance(right, Alternatives) else (right,)
+        results = {_compare(a, b) for a in options for b in others}
+        return results.pop() if len(results) == 1 and isinstance(next(iter(results)), bool) else Unknown("comparison")
+    if is_known(left) and is_known(right):
+        return _equal(left, right)
+    if left is None or right is None:
+        other = right if left is None else left
+        # A resource or module object (a reference with no attribute) exists: only an attribute may be null.
+        whole_object = isinstance(other, Reference) and not other.attribute and bool(other.address)
+        never_null = whole_object or isinstance(other, (PartialString, PartialList)) or not isinstance(other, Unknown)
+        return False if never_null else Unknown("comparison")
+    if isinstance(left, Unknown) or isinstance(right, Unknown):
+        return Unknown("comparison")
+    if isinstance(left, dict) and isinstance(right, dict):
+        if set(left) != set(right):
+            return False
+        return _all_equal([_compare(left[k], right[k]) for k in left])
+    if isinstance(left, list) and isinstance(right, list):
+        if len(left) != len(right):
+            return False
+        return _all_equal([_compare(a, b) for a, b in zip(left, right)])
+    return False  # a collection and something else, or a list and an object
+
+
+def _all_equal(results: list[bool | Unknown]) -> bool | Unknown:
+    if False in results:
+        return False
+    return True if all(r is True for r in results) else Unknown("comparison")
 
 
 def _equal(left: Any, right: Any) -> bool:
@@ -220,6 +299,8 @@ def _equal(left: Any, right: Any) -> bool:
 
 
 def unary(op: str, value: Any) -> Any:
+    if isinstance(value, EvaluationError):
+        return value
     if op == "!":
         if isinstance(value, bool):
             return not value
