@@ -221,6 +221,23 @@ def test_a_change_register_with_a_pattern_too_deep_to_compile(tmp_path: Path) ->
     assert any("ticket_pattern" in f["message"] for f in problems), problems
 
 
+@pytest.mark.parametrize("pattern", [r"^(a+)+$", r"^(\w+\s?)*$", r"^(a|aa)*$"])
+def test_a_ticket_pattern_that_backtracks_exponentially_is_refused(tmp_path: Path, pattern: str) -> None:
+    """A register is the author's data: a pattern such as (a+)+ on a near-miss ticket would stall every run."""
+    register = tmp_path / "changes.yaml"
+    register.write_text(
+        f"policy:\n  ticket_pattern: '{pattern}'\nchanges:\n  - id: C1\n    ticket: '{'a' * 60}!'\n"
+        "    status: approved\n    requested_by: ann\n    approved_by: [bob, cy]\n    covers: [{resource: aws_iam_role.r}]\n"
+    )
+    result = subprocess.run(
+        [*privlint_command(), "drift", "--plan", str(FIXTURES / "drift" / "plan-drift.json"), "--register", str(register), "--format", "json"],
+        check=False, capture_output=True, text=True, timeout=60,
+    )
+    assert "Traceback" not in result.stderr and result.returncode == 1, result.stderr
+    messages = [f["message"] for f in json.loads(result.stdout)["findings"] if f["file"] == str(register)]
+    assert any("ticket_pattern" in m and "exponential" in m for m in messages), messages
+
+
 def test_a_yaml_document_with_too_many_nodes_is_refused_with_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Composing costs ~700 bytes per node: 4 million one-letter items (8 MB) used to cost 2.7 GB.
     from privlint.parsers import yaml_lines

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from privlint.config_drift.differences import Difference, render_path
 from privlint.model.records import block_address
-from privlint.config_drift.register import ChangeRecord, LoadedRegister, Policy, only_requester_approving
+from privlint.config_drift.register import MAX_TICKET_LENGTH, ChangeRecord, LoadedRegister, Policy, only_requester_approving
 
 UNAPPROVED = "UNAPPROVED"
 
@@ -59,7 +59,7 @@ def _failures(record: ChangeRecord, policy: Policy, security: bool, today: dt.da
     out: list[tuple[str, str, str]] = []
     if record.status not in ("approved", "implemented"):
         out.append(("PL502", "not-approved", f"change record {record.id} is {record.status}, not approved"))
-    if not record.ticket or not re.search(policy.ticket_pattern, record.ticket):
+    if not record.ticket or len(record.ticket) > MAX_TICKET_LENGTH or not re.search(policy.ticket_pattern, record.ticket):
         shown = repr(record.ticket) if record.ticket else "no ticket"
         out.append(("PL506", "bad-ticket", f"change record {record.id} has {shown}, not a ticket matching {policy.ticket_pattern}"))
     if record.expires is not None and record.expires < today:
