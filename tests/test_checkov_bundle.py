@@ -129,8 +129,8 @@ def assert_clean_load(run: CheckovRun) -> None:
 
 
 def fixture_units() -> list[str]:
-    """Each Terraform and CloudFormation fixture case (rules/ and constructs/), relative to fixtures/."""
-    return [str(case.relative_to(FIXTURES)) for case in iac_fixture_cases()]
+    """Each parseable Terraform and CloudFormation fixture case (rules/ and constructs/), relative to fixtures/."""
+    return [str(case.relative_to(FIXTURES)) for case in iac_fixture_cases(parseable_only=True)]
 
 
 def unit_of(path: str, root: Path) -> str | None:

@@ -170,7 +170,12 @@ def fixture_dirs() -> list[Path]:
     return sorted(p.parent for p in FIXTURES.rglob("expected.json"))
 
 
-def iac_fixture_cases() -> list[Path]:
+# The parse-error rule's cases are files no parser can read: checkov reports those itself (as parsing
+# errors), and they would only add load errors to a run of checkov over the cases.
+UNPARSEABLE_CASES = FIXTURES / "rules" / "PL000-parse-error"
+
+
+def iac_fixture_cases(parseable_only: bool = False) -> list[Path]:
     """Every Terraform and CloudFormation case, rule fixtures and construct fixtures alike."""
     dirs = [
         d
@@ -182,6 +187,7 @@ def iac_fixture_cases() -> list[Path]:
         for fixture_dir in dirs
         for case in cases_in(fixture_dir)
         if case_format(fixture_dir, case) in IAC_FORMATS
+        and not (parseable_only and fixture_dir == UNPARSEABLE_CASES)
     ]
 
 
@@ -193,10 +199,10 @@ def case_format(fixture_dir: Path, case: Path) -> str:
 
 
 def copy_iac_fixtures(root: Path) -> None:
-    """A copy of the Terraform and CloudFormation cases under ``root``, at their paths relative to fixtures/."""
+    """A copy of the parseable Terraform and CloudFormation cases under ``root``, at their paths relative to fixtures/."""
     import shutil
 
-    for case in iac_fixture_cases():
+    for case in iac_fixture_cases(parseable_only=True):
         target = root / case.relative_to(FIXTURES)
         if case.is_dir():
             shutil.copytree(case, target)
