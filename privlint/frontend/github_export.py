@@ -312,7 +312,7 @@ def write_snapshot(org: str, output: str | None, echo: Callable[[str], None]) ->
     if output in (None, "-"):
         sys.stdout.write(text)
     else:
-        with open(output, "w", encoding="utf-8") as handle:  # type: ignore[arg-type]
+        with open(output, "w", encoding="utf-8") as handle:
             handle.write(text)
         echo(f"privlint: wrote {output} ({len(snapshot['admins'])} owners, {len(snapshot['repositories'])} repositories, {client.requests} API requests)")
     return 0

@@ -16,6 +16,7 @@ from privlint.model.policy import Statement
 
 PrincipalKind = Literal["user", "group", "role"]
 DocumentKind = Literal["identity", "trust", "resource"]
+GcpBindingLevel = Literal["organization", "folder", "project", "service-account", "resource", "unknown"]
 
 
 class Location(BaseModel):
@@ -252,7 +253,7 @@ class GcpIamBinding(BaseModel):
     address: str  # the resource that grants it (the data source when no resource applies it)
     location: Location  # where the role and its members are written
     resource_type: str
-    level: Literal["organization", "folder", "project", "service-account", "resource", "unknown"]
+    level: GcpBindingLevel
     role: str | None
     members: list[str] = Field(default_factory=list)  # known members as written (user:..., allUsers, ...)
     member_refs: list[str] = Field(default_factory=list)  # addresses of resources referenced as members

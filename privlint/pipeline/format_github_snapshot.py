@@ -25,7 +25,8 @@ MAX_SCHEMA_ERRORS = 20  # enough to fix a file; a wholly wrong file would otherw
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     with open(SCHEMA_PATH, encoding="utf-8") as handle:
-        return json.load(handle)
+        loaded: dict[str, Any] = json.load(handle)
+    return loaded
 
 
 def _is_snapshot(doc: Document) -> bool:
