@@ -115,6 +115,8 @@ class PasswordPolicy(BaseModel):
 # findings name: github:ORG[/KIND/NAME] for snapshots and YAML configs, the Terraform address for Terraform.
 
 GitHubOrgRole = Literal["admin", "member"]
+GitHubGranteeKind = Literal["team", "collaborator"]
+GitHubSource = Literal["snapshot", "peribolos", "safe-settings", "terraform"]
 
 
 class GitHubMember(BaseModel):
@@ -136,7 +138,7 @@ class GitHubRepoAccess(BaseModel):
     resource: str
     location: Location
     grantee: str  # team slug or user login
-    grantee_kind: Literal["team", "collaborator"]
+    grantee_kind: GitHubGranteeKind
     outside: bool | None = None  # collaborators: True when known to be an outside collaborator
 
 
@@ -170,7 +172,7 @@ class GitHubOrg(BaseModel):
     login: str
     resource: str
     location: Location
-    source: Literal["snapshot", "peribolos", "safe-settings", "terraform"]
+    source: GitHubSource
     two_factor_requirement_enabled: bool | None = None
     default_repository_permission: str | None = None
     default_repository_permission_location: Location | None = None

@@ -65,7 +65,8 @@ class _Reader:
         return JsonError(message, self.line_at(pos))
 
     def skip(self, pos: int) -> int:
-        return _WS.match(self.text, pos).end()  # type: ignore[union-attr]
+        blank = _WS.match(self.text, pos)  # matches, if only the empty string
+        return blank.end() if blank else pos
 
     def value(self, pos: int, depth: int) -> tuple[Any, int]:
         if self.keep_depth is not None and depth > self.keep_depth:
