@@ -174,6 +174,13 @@ def test_baseline_hides_known_findings_and_reports_new_ones(tmp_path: Path) -> N
     )
 
 
+def test_a_baseline_of_json_that_is_not_an_object_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    baseline = tmp_path / "list.json"
+    baseline.write_text("[]")
+    result = run_cli("check", str(ROOT / ADMIN_USER), "--baseline", str(baseline))
+    assert result.returncode == 2 and "not a privlint baseline" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_shell_completion_is_offered() -> None:
     assert "--install-completion" in run_cli("--help").stdout
     # The protocol the installed script uses (--show-completion needs a detectable parent shell).

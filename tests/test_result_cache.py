@@ -166,3 +166,19 @@ def test_the_command_line_cache_is_opt_in(tree: Path, tmp_path: Path) -> None:
     assert _entries(tmp_path / "cache")
     assert plain.returncode == cold.returncode == warm.returncode == 1
     assert plain.stdout == cold.stdout == warm.stdout
+
+
+def test_a_new_file_that_fileset_lists_is_seen(tmp_path: Path) -> None:
+    module = tmp_path / "policies"
+    (module / "documents").mkdir(parents=True)
+    (module / "main.tf").write_text(
+        'resource "aws_iam_policy" "p" {\n'
+        '  for_each = fileset("${path.module}/documents", "*.json")\n'
+        '  name     = each.value\n'
+        '  policy   = file("${path.module}/documents/${each.value}")\n}\n'
+    )
+    (module / "documents" / "read.json").write_text(READ_POLICY)
+    cache_dir = tmp_path / "cache"
+    assert not [r for r in rules(scan(module, cache_dir)[0]) if r[0] == "PL201"]
+    (module / "documents" / "admin.json").write_text(ADMIN_POLICY)
+    assert ("PL201", 'aws_iam_policy.p["admin.json"]') in rules(scan(module, cache_dir)[0])

@@ -113,8 +113,9 @@ def _hash_of_line(raw: bytes) -> str:
     """The hash the next entry chains to: the line's own ``hash``, or the digest of its bytes if it has none."""
     try:
         entry = json.loads(raw)
-        if isinstance(entry, dict) and isinstance(entry.get("hash"), str):
-            return entry["hash"]
+        own_hash = entry.get("hash") if isinstance(entry, dict) else None
+        if isinstance(own_hash, str):
+            return own_hash
     except ValueError:
         pass
     return hashlib.sha256(raw).hexdigest()

@@ -40,8 +40,9 @@ def load_drift_file(text: str) -> Any:
 
 def drift_entries(doc: Any) -> list[Any] | None:
     """The StackResourceDrift entries, or None when this is not drift detection output."""
-    if isinstance(doc, dict) and isinstance(doc.get("StackResourceDrifts"), list):
-        return doc["StackResourceDrifts"]
+    drifts = doc.get("StackResourceDrifts") if isinstance(doc, dict) else None
+    if isinstance(drifts, list):
+        return drifts
     if isinstance(doc, dict) and isinstance(doc.get("StackResourceDrift"), dict):
         return [doc["StackResourceDrift"]]
     if isinstance(doc, list) and all(isinstance(e, dict) and "StackResourceDriftStatus" in e for e in doc):

@@ -63,10 +63,9 @@ MAX_TICKET_LENGTH = 200  # longer tickets never match: bounds the work of any pa
 def _nested_repetition(pattern: str) -> bool:
     """Whether a repeat that can match more than once holds another such repeat or an alternation
     (the shapes of catastrophic backtracking: (a+)+, (\\w+\\s?)*, (a|aa)*)."""
-    try:
-        from re import _parser as sre_parse  # type: ignore[attr-defined]  # Python 3.11+
-    except ImportError:  # pragma: no cover - Python 3.10
-        import sre_parse  # type: ignore[no-redef]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # re's parser, importable under this name in 3.10-3.13
+        import sre_parse
     constants = sre_parse
 
     def walk(items: Any, inside_repeat: bool) -> bool:

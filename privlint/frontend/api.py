@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -142,7 +143,7 @@ def drift(
     register: str | os.PathLike[str] | None = None,
     audit_log: str | os.PathLike[str] | None = None,
     config: Config = None,
-    today: Any = None,
+    today: dt.date | None = None,
 ) -> Report:
     """Changes not covered by an approved change record, as a ``Report`` (category ``config-drift``).
 

@@ -26,8 +26,10 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.message import Message
 from functools import partial
-from typing import Any
+from http.client import HTTPMessage
+from typing import IO, Any
 
 from privlint.model.version import __version__
 
@@ -59,7 +61,7 @@ class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
         super().__init__()
         self.allowed = origin(api_url)
 
-    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> urllib.request.Request | None:
+    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage, newurl: str) -> urllib.request.Request | None:
         target = origin(urllib.parse.urljoin(req.full_url, newurl))
         if target != self.allowed:
             raise ExportError(f"{_path_of(req.full_url)}: GitHub redirected to another server ({target[0]}://{target[1]}:{target[2]}); refusing to send the token there")
@@ -71,7 +73,7 @@ class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
 
 
 class _HttpFailure(Exception):
-    def __init__(self, status: int, message: str, headers: Any) -> None:
+    def __init__(self, status: int, message: str, headers: Message | None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
@@ -95,7 +97,7 @@ class GitHubClient:
         self._opener = urllib.request.build_opener(_SameOriginRedirects(self.api_url))
 
     # -- one request, with rate-limit waits
-    def _request(self, url: str) -> tuple[Any, Any]:
+    def _request(self, url: str) -> tuple[Any, Message | None]:
         for _attempt in range(5):
             request = urllib.request.Request(
                 url,
@@ -133,7 +135,7 @@ class GitHubClient:
                 raise ExportError(f"{_path_of(url)}: GitHub returned a response that is not JSON") from None
         raise ExportError(f"{_path_of(url)}: still rate limited after several waits; try again later")
 
-    def _rate_limit_wait(self, status: int, message: str, headers: Any) -> float | None:
+    def _rate_limit_wait(self, status: int, message: str, headers: Message | None) -> float | None:
         if status not in (403, 429):
             return None
         retry_after = headers.get("Retry-After") if headers else None
@@ -148,13 +150,13 @@ class GitHubClient:
             raise ExportError(f"GitHub rate limit exhausted; it resets in {wait:.0f}s, more than the {self.max_wait:.0f}s privlint waits. Try again later.")
         return wait
 
-    def _until_reset(self, headers: Any) -> float:
+    def _until_reset(self, headers: Message | None) -> float:
         reset = headers.get("x-ratelimit-reset") if headers else None
         if reset is None or not reset.strip().isdigit():
             return 60.0  # GitHub's advice for secondary limits without a reset time
         return max(0.0, float(reset) - time.time()) + 1.0
 
-    def _pause_if_exhausted(self, headers: Any) -> None:
+    def _pause_if_exhausted(self, headers: Message | None) -> None:
         """The last request of the window succeeded: wait for the reset before the next one."""
         if headers is not None and headers.get("x-ratelimit-remaining") == "0":
             wait = self._until_reset(headers)
@@ -312,7 +314,7 @@ def write_snapshot(org: str, output: str | None, echo: Callable[[str], None]) ->
     if output in (None, "-"):
         sys.stdout.write(text)
     else:
-        with open(output, "w", encoding="utf-8") as handle:  # type: ignore[arg-type]
+        with open(output, "w", encoding="utf-8") as handle:
             handle.write(text)
         echo(f"privlint: wrote {output} ({len(snapshot['admins'])} owners, {len(snapshot['repositories'])} repositories, {client.requests} API requests)")
     return 0

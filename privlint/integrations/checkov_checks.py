@@ -17,7 +17,7 @@ from checkov.terraform.checks.provider.base_check import BaseProviderCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TerraformResourceCheck
 
 from privlint.integrations.checkov_rules import COVERED, CheckovRule, applies, hits
-from privlint.normalize.checkov_adapter import terraform_creates_nothing
+from privlint.normalize.checkov_adapter import TerraformMode, terraform_creates_nothing
 from privlint.model.catalog import load_catalog
 
 # Bad input must not abort checkov's run: the check then has no verdict (UNKNOWN), like privlint's guard.
@@ -44,13 +44,13 @@ class _PrivlintVerdict:
         self.rule = rule
         self.severity = Severities[load_catalog()[rule.rule_id].severity.value.upper()]
 
-    def _verdict(self, framework: str, conf: dict[str, Any], entity_type: str, mode: str = "resource") -> CheckResult:
+    def _verdict(self, framework: str, conf: dict[str, Any], entity_type: str, mode: TerraformMode = "resource") -> CheckResult:
         if framework == "terraform" and terraform_creates_nothing(conf):
             return CheckResult.UNKNOWN  # count = 0 or empty for_each: no such resource, so no verdict
         try:
             if not applies(self.rule, conf, entity_type):
                 return CheckResult.UNKNOWN  # e.g. a secrets rule on a resource without a credential attribute
-            found = hits(self.rule, framework, conf, entity_type, mode)  # type: ignore[arg-type]
+            found = hits(self.rule, framework, conf, entity_type, mode)
         except _GUARDED as exc:
             self.details.append(f"privlint could not analyse this resource ({type(exc).__name__})")
             return CheckResult.UNKNOWN

@@ -141,7 +141,7 @@ class InventoryCache:
     """checkov runs every check on the same ``conf`` object in turn: normalise it once, not per check."""
 
     def __init__(self) -> None:
-        self._conf: Any = None
+        self._conf: dict[str, Any] | None = None
         self._key: tuple[str, str] | None = None
         self._inventory: Inventory | None = None
 

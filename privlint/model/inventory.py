@@ -16,6 +16,7 @@ from privlint.model.policy import Statement
 
 PrincipalKind = Literal["user", "group", "role"]
 DocumentKind = Literal["identity", "trust", "resource"]
+GcpBindingLevel = Literal["organization", "folder", "project", "service-account", "resource", "unknown"]
 
 
 class Location(BaseModel):
@@ -114,6 +115,8 @@ class PasswordPolicy(BaseModel):
 # findings name: github:ORG[/KIND/NAME] for snapshots and YAML configs, the Terraform address for Terraform.
 
 GitHubOrgRole = Literal["admin", "member"]
+GitHubGranteeKind = Literal["team", "collaborator"]
+GitHubSource = Literal["snapshot", "peribolos", "safe-settings", "terraform"]
 
 
 class GitHubMember(BaseModel):
@@ -135,7 +138,7 @@ class GitHubRepoAccess(BaseModel):
     resource: str
     location: Location
     grantee: str  # team slug or user login
-    grantee_kind: Literal["team", "collaborator"]
+    grantee_kind: GitHubGranteeKind
     outside: bool | None = None  # collaborators: True when known to be an outside collaborator
 
 
@@ -169,7 +172,7 @@ class GitHubOrg(BaseModel):
     login: str
     resource: str
     location: Location
-    source: Literal["snapshot", "peribolos", "safe-settings", "terraform"]
+    source: GitHubSource
     two_factor_requirement_enabled: bool | None = None
     default_repository_permission: str | None = None
     default_repository_permission_location: Location | None = None
@@ -252,7 +255,7 @@ class GcpIamBinding(BaseModel):
     address: str  # the resource that grants it (the data source when no resource applies it)
     location: Location  # where the role and its members are written
     resource_type: str
-    level: Literal["organization", "folder", "project", "service-account", "resource", "unknown"]
+    level: GcpBindingLevel
     role: str | None
     members: list[str] = Field(default_factory=list)  # known members as written (user:..., allUsers, ...)
     member_refs: list[str] = Field(default_factory=list)  # addresses of resources referenced as members

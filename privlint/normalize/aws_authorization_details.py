@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from privlint.knowledge.iam import parse_policy
-from privlint.model.inventory import Inventory, Location, PolicyVersion, Workload
+from privlint.model.inventory import Inventory, Location, PolicyVersion, PrincipalKind, Workload
 from privlint.model.values import line_of
 from privlint.model.problems import Problem
 from privlint.normalize.common import InventoryBuilder
@@ -73,22 +73,22 @@ class AuthorizationDetailsNormaliser:
         self.problems.extend(self.builder.problems)
         return self.builder.finish()
 
-    def _principal(self, item: dict[str, Any], kind: str, name_key: str, inline_key: str) -> str | None:
+    def _principal(self, item: dict[str, Any], kind: PrincipalKind, name_key: str, inline_key: str) -> str | None:
         arn, name = item.get("Arn"), item.get(name_key)
         if not isinstance(arn, str) or not isinstance(name, str):
             self.problems.append(Problem(self.file, line_of(item), self.file, f"authorization details: a {kind} without Arn or {name_key}"))
             return None
         location = self._loc(item)
-        principal = self.builder.add_principal(arn, kind, name, location)  # type: ignore[arg-type]
+        principal = self.builder.add_principal(arn, kind, name, location)
         for inline in _items(item, inline_key):
             policy_name = inline.get("PolicyName") if isinstance(inline.get("PolicyName"), str) else str(len(principal.grants))
             doc = self.builder.add_document(f"{arn}#inline/{policy_name}", arn, f"AWS::IAM::{kind.capitalize()}Policy",
                                             self._loc(inline), _document(inline.get("PolicyDocument")), "identity")
             if doc:
-                self.builder.link_policy(arn, kind, doc, self._loc(inline), None)  # type: ignore[arg-type]
+                self.builder.link_policy(arn, kind, doc, self._loc(inline), None)
         for attached in _items(item, "AttachedManagedPolicies"):
             if isinstance(attached.get("PolicyArn"), str):
-                self.builder.link_policy(arn, kind, attached["PolicyArn"], self._loc(attached), arn)  # type: ignore[arg-type]
+                self.builder.link_policy(arn, kind, attached["PolicyArn"], self._loc(attached), arn)
         boundary = item.get("PermissionsBoundary")
         if isinstance(boundary, dict) and isinstance(boundary.get("PermissionsBoundaryArn"), str):
             self.builder.set_boundary(principal, boundary["PermissionsBoundaryArn"], self._loc(boundary))

@@ -68,11 +68,11 @@ def condition_value(
     if function == "Fn::Equals" and isinstance(arg, list) and len(arg) == 2:
         left, right = (resolve(a, ctx, depth + 1, line) for a in arg)
         if is_known(left) and is_known(right):
-            return _comparable(left) == _comparable(right)
+            return bool(_comparable(left) == _comparable(right))
         return _unknown_of(left, right)
     if function in ("Fn::And", "Fn::Or") and isinstance(arg, list) and arg:
         values = [condition_value(a, ctx, line, depth + 1) for a in arg]
-        decisive = (
+        decisive: bool = (
             function == "Fn::Or"
         )  # the value that decides the whole expression on its own
         if decisive in values:

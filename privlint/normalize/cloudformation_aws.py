@@ -10,6 +10,7 @@ from privlint.model.inventory import (
     Inventory,
     Location,
     LoginProfile,
+    PrincipalKind,
     SecretParameter,
 )
 from privlint.model.values import (
@@ -29,6 +30,9 @@ from privlint.knowledge.credentials import is_admin_user_resource, walk_credenti
 from privlint.model.problems import Problem
 from privlint.model.records import Origin, ResourceRecord
 from privlint.normalize.common import InventoryBuilder, workload_specs, workloads_of
+
+# The properties of AWS::IAM::ManagedPolicy that attach it, and the kind of principal each names.
+_PRINCIPAL_PROPERTIES: tuple[tuple[str, PrincipalKind], ...] = (("Users", "user"), ("Groups", "group"), ("Roles", "role"))
 
 # Resource type -> (property holding the policy document, property naming the protected resource).
 RESOURCE_POLICIES: dict[str, tuple[str, str | None]] = {
@@ -83,7 +87,7 @@ class CloudFormationNormaliser:
                 values=values if isinstance(values, dict) else {},
                 file=self.file,
                 line=line_of(resource),
-                attribute_lines={k: line_of(v) or line_of(resource) for k, v in raw.items() if isinstance(k, str)},  # type: ignore[misc]
+                attribute_lines={k: line for k, v in raw.items() if isinstance(k, str) and (line := line_of(v) or line_of(resource)) is not None},
             )
             out.append((record, raw))
         return out
@@ -120,7 +124,7 @@ class CloudFormationNormaliser:
     def _loc(self, value: Any, record: ResourceRecord) -> Location:
         return Location(file=self.file, line=line_of(value) or record.line)
 
-    def _policies(self, record: ResourceRecord, kind: str) -> None:
+    def _policies(self, record: ResourceRecord, kind: PrincipalKind) -> None:
         for item in as_list(record.get("Policies")):
             if not isinstance(item, dict):
                 continue
@@ -129,9 +133,9 @@ class CloudFormationNormaliser:
             loc = self._loc(item, record)
             doc = self.builder.add_document(f"{record.address}.Policies[{name}]", record.address, record.type, loc, item.get("PolicyDocument"), "identity")
             if doc:
-                self.builder.link_policy(record.address, kind, doc, loc, None)  # type: ignore[arg-type]
+                self.builder.link_policy(record.address, kind, doc, loc, None)
         for arn in as_list(record.get("ManagedPolicyArns")):
-            self.builder.link_policy(record.address, kind, arn, record.attr_location("ManagedPolicyArns"), record.address)  # type: ignore[arg-type]
+            self.builder.link_policy(record.address, kind, arn, record.attr_location("ManagedPolicyArns"), record.address)
 
     # -- handlers
     def _user(self, record: ResourceRecord) -> None:
@@ -166,9 +170,9 @@ class CloudFormationNormaliser:
         self.builder.register_policy_name(record.get("ManagedPolicyName") or record.get("PolicyName"), record.address)
         if doc is None:
             return
-        for prop, kind in (("Users", "user"), ("Groups", "group"), ("Roles", "role")):
+        for prop, kind in _PRINCIPAL_PROPERTIES:
             for target in as_list(record.get(prop)):
-                self.builder.link_policy(_logical(target), kind, doc, record.location, record.address)  # type: ignore[arg-type]
+                self.builder.link_policy(_logical(target), kind, doc, record.location, record.address)
 
     def _user_to_group(self, record: ResourceRecord) -> None:
         for user in as_list(record.get("Users")):
@@ -255,7 +259,7 @@ def _logical(value: Any) -> Any:
     return value
 
 
-def _inline_policy(*targets: tuple[str, str]) -> Callable[[CloudFormationNormaliser, ResourceRecord], None]:
+def _inline_policy(*targets: tuple[str, PrincipalKind]) -> Callable[[CloudFormationNormaliser, ResourceRecord], None]:
     """AWS::IAM::Policy and AWS::IAM::{User,Group,Role}Policy: one document attached to named principals."""
 
     def handler(self: CloudFormationNormaliser, record: ResourceRecord) -> None:
@@ -264,7 +268,7 @@ def _inline_policy(*targets: tuple[str, str]) -> Callable[[CloudFormationNormali
             return
         for prop, kind in targets:
             for target in as_list(record.get(prop)):
-                self.builder.link_policy(_logical(target), kind, doc, record.location, record.address)  # type: ignore[arg-type]
+                self.builder.link_policy(_logical(target), kind, doc, record.location, record.address)
 
     return handler
 

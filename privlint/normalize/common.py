@@ -187,8 +187,8 @@ class InventoryBuilder:
         if isinstance(value, Reference):
             self._pending_refs.append((value.address, kind, attached_to))
             return value.address
-        statements = self.statements_of(value, location, resource)
-        if statements is None:
+        parsed = self.statements_of(value, location, resource)
+        if parsed is None:
             return None
         self.inventory.documents[address] = PolicyDocument(
             address=address,
@@ -196,7 +196,7 @@ class InventoryBuilder:
             resource_type=resource_type,
             location=location,
             kind=kind,
-            statements=statements,
+            statements=parsed,
             attached_to=attached_to,
         )
         return address

@@ -15,10 +15,13 @@ from typing import Any
 
 from privlint.model.inventory import (
     GitHubBranchProtection,
+    GitHubGranteeKind,
     GitHubHook,
     GitHubMember,
     GitHubOrg,
+    GitHubOrgRole,
     GitHubRepoAccess,
+    GitHubSource,
     Location,
 )
 from privlint.model.values import as_list, line_of, truthy
@@ -27,6 +30,7 @@ from privlint.model.values import as_list, line_of, truthy
 _PERMISSION_NAMES = {"pull": "read", "push": "write", "read": "read", "write": "write", "triage": "triage", "maintain": "maintain", "admin": "admin", "none": "none"}
 # GET .../collaborators and .../teams/{slug}/repos give a ``permissions`` map; the highest true one wins.
 _PERMISSION_ORDER = ("admin", "maintain", "push", "triage", "pull")
+_ROLE_LISTS: tuple[tuple[str, GitHubOrgRole], ...] = (("admins", "admin"), ("members", "member"))  # key of the list, role of its logins
 # Branch names that are the default branch in practice when the source cannot say (Terraform patterns).
 USUAL_DEFAULT_BRANCHES = {"main", "master"}
 
@@ -68,9 +72,9 @@ def _logins(items: Any) -> list[tuple[str, Any]]:
 class _Org:
     """Builds one GitHubOrg; resources are github:ORG[/KIND/NAME]."""
 
-    def __init__(self, login: str, file: str, line: int | None, source: str) -> None:
+    def __init__(self, login: str, file: str, line: int | None, source: GitHubSource) -> None:
         self.file = file
-        self.org = GitHubOrg(login=login, resource=f"github:{login}", location=Location(file=file, line=line), source=source)  # type: ignore[arg-type]
+        self.org = GitHubOrg(login=login, resource=f"github:{login}", location=Location(file=file, line=line), source=source)
 
     def at(self, value: Any, fallback: int | None = None) -> Location:
         line = line_of(value)
@@ -79,15 +83,15 @@ class _Org:
     def name(self, kind: str, name: str) -> str:
         return f"{self.org.resource}/{kind}/{name}"
 
-    def member(self, login: str, value: Any, role: str | None, two_factor_disabled: bool | None = None) -> GitHubMember:
+    def member(self, login: str, value: Any, role: GitHubOrgRole | None, two_factor_disabled: bool | None = None) -> GitHubMember:
         kind = "member" if role is not None else "collaborator"
         member = GitHubMember(
-            login=login, resource=self.name(kind, login), location=self.at(value), role=role, two_factor_disabled=two_factor_disabled  # type: ignore[arg-type]
+            login=login, resource=self.name(kind, login), location=self.at(value), role=role, two_factor_disabled=two_factor_disabled
         )
         self.org.members.append(member)
         return member
 
-    def access(self, repository: str, permission: str, value: Any, grantee: str, kind: str, outside: bool | None = None, resource: str | None = None) -> None:
+    def access(self, repository: str, permission: str, value: Any, grantee: str, kind: GitHubGranteeKind, outside: bool | None = None, resource: str | None = None) -> None:
         self.org.repo_access.append(
             GitHubRepoAccess(
                 repository=repository,
@@ -95,7 +99,7 @@ class _Org:
                 resource=resource or self.name("team" if kind == "team" else "collaborator", grantee),
                 location=self.at(value),
                 grantee=grantee,
-                grantee_kind=kind,  # type: ignore[arg-type]
+                grantee_kind=kind,
                 outside=outside,
             )
         )
@@ -120,7 +124,7 @@ def from_snapshot(data: dict[str, Any], file: str) -> GitHubOrg:
 
     members_2fa_off = disabled("members_2fa_disabled")
     outside_2fa_off = disabled("outside_collaborators_2fa_disabled")
-    for key, role in (("admins", "admin"), ("members", "member")):
+    for key, role in _ROLE_LISTS:
         for login, item in _logins(data.get(key)):
             build.member(login, item, role, None if members_2fa_off is None else login.lower() in members_2fa_off)
     outside = {login.lower() for login, _ in _logins(data.get("outside_collaborators"))}
@@ -201,7 +205,7 @@ def _peribolos_org(name: str, body: dict[str, Any], file: str) -> GitHubOrg:
     if "default_repository_permission" in body:
         org.default_repository_permission = permission_name(body["default_repository_permission"])
         org.default_repository_permission_location = build.at(body["default_repository_permission"], line_of(body))
-    for key, role in (("admins", "admin"), ("members", "member")):
+    for key, role in _ROLE_LISTS:
         for login, item in _logins(body.get(key)):
             build.member(login, item, role)
     _peribolos_teams(build, body.get("teams"))

@@ -6,11 +6,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from privlint.model.inventory import (
+    DocumentKind,
     IngressRule,
     Inventory,
     Location,
     LoginProfile,
     PasswordPolicy,
+    PrincipalKind,
 )
 from privlint.model.values import (
     LineDict,
@@ -105,10 +107,10 @@ class TerraformNormaliser:
             if converted is not None:
                 statements.append(converted)
         doc = LineDict({"Statement": statements}, line=record.line)
-        kind = "identity"
+        kind: DocumentKind = "identity"
         if any(isinstance(s, dict) and ("Principal" in s or "NotPrincipal" in s) for s in statements):
             kind = "resource"
-        self.builder.add_document(record.address, record.address, record.type, record.location, doc, kind)  # type: ignore[arg-type]
+        self.builder.add_document(record.address, record.address, record.type, record.location, doc, kind)
 
     def _statements_from_source(self, source: Any, record: ResourceRecord) -> list[Any]:
         if isinstance(source, Reference):
@@ -194,9 +196,9 @@ class TerraformNormaliser:
         self.builder.add_document(record.address, record.address, record.type, record.location, {"Statement": [statement]}, "resource")
 
     # -- links
-    def _attach(self, record: ResourceRecord, principal_attr: str, kind: str) -> None:
+    def _attach(self, record: ResourceRecord, principal_attr: str, kind: PrincipalKind) -> None:
         for target in as_list(record.get(principal_attr)):
-            self.builder.link_policy(target, kind, record.get("policy_arn"), record.location, record.address)  # type: ignore[arg-type]
+            self.builder.link_policy(target, kind, record.get("policy_arn"), record.location, record.address)
 
     def _credentials(self, record: ResourceRecord) -> None:
         if record.type in ("aws_iam_user_login_profile", "random_password", "aws_iam_access_key"):
@@ -208,16 +210,16 @@ class TerraformNormaliser:
             self.builder.add_credential(record, path, kind, value, origin, record.attr_location(top))
 
 
-def _inline(kind: str, attribute: str) -> Callable[[TerraformNormaliser, ResourceRecord], None]:
+def _inline(kind: PrincipalKind, attribute: str) -> Callable[[TerraformNormaliser, ResourceRecord], None]:
     def handler(self: TerraformNormaliser, record: ResourceRecord) -> None:
         doc = self.builder.add_document(record.address, record.address, record.type, record.attr_location("policy"), record.get("policy"), "identity")
         if doc:
-            self.builder.link_policy(record.get(attribute), kind, doc, record.location, None)  # type: ignore[arg-type]
+            self.builder.link_policy(record.get(attribute), kind, doc, record.location, None)
 
     return handler
 
 
-def _attachment(principal_attr: str, kind: str) -> Callable[[TerraformNormaliser, ResourceRecord], None]:
+def _attachment(principal_attr: str, kind: PrincipalKind) -> Callable[[TerraformNormaliser, ResourceRecord], None]:
     def handler(self: TerraformNormaliser, record: ResourceRecord) -> None:
         self._attach(record, principal_attr, kind)
 

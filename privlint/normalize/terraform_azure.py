@@ -131,7 +131,7 @@ def _role_definition(record: ResourceRecord) -> AzureRoleDefinition:
 
 def builtin_rbac_role(name_or_id: str) -> str | None:
     """The built-in RBAC role name for a role name or a (full or bare) role definition id."""
-    roles = load_json("azure_roles.json")["rbac_privileged"]
+    roles: dict[str, dict[str, str]] = load_json("azure_roles.json")["rbac_privileged"]
     for name, entry in roles.items():
         if name_or_id.strip().lower() == name.lower():
             return name

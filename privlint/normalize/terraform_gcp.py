@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from privlint.model.inventory import GcpIamBinding, GcpServiceAccountKey, Inventory, Location
+from privlint.model.inventory import GcpBindingLevel, GcpIamBinding, GcpServiceAccountKey, Inventory, Location
 from privlint.model.records import ResourceRecord
 from privlint.model.values import PartialString, Reference, Unknown, as_list, line_of
 
 _IAM_RESOURCE = re.compile(r"^google_(.+)_iam_(member|binding|policy)$")
-_LEVELS = {"project": "project", "folder": "folder", "organization": "organization", "service_account": "service-account"}
+_LEVELS: dict[str, GcpBindingLevel] = {"project": "project", "folder": "folder", "organization": "organization", "service_account": "service-account"}
 
 
 def normalise(records: list[ResourceRecord], inventory: Inventory) -> None:
@@ -43,14 +43,14 @@ def normalise(records: list[ResourceRecord], inventory: Inventory) -> None:
                 applied.add(data.address)
                 source = by_address[data.address]
                 for block in as_list(source.get("binding")):
-                    inventory.gcp_iam_bindings.append(_binding(record.address, record.type, level, block, source.file, source.line))  # type: ignore[arg-type]
+                    inventory.gcp_iam_bindings.append(_binding(record.address, record.type, level, block, source.file, source.line))
             elif isinstance(data, dict):  # jsonencode({bindings = [...]})
                 for block in as_list(data.get("bindings")):
-                    inventory.gcp_iam_bindings.append(_binding(record.address, record.type, level, block, record.file, record.attribute_lines.get("policy_data", record.line)))  # type: ignore[arg-type]
+                    inventory.gcp_iam_bindings.append(_binding(record.address, record.type, level, block, record.file, record.attribute_lines.get("policy_data", record.line)))
             continue
         members = record.get("member") if kind == "member" else record.get("members")
         block = {"role": record.get("role"), "members": members, "condition": record.get("condition")}
-        binding = _binding(record.address, record.type, level, block, record.file, record.line)  # type: ignore[arg-type]
+        binding = _binding(record.address, record.type, level, block, record.file, record.line)
         binding.location = record.attr_location("members" if kind == "binding" else "member")
         inventory.gcp_iam_bindings.append(binding)
     for record in records:
@@ -59,9 +59,9 @@ def normalise(records: list[ResourceRecord], inventory: Inventory) -> None:
                 inventory.gcp_iam_bindings.append(_binding(record.address, record.type, "unknown", block, record.file, record.line))
 
 
-def _binding(address: str, resource_type: str, level: str, block: Any, file: str, default_line: int | None) -> GcpIamBinding:
+def _binding(address: str, resource_type: str, level: GcpBindingLevel, block: Any, file: str, default_line: int | None) -> GcpIamBinding:
     if not isinstance(block, dict):
-        return GcpIamBinding(address=address, location=Location(file=file, line=default_line), resource_type=resource_type, level=level, role=None, unknown_members=True)  # type: ignore[arg-type]
+        return GcpIamBinding(address=address, location=Location(file=file, line=default_line), resource_type=resource_type, level=level, role=None, unknown_members=True)
     members: list[str] = []
     refs: list[str] = []
     unknown = isinstance(block.get("members"), Unknown) and not isinstance(block.get("members"), (Reference, PartialString))
@@ -81,7 +81,7 @@ def _binding(address: str, resource_type: str, level: str, block: Any, file: str
         address=address,
         location=Location(file=file, line=line_of(block) or default_line),
         resource_type=resource_type,
-        level=level,  # type: ignore[arg-type]
+        level=level,
         role=role if isinstance(role, str) else None,
         members=members,
         member_refs=refs,

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from privlint.model.inventory import (
     GitHubActionsSecret,
     GitHubBranchProtection,
+    GitHubGranteeKind,
     GitHubHook,
     GitHubMember,
     GitHubOrg,
@@ -21,6 +22,9 @@ from privlint.model.records import ResourceRecord
 from privlint.model.values import Reference, as_list, line_of, truthy
 from privlint.normalize.common import InventoryBuilder
 from privlint.normalize.github import USUAL_DEFAULT_BRANCHES, permission_name
+
+# github_repository_collaborators: (grantee kind, block, attribute naming the grantee)
+_COLLABORATOR_BLOCKS: tuple[tuple[GitHubGranteeKind, str, str], ...] = (("collaborator", "user", "username"), ("team", "team", "team_id"))
 
 
 class HasBuilder(Protocol):
@@ -64,7 +68,7 @@ def tf_organization_settings(normaliser: HasBuilder, record: ResourceRecord) -> 
     org.default_repository_permission_location = record.attr_location("default_repository_permission")
 
 
-def _tf_repo_access(normaliser: HasBuilder, record: ResourceRecord, grantee_key: str, kind: str, default_permission: str) -> None:
+def _tf_repo_access(normaliser: HasBuilder, record: ResourceRecord, grantee_key: str, kind: GitHubGranteeKind, default_permission: str) -> None:
     """One grant of a repository permission to a team or a collaborator (the provider's default permission if unset)."""
     org = _terraform_org(normaliser, record)
     permission = permission_name(record.get("permission") or default_permission)
@@ -76,7 +80,7 @@ def _tf_repo_access(normaliser: HasBuilder, record: ResourceRecord, grantee_key:
                 resource=record.address,
                 location=record.attr_location("permission"),
                 grantee=_text(record.get(grantee_key)) or record.address,
-                grantee_kind=kind,  # type: ignore[arg-type]
+                grantee_kind=kind,
             )
         )
 
@@ -93,7 +97,7 @@ def tf_repository_collaborators(normaliser: HasBuilder, record: ResourceRecord) 
     """github_repository_collaborators: ``user {username, permission}`` and ``team {team_id, permission}`` blocks."""
     org = _terraform_org(normaliser, record)
     repository = _text(record.get("repository")) or "?"
-    for kind, block_name, key in (("collaborator", "user", "username"), ("team", "team", "team_id")):
+    for kind, block_name, key in _COLLABORATOR_BLOCKS:
         for block in as_list(record.get(block_name)):
             if not isinstance(block, dict):
                 continue
@@ -106,7 +110,7 @@ def tf_repository_collaborators(normaliser: HasBuilder, record: ResourceRecord) 
                         resource=record.address,
                         location=Location(file=record.file, line=line_of(block) or record.line),
                         grantee=_text(block.get(key)) or record.address,
-                        grantee_kind=kind,  # type: ignore[arg-type]
+                        grantee_kind=kind,
                     )
                 )
 

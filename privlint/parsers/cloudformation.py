@@ -59,7 +59,8 @@ def _intrinsic(long_name: str) -> Any:
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
         else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+            assert isinstance(node, yaml.MappingNode)  # PyYAML composes nothing but scalars, sequences and mappings
+            value = loader.construct_mapping(node, deep=True)
         return LineDict({long_name: value}, line=node.start_mark.line + 1)
 
     return construct

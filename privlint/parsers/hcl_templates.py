@@ -220,10 +220,10 @@ def _apply_strip_markers(tokens: list[_Token]) -> list[_Token]:
     for i, token in enumerate(out):
         if isinstance(token, str):
             continue
-        if token.strip_left and i > 0 and isinstance(out[i - 1], str):
-            out[i - 1] = out[i - 1].rstrip()  # type: ignore[union-attr]
-        if token.strip_right and i + 1 < len(out) and isinstance(out[i + 1], str):
-            out[i + 1] = out[i + 1].lstrip()  # type: ignore[union-attr]
+        if token.strip_left and i > 0 and isinstance(before := out[i - 1], str):
+            out[i - 1] = before.rstrip()
+        if token.strip_right and i + 1 < len(out) and isinstance(after := out[i + 1], str):
+            out[i + 1] = after.lstrip()
     return out
 
 
@@ -255,7 +255,9 @@ def _remove_indentation(tokens: list[_Token]) -> list[_Token]:
         at_line_start = isinstance(piece, str) and piece.endswith("\n")
     if smallest:
         for i in indented:
-            pieces[i] = pieces[i][smallest:]  # type: ignore[index]
+            piece = pieces[i]
+            if isinstance(piece, str):  # always: only text is indented
+                pieces[i] = piece[smallest:]
     return pieces
 
 

@@ -9,7 +9,8 @@ to convert or too large for a float. ``outline`` reads only the top levels, to t
 from __future__ import annotations
 
 import re
-from json.decoder import scanstring  # type: ignore[attr-defined]
+from collections.abc import Callable
+from json.decoder import scanstring  # type: ignore[attr-defined]  # not declared in typeshed
 from typing import Any
 
 from privlint.model.values import LineDict
@@ -22,6 +23,8 @@ _STRUCTURE = re.compile(r'["{}\[\]]')
 MAX_DEPTH = 200
 MAX_NUMBER_CHARACTERS = 4_000  # under Python's own int-conversion limit (4,300 digits), so the message is ours
 _INFINITIES = (float("inf"), float("-inf"))
+# json's own string scanner: (text, index after the opening quote, strict) -> (string, index after the closing quote)
+_scan_string: Callable[[str, int, bool], tuple[str, int]] = scanstring
 
 
 class JsonError(SourceError):
@@ -62,7 +65,8 @@ class _Reader:
         return JsonError(message, self.line_at(pos))
 
     def skip(self, pos: int) -> int:
-        return _WS.match(self.text, pos).end()  # type: ignore[union-attr]
+        blank = _WS.match(self.text, pos)  # matches, if only the empty string
+        return blank.end() if blank else pos
 
     def value(self, pos: int, depth: int) -> tuple[Any, int]:
         if self.keep_depth is not None and depth > self.keep_depth:
@@ -80,7 +84,7 @@ class _Reader:
             return self.array(pos, depth)
         if ch == '"':
             try:
-                return scanstring(text, pos + 1, True)
+                return _scan_string(text, pos + 1, True)
             except ValueError as exc:
                 raise self.fail(f"invalid string: {exc.args[0].split(':')[0]}", pos) from None
         for word, val in (("true", True), ("false", False), ("null", None)):
@@ -116,7 +120,7 @@ class _Reader:
                 raise self.fail("expected a property name in double quotes", pos)
             key_pos = pos
             try:
-                key, pos = scanstring(self.text, pos + 1, True)
+                key, pos = _scan_string(self.text, pos + 1, True)
             except ValueError:
                 raise self.fail("invalid property name", pos) from None
             if isinstance(out, KeyedLineDict):
@@ -176,7 +180,7 @@ class _Reader:
 
     def string_end(self, pos: int) -> int:
         try:
-            return int(scanstring(self.text, pos + 1, False)[1])
+            return int(_scan_string(self.text, pos + 1, False)[1])
         except ValueError:
             raise self.fail("invalid string", pos) from None
 

@@ -67,7 +67,7 @@ class LineLoader(yaml.SafeLoader):
         self._constructing = node.start_mark  # where a value that cannot be constructed is
         return super().construct_object(node, deep)
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
         self.flatten_mapping(node)
         out = LineDict(line=node.start_mark.line + 1)
         for key_node, value_node in node.value:

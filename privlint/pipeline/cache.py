@@ -24,6 +24,7 @@ import json
 import os
 import secrets
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,7 +34,7 @@ from privlint.model.inventory import Inventory
 
 ENV_ENABLE = "PRIVLINT_CACHE"
 ENV_DIRECTORY = "PRIVLINT_CACHE_DIR"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
 _KEY_FILE = "key"
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -74,7 +75,7 @@ class ModuleEntry:
     """What one module directory's evaluation produced, and what it read."""
 
     files: dict[str, str | None]  # every file read -> its SHA-256 (None: unreadable)
-    listings: dict[str, list[str]]  # every module directory listed -> its Terraform file names
+    listings: dict[str, Any]  # what the evaluation listed or looked for, as the caller's ``unchanged`` reads it
     result: dict[str, Any]  # problems, files, called_dirs, remote_modules, read_problems (see terraform_scan)
     inventory: Inventory | None
     deployed: Inventory | None
@@ -151,16 +152,17 @@ class ResultCache:
         name = hashlib.sha256(json.dumps([self._context, str(module_dir), [str(f) for f in files]]).encode()).hexdigest()
         return self.directory / f"{name}.json"
 
-    def get(self, module_dir: Path, files: list[Path], listing: Any) -> ModuleEntry | None:
+    def get(self, module_dir: Path, files: list[Path], unchanged: Callable[[ModuleEntry], bool]) -> ModuleEntry | None:
         """The entry for this module and file list, if privlint wrote it and nothing it read has changed.
 
-        ``listing(directory)`` gives a module directory's Terraform file names, as the loader sees them.
+        The files it read are compared here; ``unchanged(entry)`` compares what else it looked at
+        (directory listings, paths found missing).
         """
         if self._key is None:
             return None
         data = _read_regular(self._entry_path(module_dir, files), MAX_ENTRY_BYTES)
         entry = self._verified(data) if data is not None else None
-        if entry is None or not self._still_current(entry, listing):
+        if entry is None or not self._files_unchanged(entry) or not unchanged(entry):
             self.misses += 1
             return None
         self.hits += 1
@@ -187,10 +189,8 @@ class ResultCache:
             return None  # written by another version of privlint: recomputed
 
     @staticmethod
-    def _still_current(entry: ModuleEntry, listing: Any) -> bool:
-        if any(file_digest(Path(path)) != digest for path, digest in entry.files.items()):
-            return False
-        return all(listing(Path(directory)) == names for directory, names in entry.listings.items())
+    def _files_unchanged(entry: ModuleEntry) -> bool:
+        return all(file_digest(Path(path)) == digest for path, digest in entry.files.items())
 
     def put(self, module_dir: Path, files: list[Path], entry: ModuleEntry) -> None:
         if self._key is None or any(inv is not None and inv.credentials for inv in (entry.inventory, entry.deployed)):

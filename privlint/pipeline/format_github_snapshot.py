@@ -8,14 +8,18 @@ that file is analysed (a half-understood snapshot could hide an owner).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from privlint.model.settings import Settings
 from privlint.model.values import line_of
 from privlint.model.problems import Problem
 from privlint.pipeline.units import Document, Format, Unit
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "data" / "schemas" / "github-org-snapshot.schema.json"
 MARKER = "github_org_snapshot"
@@ -25,7 +29,8 @@ MAX_SCHEMA_ERRORS = 20  # enough to fix a file; a wholly wrong file would otherw
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     with open(SCHEMA_PATH, encoding="utf-8") as handle:
-        return json.load(handle)
+        loaded: dict[str, Any] = json.load(handle)
+    return loaded
 
 
 def _is_snapshot(doc: Document) -> bool:
@@ -35,7 +40,7 @@ def _is_snapshot(doc: Document) -> bool:
     return doc.json is None and doc.text.lstrip().startswith("{") and f'"{MARKER}"' in doc.text[:4096]
 
 
-def json_path(parts: Any) -> str:
+def json_path(parts: Iterable[str | int]) -> str:
     """jsonschema's path (deque of keys and indexes) as ``$.repositories[0].name``."""
     out = "$"
     for part in parts:
@@ -43,7 +48,7 @@ def json_path(parts: Any) -> str:
     return out
 
 
-def line_at(data: Any, parts: Any) -> int | None:
+def line_at(data: Any, parts: Iterable[str | int]) -> int | None:
     """The line of the deepest object on the path that the line-aware reader placed."""
     line = line_of(data)
     node = data
@@ -56,7 +61,7 @@ def line_at(data: Any, parts: Any) -> int | None:
     return line
 
 
-def schema_error_text(error: Any) -> str:
+def schema_error_text(error: ValidationError) -> str:
     """What a jsonschema error says, without the offending value (a token in a wrongly typed field)."""
     kind, expected = error.validator, error.validator_value
     if kind in ("required", "additionalProperties", "dependentRequired"):

@@ -20,7 +20,7 @@ __all__ = ["YamlError", "load", "try_load", "parse_unit"]
 
 
 class _Loader(yaml_lines.LineLoader):
-    def construct_yaml_str(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+    def construct_yaml_str(self, node: yaml.ScalarNode) -> Any:
         return SourceText.at(self.construct_scalar(node), self.file, node.start_mark.line + 1)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,17 @@ class _Loaded:
     deployed: Inventory | None = None
     disabled: dict[str, str] = field(default_factory=dict)
     normaliser_problems: list[Problem] = field(default_factory=list)
+
+
+def _unchanged(loader: TerraformLoader, entry: ModuleEntry) -> bool:
+    """Whether what a cached evaluation looked at besides file contents is as it was: the files of the
+    local modules it called, the directories ``fileset()`` listed, the paths it found missing."""
+    looked = entry.listings
+    return (
+        all(_listing(Path(d)) == names for d, names in looked["modules"].items())
+        and all(loader.listing_now(Path(d)) == found for d, found in looked["filesets"].items())
+        and all(loader.missing_now(Path(p)) == missing for p, missing in looked["missing"].items())
+    )
 
 
 def _listing(directory: Path) -> list[str]:
@@ -101,7 +113,7 @@ class TerraformScan:
         module_files = {directory: self._module_files(directory, sources) for directory, sources in by_dir.items()}
         loaded: list[tuple[Path, _Loaded]] = []
         for directory, sources in sorted(by_dir.items()):
-            entry = self.cache.get(directory, module_files[directory], _listing) if self.cache is not None else None
+            entry = self.cache.get(directory, module_files[directory], partial(_unchanged, loader)) if self.cache is not None else None
             try:
                 loaded.append((directory, self._from_cache(entry) if entry is not None else self._evaluate(loader, directory, module_files[directory])))
             except GUARDED as exc:
@@ -206,7 +218,11 @@ class TerraformScan:
         read = sorted({*item.result.files, *item.result.contents_read})
         entry = ModuleEntry(
             files={str(p): file_digest(p) for p in read},
-            listings={str(d): _listing(d) for d in sorted(item.called_dirs)},
+            listings={
+                "modules": {str(d): _listing(d) for d in sorted(item.called_dirs)},
+                "filesets": {str(d): found for d, found in sorted(item.result.listings.items())},
+                "missing": {str(p): missing for p, missing in sorted(item.result.probes.items())},
+            },
             result={
                 "problems": [[str(f), line, message] for f, line, message in item.problems],
                 "files": [str(p) for p in item.files],

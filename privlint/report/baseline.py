@@ -55,7 +55,7 @@ def read(path: str) -> set[str]:
             f"baseline {path} is not valid JSON (write one with --create-baseline)"
         ) from None
     entries = data.get("findings") if isinstance(data, dict) else None
-    if data.get("tool") != "privlint" or not isinstance(entries, list):  # type: ignore[union-attr]
+    if not isinstance(data, dict) or data.get("tool") != "privlint" or not isinstance(entries, list):
         raise BaselineError(
             f"baseline {path} is not a privlint baseline (write one with --create-baseline)"
         )

@@ -195,7 +195,7 @@ def unapproved_owner(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
                     message=f"Owner {owner.login} of {_name(org)} is not in approved_admins: "
                     "record the approval (name and until date) or remove the owner role.",
                 )
-            elif approved[key] is not None and approved[key] < today:  # type: ignore[operator]
+            elif (until := approved[key]) is not None and until < today:
                 yield Hit(
                     resource=owner.resource,
                     location=owner.location,

@@ -136,6 +136,11 @@ class TerraformLoader:
 
     def missing_contained(self, path: Path) -> bool:
         """True when ``path`` is inside the scanned roots and nothing is there (``file()`` then fails)."""
+        missing = self.missing_now(path)
+        self._result.probes[path] = missing
+        return missing
+
+    def missing_now(self, path: Path) -> bool:
         try:
             resolved = path.resolve()
             return self.inside_roots(resolved) and not os.path.lexists(resolved)
@@ -148,6 +153,11 @@ class TerraformLoader:
         None when the directory is outside the scanned roots or holds too many entries; [] when it is
         not there. A symbolic link counts only when it resolves to a regular file inside the roots.
         """
+        found = self.listing_now(directory)
+        self._result.listings[directory] = found
+        return found
+
+    def listing_now(self, directory: Path) -> list[str] | None:
         try:
             base = directory.resolve()
             if not self.inside_roots(base):

@@ -18,7 +18,7 @@ from privlint.model.values import LineDict, Reference, Unknown
 from privlint.terraform import operations as ops
 from privlint.parsers import hcl_syntax_tree as st
 from privlint.terraform.expressions import Evaluator, Step, walk
-from privlint.terraform.file_functions import FileFunctions
+from privlint.terraform.file_functions import FileFunctions, FileReader
 from privlint.terraform.instance_keys import for_each_pairs, largest_count
 from privlint.terraform.references import references_in, simple_reference
 from privlint.terraform.results import ValueOrigin
@@ -52,7 +52,7 @@ class Instance:
 Argument = tuple[Callable[[], Any], ValueOrigin | None]
 
 
-class ModuleHost(Protocol):
+class ModuleHost(FileReader, Protocol):
     """What a module instance needs from the loader that reads the configuration (``TerraformLoader``)."""
 
     root_dir: Path
@@ -60,8 +60,6 @@ class ModuleHost(Protocol):
     display: Callable[[Path], str]
 
     def problem(self, file: Path, line: int | None, message: str) -> None: ...
-
-    def read_contained(self, path: Path) -> str | None: ...
 
     def local_module(self, caller: ModuleInstance, item: SourceBlock) -> tuple[Path, list[tuple[Path, st.Body]]] | None: ...
 

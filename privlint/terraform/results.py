@@ -49,3 +49,5 @@ class TerraformResult:
     called_dirs: set[Path] = field(default_factory=set)  # local module directories loaded through calls
     remote_modules: set[str] = field(default_factory=set)  # registry and git sources not read (nothing is downloaded)
     contents_read: set[Path] = field(default_factory=set)  # files read by file(), templatefile() and the like
+    listings: dict[Path, list[str] | None] = field(default_factory=dict)  # directories fileset() listed, and what it found
+    probes: dict[Path, bool] = field(default_factory=dict)  # paths fileexists() and file() looked for: missing or not
