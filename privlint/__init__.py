@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from privlint.model.version import __version__
+
 __all__ = [
     "Category",
     "ConfigError",
@@ -44,14 +45,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from privlint.model.findings import (
-        Category,
-        Finding,
-        Report,
-        Severity,
-        report_schema,
-    )
-    from privlint.model.settings import Settings
     from privlint.frontend.api import (
         TextFormat,
         TextFormatError,
@@ -61,6 +54,14 @@ if TYPE_CHECKING:
         scan,
         scan_text,
     )
+    from privlint.model.findings import (
+        Category,
+        Finding,
+        Report,
+        Severity,
+        report_schema,
+    )
+    from privlint.model.settings import Settings
     from privlint.pipeline.config import ConfigError
 
 # Where each public name is defined: imported on first use, so ``import privlint`` stays cheap.

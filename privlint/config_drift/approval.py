@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 
 from privlint.config_drift.differences import Difference, render_path
-from privlint.model.records import block_address
 from privlint.config_drift.register import MAX_TICKET_LENGTH, ChangeRecord, LoadedRegister, Policy, only_requester_approving
+from privlint.model.records import block_address
 
 UNAPPROVED = "UNAPPROVED"
 
@@ -66,12 +66,20 @@ def _failures(record: ChangeRecord, policy: Policy, security: bool, today: dt.da
         out.append(("PL503", "expired", f"change record {record.id} expired on {record.expires}"))
     counted = set(record.approvers) - ({only_requester_approving(record)} - {None})
     if len(counted) < policy.required_approvals:
-        out.append(("PL504", "too-few-approvers", f"change record {record.id} has {len(counted)} distinct approver(s) of the {policy.required_approvals} required"))
+        out.append(
+            ("PL504", "too-few-approvers", f"change record {record.id} has {len(counted)} distinct approver(s) of the {policy.required_approvals} required")
+        )
     if security:
         if not policy.security_approvers:
             out.append(("PL505", "no-security-approver", "the change is security-relevant and the register's policy names no security_approvers to approve it"))
         elif not counted & set(policy.security_approvers):
-            out.append(("PL505", "no-security-approver", f"the change is security-relevant and change record {record.id} has no security approver ({', '.join(policy.security_approvers)})"))
+            out.append(
+                (
+                    "PL505",
+                    "no-security-approver",
+                    f"the change is security-relevant and change record {record.id} has no security approver ({', '.join(policy.security_approvers)})",
+                )
+            )
     return out
 
 

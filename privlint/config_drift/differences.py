@@ -209,21 +209,27 @@ def brief(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def safe_values(path: Path, before: Any, after: Any, before_sensitive: Any = None, after_sensitive: Any = None, resource_type: str = "") -> tuple[Any, Any, bool]:
+def safe_values(
+    path: Path, before: Any, after: Any, before_sensitive: Any = None, after_sensitive: Any = None, resource_type: str = ""
+) -> tuple[Any, Any, bool]:
     """Before and after at ``path`` as they may be shown, and whether something was withheld."""
     b, hidden_b = shown(before, subtree(before_sensitive, path), path, resource_type)
     a, hidden_a = shown(after, subtree(after_sensitive, path), path, resource_type)
     return b, a, hidden_b or hidden_a
 
 
-def difference(
-    path: Path, kind: Kind, before: Any, after: Any, *, before_sensitive: Any = None, after_sensitive: Any = None, **common: Any
-) -> Difference:
+def difference(path: Path, kind: Kind, before: Any, after: Any, *, before_sensitive: Any = None, after_sensitive: Any = None, **common: Any) -> Difference:
     """One difference with its values made safe to show (and fingerprinted when something was withheld)."""
     shown_b, shown_a, hidden = safe_values(path, before, after, before_sensitive, after_sensitive, common.get("resource_type", ""))
     return Difference(
-        path=path, kind=kind, before=shown_b, after=shown_a, sensitive=hidden,
-        before_fingerprint=fingerprint(before) if hidden else None, after_fingerprint=fingerprint(after) if hidden else None, **common,
+        path=path,
+        kind=kind,
+        before=shown_b,
+        after=shown_a,
+        sensitive=hidden,
+        before_fingerprint=fingerprint(before) if hidden else None,
+        after_fingerprint=fingerprint(after) if hidden else None,
+        **common,
     )
 
 
@@ -255,7 +261,15 @@ def whole_resource(
     safe, hidden = shown(value, sensitive_marks, (), resource_type)
     digest = fingerprint(value) if hidden else None
     return Difference(
-        source=source, file=file, line=line, resource=resource, resource_type=resource_type, kind=kind,
-        before=safe if before else None, after=None if before else safe, sensitive=hidden,
-        before_fingerprint=digest if before else None, after_fingerprint=None if before else digest,
+        source=source,
+        file=file,
+        line=line,
+        resource=resource,
+        resource_type=resource_type,
+        kind=kind,
+        before=safe if before else None,
+        after=None if before else safe,
+        sensitive=hidden,
+        before_fingerprint=digest if before else None,
+        after_fingerprint=None if before else digest,
     )

@@ -25,9 +25,11 @@ def _record(address: str, type_: str, values: dict[str, Any], file: str, line: i
 def org_records(org: GitHubOrg) -> list[ResourceRecord]:
     out = [
         _record(
-            org.resource, "github_organization_settings",
+            org.resource,
+            "github_organization_settings",
             {"two_factor_requirement_enabled": org.two_factor_requirement_enabled, "default_repository_permission": org.default_repository_permission},
-            org.location.file, org.location.line,
+            org.location.file,
+            org.location.line,
         )
     ]
     if org.members_complete:  # only a source that lists everyone can say someone was added or removed
@@ -64,7 +66,9 @@ def comparable(baseline: dict[str, ResourceRecord], current: dict[str, ResourceR
                 twin = other.get(address)
                 if twin is not None:
                     shared = record.values.keys() & twin.values.keys()
-                    record = ResourceRecord(address=record.address, type=record.type, values={k: record.values[k] for k in shared}, file=record.file, line=record.line)
+                    record = ResourceRecord(
+                        address=record.address, type=record.type, values={k: record.values[k] for k in shared}, file=record.file, line=record.line
+                    )
                 out[address] = record
         return out
 

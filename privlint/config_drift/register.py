@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
-from privlint.model.problems import SourceError
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
@@ -23,6 +22,8 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
 )
+
+from privlint.model.problems import SourceError
 
 Status = Literal["proposed", "approved", "rejected", "implemented"]
 # A name or a list of names (the schema says so; the model always holds a list).
@@ -206,15 +207,26 @@ def build_register(data: Any, file: str) -> LoadedRegister:
     for record, line in records:
         if counts[record.id] > 1:
             loaded.problems.append(
-                RegisterProblem("PL511", line, record.id, f"change id {record.id} is used by {counts[record.id]} records: none of them approves anything until the ids are unique.")
+                RegisterProblem(
+                    "PL511",
+                    line,
+                    record.id,
+                    f"change id {record.id} is used by {counts[record.id]} records: none of them approves anything until the ids are unique.",
+                )
             )
             continue
         if record.approved_at and record.expires and record.expires < record.approved_at:
-            loaded.problems.append(RegisterProblem("PL510", line, record.id, f"change record {record.id} expires ({record.expires}) before it was approved ({record.approved_at})."))
+            loaded.problems.append(
+                RegisterProblem(
+                    "PL510", line, record.id, f"change record {record.id} expires ({record.expires}) before it was approved ({record.approved_at})."
+                )
+            )
         self_approver = only_requester_approving(record)
         if self_approver:
             loaded.problems.append(
-                RegisterProblem("PL512", line, record.id, f"change record {record.id} is approved by its only requester {self_approver}: that approval does not count.")
+                RegisterProblem(
+                    "PL512", line, record.id, f"change record {record.id} is approved by its only requester {self_approver}: that approval does not count."
+                )
             )
         loaded.changes.append((record, line))
     return loaded

@@ -22,10 +22,10 @@ from privlint.config_drift.register import (
 )
 from privlint.config_drift.security import security_reasons
 from privlint.config_drift.sensitive import hashing_with, key_id
+from privlint.model.catalog import PARSE_ERROR_ID, load_catalog
 from privlint.model.findings import Finding, Report, Severity
 from privlint.model.settings import Settings
 from privlint.pipeline.discover import BinaryFile, FileTooLarge, read_text
-from privlint.model.catalog import PARSE_ERROR_ID, load_catalog
 
 _PLANNED = {"resource_changes": "is about to be changed by this plan", "resource_drift": "was changed outside Terraform"}
 
@@ -47,7 +47,9 @@ class _Run:
     files: set[str] = field(default_factory=set)
     differences: list[Difference] = field(default_factory=list)
 
-    def finding(self, rule_id: str, file: str, line: int | None, resource: str, message: str, severity: Severity | None = None, extra: tuple[str, ...] = ()) -> None:
+    def finding(
+        self, rule_id: str, file: str, line: int | None, resource: str, message: str, severity: Severity | None = None, extra: tuple[str, ...] = ()
+    ) -> None:
         meta = load_catalog()[rule_id]
         self.findings.append(meta.finding(file=file, line=line, resource=resource, message=message, severity=severity, extra_controls=extra))
 
@@ -131,8 +133,8 @@ def _register(run: _Run, path: str | None) -> LoadedRegister | None:
 
 
 def _plan(run: _Run, path: str) -> None:
-    from privlint.parsers.jsonpos import JsonError
     from privlint.config_drift.plan_changes import plan_differences
+    from privlint.parsers.jsonpos import JsonError
     from privlint.parsers.plan import is_plan, load_plan
 
     text = run.read(path)
@@ -197,7 +199,9 @@ def describe(difference: Difference) -> str:
     """``aws_iam_role.x assume_role_policy was changed outside Terraform ("a" -> "b")``."""
     what = f"{difference.resource} {difference.attribute}" if difference.attribute else difference.resource
     if difference.kind in ("created", "deleted", "replaced"):
-        when = {"resource_drift": " outside Terraform", "resource_changes": " by this plan", "cloudformation-drift": " outside CloudFormation"}.get(difference.source, " since the baseline")
+        when = {"resource_drift": " outside Terraform", "resource_changes": " by this plan", "cloudformation-drift": " outside CloudFormation"}.get(
+            difference.source, " since the baseline"
+        )
         verb = {"created": "was created", "deleted": "was deleted", "replaced": "is replaced"}[difference.kind]
         if difference.source == "resource_changes":
             verb = {"created": "will be created", "deleted": "will be deleted", "replaced": "will be replaced"}[difference.kind]
@@ -246,7 +250,11 @@ def _audit(run: _Run, path: str, judged: list[tuple[Difference, list[str], Verdi
             "after": difference.after,
             "sensitive": difference.sensitive,
             # Withheld values: a keyed hash, so a change stays detectable without the value.
-            **({"before_hmac": difference.before_fingerprint, "after_hmac": difference.after_fingerprint, "hmac_key_id": key_id(key)} if difference.sensitive else {}),
+            **(
+                {"before_hmac": difference.before_fingerprint, "after_hmac": difference.after_fingerprint, "hmac_key_id": key_id(key)}
+                if difference.sensitive
+                else {}
+            ),
             "security_relevant": bool(reasons),
             "security_implications": reasons or ["none identified"],
             "change": verdict.change_id if verdict.approved else UNAPPROVED,
@@ -258,6 +266,9 @@ def _audit(run: _Run, path: str, judged: list[tuple[Difference, list[str], Verdi
     result = append(path, entries)
     if result.torn is not None:
         run.finding(
-            "PL515", path, result.torn.line, path,
+            "PL515",
+            path,
+            result.torn.line,
+            path,
             f"the audit log's line {result.torn.line} is incomplete ({result.torn.size} bytes; a write was interrupted): it was kept, and recorded on line {result.torn.line + 1}; check that no run's entries are missing.",
         )

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from privlint.model.datafiles import load_json
 from privlint.config_drift.differences import Difference
 from privlint.knowledge.credentials import credential_attribute_kind
+from privlint.model.datafiles import load_json
 
 
 @lru_cache(maxsize=1)

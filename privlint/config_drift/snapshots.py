@@ -146,7 +146,9 @@ def read_snapshot(path: str, max_file_size: int) -> tuple[dict[str, ResourceReco
     return records, problems, len(found.files)
 
 
-def _terraform(by_dir: dict[Path, list[Path]], displays: dict[Path, str], given: str, limit: int, records: dict[str, ResourceRecord], problems: list[Problem]) -> None:
+def _terraform(
+    by_dir: dict[Path, list[Path]], displays: dict[Path, str], given: str, limit: int, records: dict[str, ResourceRecord], problems: list[Problem]
+) -> None:
     from privlint.terraform.loader import TerraformLoader
 
     root = Path(given) if Path(given).is_dir() else Path(given).parent
@@ -168,8 +170,12 @@ def _terraform(by_dir: dict[Path, list[Path]], displays: dict[Path, str], given:
             continue  # a local module: compared through its callers (module.NAME.* addresses)
         for resource in result.resources:
             records[resource.address] = ResourceRecord(
-                address=resource.address, type=resource.type, values=resource.values, file=display(resource.file),
-                line=resource.line, attribute_lines=resource.attribute_lines,
+                address=resource.address,
+                type=resource.type,
+                values=resource.values,
+                file=display(resource.file),
+                line=resource.line,
+                attribute_lines=resource.attribute_lines,
                 # A value that came from a variable declared sensitive is as secret as the variable.
                 sensitive={name: True for name, origin in resource.origins.items() if origin.sensitive} or None,
             )
@@ -191,7 +197,9 @@ def snapshot_differences(baseline: dict[str, ResourceRecord], current: dict[str,
         elif new is None:
             out.append(whole_resource("deleted", dict(old.values), sensitive_marks=old.sensitive, before=True, **common))
         else:
-            found = differences_between(dict(old.values), dict(new.values), lists_as_sets=True, before_sensitive=old.sensitive, after_sensitive=new.sensitive, **common)
+            found = differences_between(
+                dict(old.values), dict(new.values), lists_as_sets=True, before_sensitive=old.sensitive, after_sensitive=new.sensitive, **common
+            )
             for difference in found:
                 top = difference.path[0] if difference.path else None
                 line = new.attribute_lines.get(top) if isinstance(top, str) else None

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from privlint.model.version import __version__
 from privlint.frontend.cli_options import (
     BaselineOption,
     Color,
@@ -29,6 +28,7 @@ from privlint.frontend.cli_options import (
     load_settings,
     selection,
 )
+from privlint.model.version import __version__
 
 
 def _print_version(value: bool) -> None:
@@ -82,8 +82,21 @@ def check(
     baseline: BaselineOption = None,
     create_baseline: CreateBaselineOption = None,
     include_suppressed: IncludeSuppressedOption = False,
-    include_disabled: Annotated[bool | None, typer.Option("--include-disabled", show_default=False, help="Also lint Terraform blocks that an input variable switches off (count = 0); their findings name the variable.")] = None,
-    cache: Annotated[bool, typer.Option("--cache", help="Reuse evaluated Terraform modules whose files are unchanged since an earlier --cache run (also PRIVLINT_CACHE=1; stored in PRIVLINT_CACHE_DIR or ~/.cache/privlint/results).")] = False,
+    include_disabled: Annotated[
+        bool | None,
+        typer.Option(
+            "--include-disabled",
+            show_default=False,
+            help="Also lint Terraform blocks that an input variable switches off (count = 0); their findings name the variable.",
+        ),
+    ] = None,
+    cache: Annotated[
+        bool,
+        typer.Option(
+            "--cache",
+            help="Reuse evaluated Terraform modules whose files are unchanged since an earlier --cache run (also PRIVLINT_CACHE=1; stored in PRIVLINT_CACHE_DIR or ~/.cache/privlint/results).",
+        ),
+    ] = False,
 ) -> None:
     """Scan PATHS and report privileged-access findings."""
     from privlint.frontend.cli_output import Delivery, deliver, note
@@ -170,8 +183,7 @@ def list_rules(
         return
     for meta in catalog.values():
         typer.echo(
-            f"{meta.id}  {meta.name:<34} {meta.category.value:<19} {meta.severity.value:<8} "
-            f"{','.join(meta.controls) or '-':<18} {','.join(meta.formats)}"
+            f"{meta.id}  {meta.name:<34} {meta.category.value:<19} {meta.severity.value:<8} {','.join(meta.controls) or '-':<18} {','.join(meta.formats)}"
         )
 
 
@@ -240,11 +252,20 @@ app.add_typer(audit_app, name="audit")
 @app.command()
 def drift(
     plan: Annotated[str | None, typer.Option("--plan", metavar="FILE", help="Terraform plan JSON (terraform show -json PLANFILE).", show_default=False)] = None,
-    cfn_drift: Annotated[str | None, typer.Option("--cfn-drift", metavar="FILE", help="aws cloudformation describe-stack-resource-drifts output.", show_default=False)] = None,
+    cfn_drift: Annotated[
+        str | None, typer.Option("--cfn-drift", metavar="FILE", help="aws cloudformation describe-stack-resource-drifts output.", show_default=False)
+    ] = None,
     baseline: Annotated[str | None, typer.Option("--baseline", metavar="FILE", help="The approved snapshot (with --current).", show_default=False)] = None,
     current: Annotated[str | None, typer.Option("--current", metavar="FILE", help="The live snapshot (with --baseline).", show_default=False)] = None,
-    register: Annotated[str | None, typer.Option("--register", metavar="FILE", help="Change register, YAML or JSON [default: change_register in the configuration file].", show_default=False)] = None,
-    audit_log: Annotated[str | None, typer.Option("--audit-log", metavar="FILE", help="Append one JSON line per difference to this file.", show_default=False)] = None,
+    register: Annotated[
+        str | None,
+        typer.Option(
+            "--register", metavar="FILE", help="Change register, YAML or JSON [default: change_register in the configuration file].", show_default=False
+        ),
+    ] = None,
+    audit_log: Annotated[
+        str | None, typer.Option("--audit-log", metavar="FILE", help="Append one JSON line per difference to this file.", show_default=False)
+    ] = None,
     output_format: FormatOption = OutputFormat.text,
     fail_on: FailOnOption = None,
     color: ColorOption = Color.auto,

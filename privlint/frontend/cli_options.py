@@ -42,9 +42,7 @@ def _split(values: list[str] | None) -> list[str] | None:
     """Repeated options and comma-separated lists both work: --select PL101,PL102 --select PL201."""
     if values is None:
         return None
-    return [
-        part.strip() for value in values for part in value.split(",") if part.strip()
-    ]
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
 FormatOption = Annotated[
@@ -93,9 +91,7 @@ OutputFileOption = Annotated[
 ]
 QuietOption = Annotated[
     bool,
-    typer.Option(
-        "--quiet", "-q", help="Print findings only: no summary, notes or progress."
-    ),
+    typer.Option("--quiet", "-q", help="Print findings only: no summary, notes or progress."),
 ]
 ExitZeroOption = Annotated[
     bool,
@@ -178,9 +174,7 @@ IncludeSuppressedOption = Annotated[
 ]
 
 
-def selection(
-    select: list[str] | None, ignore: list[str] | None, exclude: list[str] | None
-) -> dict[str, object]:
+def selection(select: list[str] | None, ignore: list[str] | None, exclude: list[str] | None) -> dict[str, object]:
     return {
         "select": _split(select),
         "ignore": _split(ignore),
@@ -188,9 +182,7 @@ def selection(
     }
 
 
-def load_settings(
-    paths: list[str], config: str | None, overrides: dict[str, object]
-) -> LoadedConfig:
+def load_settings(paths: list[str], config: str | None, overrides: dict[str, object]) -> LoadedConfig:
     """Settings from --config, else the nearest .privlint.yaml / pyproject.toml above the first path."""
     from privlint.pipeline.config import ConfigError, find_config, load_config
 

@@ -15,9 +15,9 @@ from typing import NoReturn
 
 import typer
 
+from privlint.frontend.cli_options import Color, OutputFormat, error
 from privlint.model.findings import Report
 from privlint.model.settings import Settings
-from privlint.frontend.cli_options import Color, OutputFormat, error
 
 
 @dataclass
@@ -31,9 +31,7 @@ class Delivery:
     exit_zero: bool = False
     include_suppressed: bool = False
     baseline: str | None = None  # hide findings whose fingerprint this file lists
-    create_baseline: str | None = (
-        None  # write the findings' fingerprints here instead of a report
-    )
+    create_baseline: str | None = None  # write the findings' fingerprints here instead of a report
 
 
 def note(message: str, delivery: Delivery) -> None:
@@ -68,9 +66,7 @@ def render(report: Report, delivery: Delivery, root: Path, to_terminal: bool) ->
 
     buffer = io.StringIO()
     # Colour needs a terminal (or --color always); a file never gets escape sequences by default.
-    auto = to_terminal and not os.environ.get(
-        "NO_COLOR"
-    )  # https://no-color.org: set and not empty
+    auto = to_terminal and not os.environ.get("NO_COLOR")  # https://no-color.org: set and not empty
     color = {"always": True, "never": False}.get(delivery.color.value, auto)
     text.render(report, buffer, color=color, quiet=delivery.quiet)
     return buffer.getvalue()
@@ -123,6 +119,4 @@ def deliver(
         typer.echo(f"privlint: error: {message}", err=True)
     if errors:
         raise typer.Exit(2)
-    raise typer.Exit(
-        0 if delivery.exit_zero or not report.fails(settings.fail_on) else 1
-    )
+    raise typer.Exit(0 if delivery.exit_zero or not report.fails(settings.fail_on) else 1)

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from privlint.model.findings import Report
 from privlint.frontend.api import _FILE_NAMES as STDIN_FILE_NAMES
 from privlint.frontend.cli_options import error
+from privlint.model.findings import Report
 from privlint.pipeline.engine import Scanner
 
 STDIN = "-"
@@ -39,9 +39,7 @@ def _read_stdin(limit: int) -> str:
 
 
 @contextmanager
-def stdin_paths(
-    paths: list[str], stdin_format: str | None, limit: int
-) -> Iterator[tuple[list[str], str | None]]:
+def stdin_paths(paths: list[str], stdin_format: str | None, limit: int) -> Iterator[tuple[list[str], str | None]]:
     """``paths`` with ``-`` replaced by a private temporary file holding standard input, and that file's path."""
     if STDIN not in paths:
         if stdin_format is not None:
@@ -76,25 +74,17 @@ def progress_bar(scanner: Scanner) -> Iterator[None]:
         yield
 
 
-def scan(
-    scanner: Scanner, paths: list[str], stdin_format: str | None, show_progress: bool
-) -> Report:
+def scan(scanner: Scanner, paths: list[str], stdin_format: str | None, show_progress: bool) -> Report:
     """The report of ``paths`` (``-`` is standard input, reported as <stdin>); exits 2 for a missing path."""
     with stdin_paths(paths, stdin_format, scanner.settings.max_file_size) as (
         given,
         stdin_file,
     ):
         try:
-            with (
-                progress_bar(scanner)
-                if show_progress and sys.stderr.isatty()
-                else nullcontext()
-            ):
+            with progress_bar(scanner) if show_progress and sys.stderr.isatty() else nullcontext():
                 report = scanner.scan_paths(given)
         except FileNotFoundError as exc:
-            raise error(
-                f"no such file or directory: {exc.args[0] if exc.args else exc}"
-            ) from None
+            raise error(f"no such file or directory: {exc.args[0] if exc.args else exc}") from None
         if stdin_file is not None:
             for finding in report.findings:
                 if finding.file == stdin_file:
@@ -109,9 +99,7 @@ def remote_module_note(scanner: Scanner) -> str | None:
     sources = sorted(scanner.remote_modules)
     if not sources:
         return None
-    shown = ", ".join(sources[:5]) + (
-        f" and {len(sources) - 5} more" if len(sources) > 5 else ""
-    )
+    shown = ", ".join(sources[:5]) + (f" and {len(sources) - 5} more" if len(sources) > 5 else "")
     return f"{len(sources)} registry or git module{'s' if len(sources) != 1 else ''} not read (nothing is downloaded): {shown}"
 
 

@@ -52,8 +52,9 @@ def render() -> str:
     for catalogue, rows in coverage().items():
         spec = data["catalogues"][catalogue]
         counts = {s: sum(1 for r in rows if r[2] == s) for s in STATUS_TEXT}
-        summary.append(f"| [{spec['title']}]({spec['url']}) | {len(rows)} | {counts['covered'] + counts['combination']} | "
-                       f"{counts['not-visible']} | {counts['missing']} |")
+        summary.append(
+            f"| [{spec['title']}]({spec['url']}) | {len(rows)} | {counts['covered'] + counts['combination']} | {counts['not-visible']} | {counts['missing']} |"
+        )
         sections += ["", f"## {spec['title']}", "", "| entry | needs | status | privlint technique (or why not) |", "|---|---|---|---|"]
         sections += [f"| {e} | {n.replace('|', '&#124;')} | {STATUS_TEXT[s]} | {w} |" for e, n, s, w in rows]
     return "\n".join(lines + summary + sections) + "\n"

@@ -40,11 +40,21 @@ def rules_document() -> str:
     """docs/rules.md: a ``## PL101`` heading per rule, so its anchor is the id in lower case (``#pl101``)."""
     parts = ["# Rules", "", "Generated from the rule catalog by `python -m privlint.frontend.docs`; do not edit by hand.", ""]
     for meta in load_catalog().values():
-        parts += [f"## {meta.id}", "", f"**{meta.name}**: {meta.title}", "",
-                  (f"Category `{meta.category.value}`, severity `{meta.severity.value}`, controls {', '.join(meta.controls) or '-'}, "
-                  f"formats {', '.join(meta.formats)}."), "",
-                  f"**What it finds.** {' '.join(meta.summary.split())}", "",
-                  f"**Why it matters.** {' '.join(meta.rationale.split())}", ""]
+        parts += [
+            f"## {meta.id}",
+            "",
+            f"**{meta.name}**: {meta.title}",
+            "",
+            (
+                f"Category `{meta.category.value}`, severity `{meta.severity.value}`, controls {', '.join(meta.controls) or '-'}, "
+                f"formats {', '.join(meta.formats)}."
+            ),
+            "",
+            f"**What it finds.** {' '.join(meta.summary.split())}",
+            "",
+            f"**Why it matters.** {' '.join(meta.rationale.split())}",
+            "",
+        ]
         for label, example in (("Bad", meta.bad_example), ("Good", meta.good_example)):
             if example:
                 parts += [f"{label}:", "", "```", example.rstrip("\n"), "```", ""]

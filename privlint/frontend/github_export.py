@@ -61,10 +61,14 @@ class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
         super().__init__()
         self.allowed = origin(api_url)
 
-    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage, newurl: str) -> urllib.request.Request | None:
+    def redirect_request(
+        self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage, newurl: str
+    ) -> urllib.request.Request | None:
         target = origin(urllib.parse.urljoin(req.full_url, newurl))
         if target != self.allowed:
-            raise ExportError(f"{_path_of(req.full_url)}: GitHub redirected to another server ({target[0]}://{target[1]}:{target[2]}); refusing to send the token there")
+            raise ExportError(
+                f"{_path_of(req.full_url)}: GitHub redirected to another server ({target[0]}://{target[1]}:{target[2]}); refusing to send the token there"
+            )
         followed = super().redirect_request(req, fp, code, msg, headers, newurl)
         token = req.unredirected_hdrs.get("Authorization")
         if followed is not None and token is not None:
@@ -257,8 +261,12 @@ def export_org(client: GitHubClient, org: str, now: dt.datetime | None = None) -
     if teams is not None:
         for team in teams:
             slug = urllib.parse.quote(str(team.get("slug", "")), safe="")
-            team["members"] = optional("team members", f"members of team {team.get('slug')}", partial(client.get_list, f"/orgs/{quoted}/teams/{slug}/members")) or []
-            team["repos"] = optional("team repos", f"repositories of team {team.get('slug')}", partial(client.get_list, f"/orgs/{quoted}/teams/{slug}/repos")) or []
+            team["members"] = (
+                optional("team members", f"members of team {team.get('slug')}", partial(client.get_list, f"/orgs/{quoted}/teams/{slug}/members")) or []
+            )
+            team["repos"] = (
+                optional("team repos", f"repositories of team {team.get('slug')}", partial(client.get_list, f"/orgs/{quoted}/teams/{slug}/repos")) or []
+            )
         snapshot["teams"] = teams
 
     repositories = required("the repository list", lambda: client.get_list(f"/orgs/{quoted}/repos", type="all"))

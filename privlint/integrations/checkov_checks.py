@@ -17,8 +17,8 @@ from checkov.terraform.checks.provider.base_check import BaseProviderCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TerraformResourceCheck
 
 from privlint.integrations.checkov_rules import COVERED, CheckovRule, applies, hits
-from privlint.normalize.checkov_adapter import TerraformMode, terraform_creates_nothing
 from privlint.model.catalog import load_catalog
+from privlint.normalize.checkov_adapter import TerraformMode, terraform_creates_nothing
 
 # Bad input must not abort checkov's run: the check then has no verdict (UNKNOWN), like privlint's guard.
 _GUARDED = (RecursionError, ValueError, TypeError, KeyError, AttributeError, IndexError)

@@ -11,13 +11,13 @@ import importlib
 from dataclasses import dataclass
 from typing import Any
 
+from privlint.knowledge.credentials import credential_attribute_kind, is_admin_user_resource
 from privlint.model.inventory import Inventory
+from privlint.model.settings import Settings
 from privlint.normalize.checkov_adapter import TerraformMode, cloudformation_inventory, terraform_inventory
 from privlint.normalize.cloudformation_aws import RESOURCE_POLICIES
-from privlint.knowledge.credentials import credential_attribute_kind, is_admin_user_resource
 from privlint.normalize.terraform_aws import RESOURCE_POLICY_ATTRIBUTES
 from privlint.rules.base import CheckFunction, Hit
-from privlint.model.settings import Settings
 
 CHECK_PREFIX = "CKV_PRIVLINT_"
 
@@ -25,17 +25,31 @@ CHECK_PREFIX = "CKV_PRIVLINT_"
 TERRAFORM_POLICY_TYPES = tuple(
     sorted(
         {
-            "aws_iam_policy", "aws_iam_role", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role_policy",
-            "aws_lambda_permission", *RESOURCE_POLICY_ATTRIBUTES,
+            "aws_iam_policy",
+            "aws_iam_role",
+            "aws_iam_user_policy",
+            "aws_iam_group_policy",
+            "aws_iam_role_policy",
+            "aws_lambda_permission",
+            *RESOURCE_POLICY_ATTRIBUTES,
         }
     )
 )
 CLOUDFORMATION_POLICY_TYPES = tuple(
     sorted(
         {
-            "AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Role", "AWS::IAM::ManagedPolicy", "AWS::IAM::Policy",
-            "AWS::IAM::UserPolicy", "AWS::IAM::GroupPolicy", "AWS::IAM::RolePolicy", "AWS::Lambda::Permission",
-            "AWS::Serverless::Function", "AWS::Serverless::StateMachine", *RESOURCE_POLICIES,
+            "AWS::IAM::User",
+            "AWS::IAM::Group",
+            "AWS::IAM::Role",
+            "AWS::IAM::ManagedPolicy",
+            "AWS::IAM::Policy",
+            "AWS::IAM::UserPolicy",
+            "AWS::IAM::GroupPolicy",
+            "AWS::IAM::RolePolicy",
+            "AWS::Lambda::Permission",
+            "AWS::Serverless::Function",
+            "AWS::Serverless::StateMachine",
+            *RESOURCE_POLICIES,
         }
     )
 )
@@ -103,8 +117,7 @@ def _has_attribute_of_kind(value: Any, kind: str, depth: int = 0) -> bool:
         return False
     if isinstance(value, dict):
         return any(
-            (isinstance(key, str) and credential_attribute_kind(key) == kind) or _has_attribute_of_kind(item, kind, depth + 1)
-            for key, item in value.items()
+            (isinstance(key, str) and credential_attribute_kind(key) == kind) or _has_attribute_of_kind(item, kind, depth + 1) for key, item in value.items()
         )
     if isinstance(value, list):
         return any(_has_attribute_of_kind(item, kind, depth + 1) for item in value)
@@ -179,7 +192,9 @@ def readme_table() -> str:
     catalog = load_catalog()
     rows = ["| checkov id | privlint rule | name | Terraform | CloudFormation |", "|---|---|---|---|---|"]
     for rule in COVERED:
-        terraform = "resources" + (", data sources" if rule.terraform_data else "") + (", providers" if rule.terraform_providers else "") if rule.terraform else "-"
+        terraform = (
+            "resources" + (", data sources" if rule.terraform_data else "") + (", providers" if rule.terraform_providers else "") if rule.terraform else "-"
+        )
         rows.append(f"| {rule.check_id} | {rule.rule_id} | `{catalog[rule.rule_id].name}` | {terraform} | {'resources' if rule.cloudformation else '-'} |")
     for rule_id, why in NOT_COVERED.items():
         rows.append(f"| - | {rule_id} | `{catalog[rule_id].name}` | not a checkov check: {why} | |")

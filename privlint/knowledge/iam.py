@@ -12,8 +12,8 @@ from collections.abc import Container
 from functools import lru_cache
 from typing import Any
 
-from privlint.model.datafiles import load_json
 from privlint.knowledge.mfa import requires_mfa
+from privlint.model.datafiles import load_json
 from privlint.model.policy import Condition, Effect, Statement
 from privlint.model.values import (
     DEPLOYING_PRINCIPAL_ARN,
@@ -87,14 +87,38 @@ def covers_broad_resources(statement: Statement) -> bool:
 
 # Condition keys that pin who may call, or from where: with one of them a public principal is not public.
 _RESTRICTING_KEYS = {
-    "aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:sourceorgid", "aws:sourceorgpaths",
-    "aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount", "aws:principalarn",
-    "aws:principalservicename", "aws:principaltype", "aws:userid", "aws:username", "aws:sourcevpc",
-    "aws:sourcevpce", "aws:sourceip", "aws:vpcsourceip", "kms:calleraccount", "kms:viaservice",
-    "sts:externalid", "s3:dataaccesspointaccount", "s3:dataaccesspointarn", "aws:calledvia",
-    "aws:calledviafirst", "aws:calledvialast", "aws:resourceaccount", "aws:resourceorgid",
-    "lambda:functionarn", "sns:endpoint", "cognito-identity.amazonaws.com:aud",
-    "token.actions.githubusercontent.com:sub", "token.actions.githubusercontent.com:aud",
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:principalservicename",
+    "aws:principaltype",
+    "aws:userid",
+    "aws:username",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceip",
+    "aws:vpcsourceip",
+    "kms:calleraccount",
+    "kms:viaservice",
+    "sts:externalid",
+    "s3:dataaccesspointaccount",
+    "s3:dataaccesspointarn",
+    "aws:calledvia",
+    "aws:calledviafirst",
+    "aws:calledvialast",
+    "aws:resourceaccount",
+    "aws:resourceorgid",
+    "lambda:functionarn",
+    "sns:endpoint",
+    "cognito-identity.amazonaws.com:aud",
+    "token.actions.githubusercontent.com:sub",
+    "token.actions.githubusercontent.com:aud",
 }
 
 
@@ -142,7 +166,7 @@ def is_user_or_account_principal(entry: str, user_addresses: Container[str] = ()
     if is_deploying_principal(entry):
         return True
     if entry.startswith(REFERENCE_PREFIX):  # aws_iam_user.alice.arn
-        return entry[len(REFERENCE_PREFIX):] in user_addresses
+        return entry[len(REFERENCE_PREFIX) :] in user_addresses
     if entry == "*" or is_account_principal(entry):
         return True
     return entry.startswith("arn:") and entry.split(":", 5)[-1].startswith("user/")
@@ -165,6 +189,7 @@ def federated_principals(statement: Statement) -> list[str]:
 
 
 # --------------------------------------------------------------------------- escalation actions and denies
+
 
 @lru_cache(maxsize=1)
 def escalation_actions() -> dict[str, str]:
@@ -197,7 +222,7 @@ def _strings(value: Any) -> tuple[list[str], bool]:
         elif isinstance(item, PartialString):
             # e.g. arn:aws:iam::${AWS::AccountId}:root: its shape is known, its holes are not.
             known.append(item.pattern())
-        elif isinstance(item, bool) or isinstance(item, (int, float)):
+        elif isinstance(item, (bool, int, float)):
             known.append(str(item).lower() if isinstance(item, bool) else str(item))
         else:
             unknown = True

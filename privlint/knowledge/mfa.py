@@ -48,6 +48,5 @@ def denies_without_mfa(statement: Statement) -> bool:
 def uses_weak_mfa_condition(statement: Statement) -> bool:
     """``BoolIfExists aws:MultiFactorAuthPresent true`` on an Allow: looks like MFA, isn't for access keys."""
     return any(
-        c.key.lower() == _MFA_PRESENT and c.operator.lower() == "boolifexists" and [v.lower() for v in c.values] == ["true"]
-        for c in statement.conditions
+        c.key.lower() == _MFA_PRESENT and c.operator.lower() == "boolifexists" and [v.lower() for v in c.values] == ["true"] for c in statement.conditions
     )

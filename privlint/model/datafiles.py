@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_json(name: str) -> Any:
     with open(DATA_DIR / name, encoding="utf-8") as handle:
         return json.load(handle)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_word_list(name: str) -> frozenset[str]:
     """A text file of one entry per line; '#' starts a comment. Entries are lower-cased."""
     words = set()

@@ -10,9 +10,7 @@ from __future__ import annotations
 import re
 
 # C0/C1 controls, DEL, line/paragraph separators and format characters (bidi overrides, zero-width).
-_UNSAFE = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
-)
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e"}
 
 
@@ -23,9 +21,7 @@ def printable(text: str) -> str:
     return _UNSAFE.sub(
         lambda m: _NAMED.get(
             m.group(),
-            f"\\u{ord(m.group()):04x}"
-            if ord(m.group()) > 0xFF
-            else f"\\x{ord(m.group()):02x}",
+            f"\\u{ord(m.group()):04x}" if ord(m.group()) > 0xFF else f"\\x{ord(m.group()):02x}",
         ),
         text,
     )

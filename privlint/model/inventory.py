@@ -195,6 +195,7 @@ class GitHubOrg(BaseModel):
             return True
         return self.default_branches.get(protection.repository) == protection.branch
 
+
 # --------------------------------------------------------------------------- Azure and GCP identities (Terraform)
 # Filled by normalize/terraform_azure.py and terraform_gcp.py. Principals and roles are named by "keys": the
 # Terraform address of the resource a reference points at (azuread_user.alice), or a literal id as written.
@@ -307,6 +308,7 @@ class CredentialReport(BaseModel):
 
 # --------------------------------------------------------------------------- AWS workloads
 # Things that run as a role: whoever can change what they run can act as the role (privlint/analysis/graph_builder.py).
+
 
 class Workload(BaseModel):
     """A resource that runs code as a role (Lambda function, EC2 instance, Glue job, CodeBuild project...)."""

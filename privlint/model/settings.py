@@ -47,7 +47,10 @@ class Settings(BaseModel):
     min_password_length: int = Field(default=14, ge=1, description="Account password policies must require at least this length (PUG-4).")
     password_reuse_prevention: int = Field(default=24, ge=0, description="Account password policies must remember at least this many passwords (PUG-4).")
     extra_default_passwords: list[str] = Field(default_factory=list, description="More passwords to treat as vendor-default or weak.")
-    include_disabled: bool = Field(default=False, description="Also lint Terraform blocks that an input variable's value switches off (count = 0, empty for_each); their findings say which variable turns them on.")
+    include_disabled: bool = Field(
+        default=False,
+        description="Also lint Terraform blocks that an input variable's value switches off (count = 0, empty for_each); their findings say which variable turns them on.",
+    )
     max_file_size: int = Field(default=10_000_000, ge=1, description="Files larger than this many bytes are reported, not parsed.")
     select: list[str] = Field(default_factory=list, description="Run only these rules: ids, names or categories (empty: all).")
     ignore: list[str] = Field(default_factory=list, description="Never run these rules: ids, names or categories.")

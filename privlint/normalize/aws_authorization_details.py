@@ -15,8 +15,8 @@ from urllib.parse import unquote
 
 from privlint.knowledge.iam import parse_policy
 from privlint.model.inventory import Inventory, Location, PolicyVersion, PrincipalKind, Workload
-from privlint.model.values import line_of
 from privlint.model.problems import Problem
+from privlint.model.values import line_of
 from privlint.normalize.common import InventoryBuilder
 
 LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
@@ -61,15 +61,24 @@ class AuthorizationDetailsNormaliser:
                 continue
             principal = self.builder.inventory.principals[address]
             principal.trust_document = self.builder.add_document(
-                f"{address}#trust", address, "AWS::IAM::Role", self._loc(role), _document(role.get("AssumeRolePolicyDocument")), "trust",
+                f"{address}#trust",
+                address,
+                "AWS::IAM::Role",
+                self._loc(role),
+                _document(role.get("AssumeRolePolicyDocument")),
+                "trust",
             )
             for profile in _items(role, "InstanceProfileList"):
                 if isinstance(profile.get("Arn"), str):
-                    self.builder.inventory.workloads.append(Workload(
-                        address=profile["Arn"], kind="instance-profile", location=self._loc(profile),
-                        name=profile.get("InstanceProfileName") if isinstance(profile.get("InstanceProfileName"), str) else None,
-                        role=address,
-                    ))
+                    self.builder.inventory.workloads.append(
+                        Workload(
+                            address=profile["Arn"],
+                            kind="instance-profile",
+                            location=self._loc(profile),
+                            name=profile.get("InstanceProfileName") if isinstance(profile.get("InstanceProfileName"), str) else None,
+                            role=address,
+                        )
+                    )
         self.problems.extend(self.builder.problems)
         return self.builder.finish()
 
@@ -82,8 +91,14 @@ class AuthorizationDetailsNormaliser:
         principal = self.builder.add_principal(arn, kind, name, location)
         for inline in _items(item, inline_key):
             policy_name = inline.get("PolicyName") if isinstance(inline.get("PolicyName"), str) else str(len(principal.grants))
-            doc = self.builder.add_document(f"{arn}#inline/{policy_name}", arn, f"AWS::IAM::{kind.capitalize()}Policy",
-                                            self._loc(inline), _document(inline.get("PolicyDocument")), "identity")
+            doc = self.builder.add_document(
+                f"{arn}#inline/{policy_name}",
+                arn,
+                f"AWS::IAM::{kind.capitalize()}Policy",
+                self._loc(inline),
+                _document(inline.get("PolicyDocument")),
+                "identity",
+            )
             if doc:
                 self.builder.link_policy(arn, kind, doc, self._loc(inline), None)
         for attached in _items(item, "AttachedManagedPolicies"):
@@ -115,6 +130,11 @@ class AuthorizationDetailsNormaliser:
             except ValueError:
                 self.problems.append(Problem(self.file, location.line, arn, "policy version document is not valid JSON"))
                 continue
-            self.builder.inventory.policy_versions.append(PolicyVersion(
-                policy=arn, version=str(version.get("VersionId") or "?"), location=location, statements=statements or [],
-            ))
+            self.builder.inventory.policy_versions.append(
+                PolicyVersion(
+                    policy=arn,
+                    version=str(version.get("VersionId") or "?"),
+                    location=location,
+                    statements=statements or [],
+                )
+            )

@@ -12,17 +12,14 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from privlint.model.values import LineDict, Unknown, is_known
-from privlint.model.values import Alternatives
+from privlint.model.values import Alternatives, LineDict, Unknown, is_known
 from privlint.normalize.cfn_context import NO_VALUE, TemplateContext, from_input, resolve, wrong_arguments
 
 MAX_VARIANTS = 32  # more combinations of undecided choices than this in one mapping: the mapping stays unknown
 Variant = tuple[Any, tuple[str, ...]]  # a value, and the choices it holds under
 
 
-def evaluate_condition(
-    name: str, ctx: TemplateContext, line: int | None = None
-) -> bool | Unknown:
+def evaluate_condition(name: str, ctx: TemplateContext, line: int | None = None) -> bool | Unknown:
     """The value of the named condition: True, False, or Unknown naming its inputs."""
     if name in ctx.condition_values:
         value: bool | Unknown = ctx.condition_values[name]
@@ -36,9 +33,7 @@ def evaluate_condition(
     ctx.evaluating.add(name)
     deciding, ctx.deciding = ctx.deciding, True
     try:
-        value = condition_value(
-            ctx.conditions[name], ctx, _line(ctx.conditions[name]) or line
-        )
+        value = condition_value(ctx.conditions[name], ctx, _line(ctx.conditions[name]) or line)
     finally:
         ctx.deciding = deciding
         ctx.evaluating.discard(name)
@@ -46,9 +41,7 @@ def evaluate_condition(
     return value
 
 
-def condition_value(
-    expr: Any, ctx: TemplateContext, line: int | None = None, depth: int = 0
-) -> bool | Unknown:
+def condition_value(expr: Any, ctx: TemplateContext, line: int | None = None, depth: int = 0) -> bool | Unknown:
     if depth > 32:
         return Unknown("too deeply nested")
     line = _line(expr) or line
@@ -72,9 +65,7 @@ def condition_value(
         return _unknown_of(left, right)
     if function in ("Fn::And", "Fn::Or") and isinstance(arg, list) and arg:
         values = [condition_value(a, ctx, line, depth + 1) for a in arg]
-        decisive: bool = (
-            function == "Fn::Or"
-        )  # the value that decides the whole expression on its own
+        decisive: bool = function == "Fn::Or"  # the value that decides the whole expression on its own
         if decisive in values:
             return decisive
         if all(isinstance(v, bool) for v in values):
@@ -99,11 +90,7 @@ def _comparable(value: Any) -> Any:
 
 
 def _unknown_of(*values: Any) -> Unknown:
-    sources = [
-        v.source
-        for v in values
-        if isinstance(v, Unknown) and v.source and not isinstance(v, Alternatives)
-    ]
+    sources = [v.source for v in values if isinstance(v, Unknown) and v.source and not isinstance(v, Alternatives)]
     return Unknown(", ".join(dict.fromkeys(sources)) or "an unknown input")
 
 
@@ -124,10 +111,7 @@ def settle(value: Any, depends_on: tuple[str, ...] = ()) -> Any:
         return _merge([(v, depends_on + d) for v, d in variants], value)
     out = LineDict(line=getattr(value, "line", None))
     for key in dict.fromkeys(k for v, _ in variants if isinstance(v, dict) for k in v):
-        options = [
-            (v.get(key, NO_VALUE) if isinstance(v, dict) else NO_VALUE, depends_on + d)
-            for v, d in variants
-        ]
+        options = [(v.get(key, NO_VALUE) if isinstance(v, dict) else NO_VALUE, depends_on + d) for v, d in variants]
         merged = _merge(options, value.get(key))
         if merged is not NO_VALUE:
             out[key] = merged
@@ -145,15 +129,9 @@ def _merge(options: list[Variant], original: Any) -> Any:
         return _union([(v, d) for v, d in present], len(options))
     if all(isinstance(v, dict) and "Statement" in v for v, _ in present):
         document = LineDict(present[0][0], line=getattr(present[0][0], "line", None))
-        document["Statement"] = _union(
-            [(_as_list(v["Statement"]), d) for v, d in present], len(options)
-        )
+        document["Statement"] = _union([(_as_list(v["Statement"]), d) for v, d in present], len(options))
         return document
-    return Unknown(
-        original.source
-        if isinstance(original, Unknown) and original.source
-        else "a condition"
-    )
+    return Unknown(original.source if isinstance(original, Unknown) and original.source else "a condition")
 
 
 def _union(lists: list[Variant], total: int) -> list[Any]:
@@ -161,9 +139,7 @@ def _union(lists: list[Variant], total: int) -> list[Any]:
     out: list[Any] = []
     for items, deps in lists:
         for item in items:
-            everywhere = len(lists) == total and all(
-                item in other for other, _ in lists
-            )
+            everywhere = len(lists) == total and all(item in other for other, _ in lists)
             entry = item if everywhere else mark(item, deps)
             if entry not in out:
                 out.append(entry)
@@ -176,11 +152,7 @@ def _as_list(value: Any) -> list[Any]:
 
 def _variants(value: Any) -> list[Variant]:
     if isinstance(value, Alternatives):
-        out = [
-            (v, (label, *deps))
-            for label, option in zip(value.labels, value.options)
-            for v, deps in _variants(option)
-        ]
+        out = [(v, (label, *deps)) for label, option in zip(value.labels, value.options) for v, deps in _variants(option)]
         return out if len(out) <= MAX_VARIANTS else [(Unknown(value.source), ())]
     if isinstance(value, list):
         return _list_variants(value)
@@ -293,9 +265,7 @@ def mark(value: Any, deps: tuple[str, ...]) -> Any:
 
 def fn_if(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
     if not (isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str)):
-        return wrong_arguments(
-            ctx, line, "Fn::If", "[condition name, value if true, value if false]"
-        )
+        return wrong_arguments(ctx, line, "Fn::If", "[condition name, value if true, value if false]")
     decided = evaluate_condition(arg[0], ctx, line)
     if arg[0] not in ctx.conditions:
         return Unknown("Fn::If")  # an undefined condition: a mistake (reported), not a choice between branches

@@ -32,9 +32,7 @@ from privlint.model.values import (
 
 SECRET_REF = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure):", re.IGNORECASE)
 MAX_DEPTH = 64
-MAX_ALTERNATIVES = (
-    64  # a mapping with more entries than this on an unknown key stays unknown
-)
+MAX_ALTERNATIVES = 64  # a mapping with more entries than this on an unknown key stays unknown
 
 
 class _NoValue:
@@ -65,17 +63,11 @@ Intrinsic = Callable[[Any, "TemplateContext", int, "int | None"], Any]
 
 @dataclass
 class TemplateContext:
-    parameters: dict[str, Any] = field(
-        default_factory=dict
-    )  # name -> parameter definition
-    resources: dict[str, Any] = field(
-        default_factory=dict
-    )  # logical id -> resource definition
+    parameters: dict[str, Any] = field(default_factory=dict)  # name -> parameter definition
+    resources: dict[str, Any] = field(default_factory=dict)  # logical id -> resource definition
     mappings: dict[str, Any] = field(default_factory=dict)
     conditions: dict[str, Any] = field(default_factory=dict)
-    problems: list[tuple[str, int | None, str]] = field(
-        default_factory=list
-    )  # (where, line, message)
+    problems: list[tuple[str, int | None, str]] = field(default_factory=list)  # (where, line, message)
     where: str = ""  # the resource (or section) being resolved, for problems
     deciding: bool = False  # evaluating a condition: a parameter with AllowedValues is an input, not its default
     condition_values: dict[str, Any] = field(default_factory=dict)
@@ -109,28 +101,20 @@ class TemplateContext:
             return Unknown(f"parameter {name}")
         default = param["Default"]
         kind = param.get("Type")
-        if (
-            isinstance(kind, str)
-            and (kind == "CommaDelimitedList" or kind.startswith("List<"))
-            and isinstance(default, str)
-        ):
+        if isinstance(kind, str) and (kind == "CommaDelimitedList" or kind.startswith("List<")) and isinstance(default, str):
             return [item.strip() for item in default.split(",")]
         if isinstance(default, (str, int, float, bool, list)):
             return default
         return Unknown(f"parameter {name}")
 
 
-def resolve(
-    value: Any, ctx: TemplateContext, depth: int = 0, line: int | None = None
-) -> Any:
+def resolve(value: Any, ctx: TemplateContext, depth: int = 0, line: int | None = None) -> Any:
     """Resolve intrinsic functions inside a value; lines of mappings are kept, ``AWS::NoValue`` removes."""
     if depth > MAX_DEPTH:
         return Unknown("too deeply nested")
     if isinstance(value, str):
         if SECRET_REF.search(value):
-            return SecretStoreValue(
-                source=value.split(":")[1] if ":" in value else "secret"
-            )
+            return SecretStoreValue(source=value.split(":")[1] if ":" in value else "secret")
         if "{{resolve:" in value:
             return Unknown("dynamic reference")
         return value
@@ -161,9 +145,7 @@ def from_input(decided: Any, itself: str) -> str:
     return f", from {source}" if source and source != itself else ""
 
 
-def wrong_arguments(
-    ctx: TemplateContext, line: int | None, function: str, expected: str
-) -> Unknown:
+def wrong_arguments(ctx: TemplateContext, line: int | None, function: str, expected: str) -> Unknown:
     ctx.problem(line, f"{function} expects {expected}")
     return Unknown(function)
 

@@ -10,8 +10,7 @@ import itertools
 import json
 from typing import Any
 
-from privlint.model.values import PartialList, PartialString, Unknown, is_known
-from privlint.model.values import Alternatives
+from privlint.model.values import Alternatives, PartialList, PartialString, Unknown, is_known
 from privlint.normalize.cfn_context import DEPLOYMENT_SPECIFIC, MAX_ALTERNATIVES, Intrinsic, TemplateContext, resolve, wrong_arguments
 
 MAX_CIDR_BLOCKS = 256  # the most Fn::Cidr accepts
@@ -34,14 +33,9 @@ def _cidr(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
         network = ipaddress.ip_network(str(block), strict=False)
         how_many, host_bits = int(count), int(bits)
         prefix = network.max_prefixlen - host_bits
-        if not (1 <= how_many <= MAX_CIDR_BLOCKS) or not (
-            network.prefixlen <= prefix <= network.max_prefixlen
-        ):
+        if not (1 <= how_many <= MAX_CIDR_BLOCKS) or not (network.prefixlen <= prefix <= network.max_prefixlen):
             raise ValueError
-        return [
-            str(n)
-            for n in itertools.islice(network.subnets(new_prefix=prefix), how_many)
-        ]
+        return [str(n) for n in itertools.islice(network.subnets(new_prefix=prefix), how_many)]
     except (ValueError, TypeError):
         return wrong_arguments(
             ctx,
@@ -63,16 +57,10 @@ def _length(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any
 _HOLE = "@@privlint-hole@@"  # stands for an unknown value while the JSON text is written; never in real text
 
 
-def _to_json_string(
-    arg: Any, ctx: TemplateContext, depth: int, line: int | None
-) -> Any:
+def _to_json_string(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
     value = resolve(arg, ctx, depth, line)
     if not isinstance(value, (dict, list)):
-        return (
-            Unknown("Fn::ToJsonString")
-            if isinstance(value, Unknown)
-            else wrong_arguments(ctx, line, "Fn::ToJsonString", "an object or a list")
-        )
+        return Unknown("Fn::ToJsonString") if isinstance(value, Unknown) else wrong_arguments(ctx, line, "Fn::ToJsonString", "an object or a list")
     text = json.dumps(_with_holes(value), separators=(",", ":"))
     if _HOLE not in text:
         return text
@@ -100,9 +88,7 @@ def _with_holes(value: Any) -> Any:
 
 def _find_in_map(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
     if not (isinstance(arg, list) and len(arg) in (3, 4)):
-        return wrong_arguments(
-            ctx, line, "Fn::FindInMap", "[map, top-level key, second-level key]"
-        )
+        return wrong_arguments(ctx, line, "Fn::FindInMap", "[map, top-level key, second-level key]")
     default: Any = None
     if len(arg) == 4:
         option = arg[3]
@@ -120,9 +106,7 @@ def _find_in_map(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -
         if default is not None:
             return default
         if isinstance(name, str):
-            ctx.problem(
-                line, f"Fn::FindInMap names a mapping that does not exist: {name}"
-            )
+            ctx.problem(line, f"Fn::FindInMap names a mapping that does not exist: {name}")
         return Unknown("Fn::FindInMap")
     found: list[tuple[str, Any]] = []
     for top_key, entries in table.items():
@@ -168,11 +152,7 @@ def _map_key(key: Any) -> Any:
 def _key_matches(key: Any, candidate: Any) -> bool:
     if isinstance(key, Unknown):
         return True
-    return (
-        isinstance(key, (str, int, float))
-        and not isinstance(key, bool)
-        and str(key) == str(candidate)
-    )
+    return isinstance(key, (str, int, float)) and not isinstance(key, bool) and str(key) == str(candidate)
 
 
 def _input_of(*keys: Any) -> str:

@@ -22,10 +22,7 @@ _SECTIONS = ("Conditions", "Resources", "Outputs")
 
 def expand_for_each(template: dict[str, Any], ctx: TemplateContext) -> dict[str, Any]:
     """A copy of the template with every ``Fn::ForEach`` loop expanded (problems go to ``ctx``)."""
-    if not any(
-        isinstance(template.get(s), dict) and any(_is_loop(k) for k in template[s])
-        for s in _SECTIONS
-    ):
+    if not any(isinstance(template.get(s), dict) and any(_is_loop(k) for k in template[s]) for s in _SECTIONS):
         return template
     out = LineDict(template, line=line_of(template))
     budget = [MAX_EXPANSIONS]
@@ -65,21 +62,12 @@ def _expand_loop(
     budget: list[int],
 ) -> dict[str, Any]:
     line = line_of(loop)
-    if not (
-        isinstance(loop, list)
-        and len(loop) == 3
-        and isinstance(loop[0], str)
-        and isinstance(loop[2], dict)
-    ):
-        ctx.problem(
-            line, f"{name} expects [identifier, collection, {{output key: template}}]"
-        )
+    if not (isinstance(loop, list) and len(loop) == 3 and isinstance(loop[0], str) and isinstance(loop[2], dict)):
+        ctx.problem(line, f"{name} expects [identifier, collection, {{output key: template}}]")
         return {}
     identifier, collection, body = loop
     items = resolve(substitute(collection, bindings), ctx, line=line)
-    if not isinstance(items, list) or not all(
-        isinstance(i, (str, int, float)) and not isinstance(i, bool) for i in items
-    ):
+    if not isinstance(items, list) or not all(isinstance(i, (str, int, float)) and not isinstance(i, bool) for i in items):
         ctx.problem(
             line,
             f"{name}: the collection is not a list privlint can know, so what the loop makes is not analysed",
@@ -93,9 +81,7 @@ def _expand_loop(
                 f"{name} makes more than {MAX_EXPANSIONS} entries: the rest are not analysed",
             )
             break
-        out.update(
-            _expand_entries(body, {**bindings, identifier: str(item)}, ctx, budget)
-        )
+        out.update(_expand_entries(body, {**bindings, identifier: str(item)}, ctx, budget))
     return out
 
 
@@ -103,9 +89,7 @@ def _key(key: Any, bindings: dict[str, str]) -> Any:
     if not isinstance(key, str):
         return key
     for identifier, value in bindings.items():
-        key = key.replace("${" + identifier + "}", value).replace(
-            "&{" + identifier + "}", re.sub(r"[^A-Za-z0-9]", "", value)
-        )
+        key = key.replace("${" + identifier + "}", value).replace("&{" + identifier + "}", re.sub(r"[^A-Za-z0-9]", "", value))
     return key
 
 
@@ -129,15 +113,8 @@ def substitute(value: Any, bindings: dict[str, str]) -> Any:
         if function == "Ref" and isinstance(arg, str) and arg in bindings:
             return bindings[arg]
         if function == "Fn::Sub" and isinstance(arg, str):
-            return LineDict(
-                {function: _sub_text(arg, bindings, set())}, line=line_of(value)
-            )
-        if (
-            function == "Fn::Sub"
-            and isinstance(arg, list)
-            and len(arg) == 2
-            and isinstance(arg[0], str)
-        ):
+            return LineDict({function: _sub_text(arg, bindings, set())}, line=line_of(value))
+        if function == "Fn::Sub" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str):
             own = set(arg[1]) if isinstance(arg[1], dict) else set()
             return LineDict(
                 {

@@ -14,11 +14,11 @@ import re
 from typing import Any, Protocol
 
 from privlint.model.datafiles import load_json
+from privlint.model.inventory import Location
+from privlint.model.records import ResourceRecord
 from privlint.model.values import LineDict, Reference, Unknown, as_list, line_of
 from privlint.normalize.cfn_conditions import mark
 from privlint.normalize.cfn_context import TemplateContext, join_parts, resolve
-from privlint.model.inventory import Location
-from privlint.model.records import ResourceRecord
 from privlint.normalize.common import InventoryBuilder
 
 
@@ -29,6 +29,7 @@ class CloudFormationNormaliser(Protocol):
     ctx: TemplateContext
 
     def _loc(self, value: Any, record: ResourceRecord) -> Location: ...
+
 
 # The aws-sam-translator release the vendored data files come from.
 SAM_TRANSLATOR_VERSION = "1.115.0"
@@ -78,29 +79,17 @@ def serverless_workload(self: CloudFormationNormaliser, record: ResourceRecord) 
             }
         ]
     }
-    principal.trust_document = self.builder.add_document(
-        f"{role}.trust", record.address, record.type, record.location, trust, "trust"
-    )
+    principal.trust_document = self.builder.add_document(f"{role}.trust", record.address, record.type, record.location, trust, "trust")
     templates = policy_templates()
     for index, item in enumerate(as_list(record.get("Policies"))):
-        loc = (
-            self._loc(item, record)
-            if isinstance(item, dict)
-            else record.attr_location("Policies")
-        )
+        loc = self._loc(item, record) if isinstance(item, dict) else record.attr_location("Policies")
         if isinstance(item, (str, Unknown)):
-            arn = (
-                item
-                if not isinstance(item, str) or item.startswith("arn:")
-                else f"arn:aws:iam::aws:policy/{item}"
-            )
+            arn = item if not isinstance(item, str) or item.startswith("arn:") else f"arn:aws:iam::aws:policy/{item}"
             self.builder.link_policy(role, "role", arn, loc, record.address)
             continue
         if not isinstance(item, dict):
             continue
-        document: Any = (
-            item if any(k in item for k in ("Statement", "statement")) else None
-        )
+        document: Any = item if any(k in item for k in ("Statement", "statement")) else None
         if document is None and len(item) == 1:
             ((name, parameters),) = item.items()
             if isinstance(name, str) and name in templates:
@@ -140,13 +129,9 @@ def _expand_template(
         if parameter in given:
             values[parameter] = given[parameter]
         else:
-            self.ctx.problem(
-                line, f"SAM policy template {name} needs the parameter {parameter}"
-            )
+            self.ctx.problem(line, f"SAM policy template {name} needs the parameter {parameter}")
             values[parameter] = Unknown(f"{name}.{parameter}")
-    document = resolve(
-        _with_parameters(template["Definition"], values), self.ctx, line=line
-    )
+    document = resolve(_with_parameters(template["Definition"], values), self.ctx, line=line)
     return LineDict(document, line=line) if isinstance(document, dict) else document
 
 
@@ -172,10 +157,7 @@ def connector(self: CloudFormationNormaliser, record: ResourceRecord) -> None:
         if destination is None:
             continue
         profile = profiles.get(source["type"], {}).get(destination["type"])
-        if (
-            not isinstance(profile, dict)
-            or profile.get("Type") != "AWS_IAM_ROLE_MANAGED_POLICY"
-        ):
+        if not isinstance(profile, dict) or profile.get("Type") != "AWS_IAM_ROLE_MANAGED_POLICY":
             continue  # resource policies and Lambda permissions: not identity grants
         properties = profile.get("Properties", {})
         holder = source if properties.get("SourcePolicy") else destination
@@ -183,9 +165,7 @@ def connector(self: CloudFormationNormaliser, record: ResourceRecord) -> None:
         if role is None:
             continue
         categories = properties.get("AccessCategories", {})
-        statements = [
-            s for p in permissions for s in categories.get(p, {}).get("Statement", [])
-        ]
+        statements = [s for p in permissions for s in categories.get(p, {}).get("Statement", [])]
         endpoints = {"Source": source, "Destination": destination}
         document = LineDict(
             {"Statement": [_fill(s, endpoints, record.line) for s in statements]},
@@ -220,15 +200,9 @@ def _endpoint(self: CloudFormationNormaliser, value: Any) -> dict[str, Any] | No
         found = resource.get("Properties")
         properties: dict[str, Any] = found if isinstance(found, dict) else {}
         if sam_type in _TRUSTED_SERVICE:
-            role = (
-                _role_address(resolve(properties.get("Role"), self.ctx))
-                if properties.get("Role") is not None
-                else f"{logical}Role"
-            )
+            role = _role_address(resolve(properties.get("Role"), self.ctx)) if properties.get("Role") is not None else f"{logical}Role"
         elif kind in _ROLE_PROPERTY:
-            role = _role_address(
-                resolve(properties.get(_ROLE_PROPERTY[kind]), self.ctx)
-            )
+            role = _role_address(resolve(properties.get(_ROLE_PROPERTY[kind]), self.ctx))
         arn = Reference(source=f"{logical}.Arn", address=logical, attribute="Arn")
         return {
             "type": kind,
@@ -257,9 +231,7 @@ def _fill(value: Any, endpoints: dict[str, dict[str, Any]], line: int | None) ->
     if isinstance(value, list):
         return [_fill(v, endpoints, line) for v in value]
     if isinstance(value, dict):
-        return LineDict(
-            {k: _fill(v, endpoints, line) for k, v in value.items()}, line=line
-        )
+        return LineDict({k: _fill(v, endpoints, line) for k, v in value.items()}, line=line)
     if not isinstance(value, str) or "%{" not in value:
         return value
     whole = _PLACEHOLDER.fullmatch(value)

@@ -13,7 +13,17 @@ from typing import Any
 
 from privlint.model.values import PartialList, Reference, SecretStoreValue, Unknown
 from privlint.normalize.cfn_conditions import fn_if
-from privlint.normalize.cfn_context import DEPLOYMENT_SPECIFIC, NO_VALUE, PSEUDO_PARAMETERS, SECRET_REF, Intrinsic, TemplateContext, join_parts, resolve, wrong_arguments
+from privlint.normalize.cfn_context import (
+    DEPLOYMENT_SPECIFIC,
+    NO_VALUE,
+    PSEUDO_PARAMETERS,
+    SECRET_REF,
+    Intrinsic,
+    TemplateContext,
+    join_parts,
+    resolve,
+    wrong_arguments,
+)
 from privlint.normalize.cfn_functions import MORE_INTRINSICS
 
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
@@ -26,9 +36,7 @@ def _ref(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
     if name == "AWS::NoValue":
         return NO_VALUE
     if name in DEPLOYMENT_SPECIFIC and ctx.deciding:
-        return Unknown(
-            name
-        )  # a condition on the region or account holds in some deployments and not others
+        return Unknown(name)  # a condition on the region or account holds in some deployments and not others
     if name in PSEUDO_PARAMETERS:
         return PSEUDO_PARAMETERS[name]
     if name.startswith("AWS::"):
@@ -48,18 +56,11 @@ def _get_att(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> An
 
 
 def _sub(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
-    if isinstance(
-        arg, dict
-    ):  # the text comes from another function (a macro's Fn::Transform...)
+    if isinstance(arg, dict):  # the text comes from another function (a macro's Fn::Transform...)
         arg = resolve(arg, ctx, depth, line)
         if not isinstance(arg, str):
             return Unknown("Fn::Sub")
-    if (
-        isinstance(arg, list)
-        and len(arg) == 2
-        and isinstance(arg[0], str)
-        and isinstance(arg[1], dict)
-    ):
+    if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], dict):
         template, variables = arg[0], arg[1]
     elif isinstance(arg, str):
         template, variables = arg, {}
@@ -102,27 +103,13 @@ def _select(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any
     if not (isinstance(arg, list) and len(arg) == 2):
         return wrong_arguments(ctx, line, "Fn::Select", "[index, list]")
     index, items = resolve(arg[0], ctx, depth, line), resolve(arg[1], ctx, depth, line)
-    if (
-        isinstance(index, Unknown)
-        or isinstance(items, Unknown)
-        and not isinstance(items, PartialList)
-    ):
+    if isinstance(index, Unknown) or isinstance(items, Unknown) and not isinstance(items, PartialList):
         return Unknown("Fn::Select")
-    position = (
-        int(index)
-        if isinstance(index, int) and not isinstance(index, bool)
-        else int(index)
-        if isinstance(index, str) and index.isdigit()
-        else None
-    )
+    position = int(index) if isinstance(index, int) and not isinstance(index, bool) else int(index) if isinstance(index, str) and index.isdigit() else None
     if position is None:
         return wrong_arguments(ctx, line, "Fn::Select", "a non-negative index")
     if isinstance(items, PartialList):
-        return (
-            items.known[position]
-            if position < len(items.known)
-            else Unknown("Fn::Select")
-        )
+        return items.known[position] if position < len(items.known) else Unknown("Fn::Select")
     if not isinstance(items, list):
         return wrong_arguments(ctx, line, "Fn::Select", "a list")
     if position >= len(items):
@@ -135,9 +122,7 @@ def _select(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any
 
 
 def _split(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
-    if not (
-        isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and arg[0]
-    ):
+    if not (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and arg[0]):
         return wrong_arguments(ctx, line, "Fn::Split", "[delimiter, string]")
     text = resolve(arg[1], ctx, depth, line)
     if isinstance(text, str):
@@ -148,9 +133,7 @@ def _split(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
 
 
 def _get_azs(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:
-    return PartialList(
-        source="Fn::GetAZs"
-    )  # the zones, and how many there are, depend on the account
+    return PartialList(source="Fn::GetAZs")  # the zones, and how many there are, depend on the account
 
 
 def _import_value(arg: Any, ctx: TemplateContext, depth: int, line: int | None) -> Any:

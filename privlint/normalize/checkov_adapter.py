@@ -16,10 +16,10 @@ import re
 from typing import Any, Literal
 
 from privlint.model.inventory import Inventory
-from privlint.normalize.cloudformation_aws import CloudFormationNormaliser
 from privlint.model.records import ResourceRecord
-from privlint.normalize.terraform_aws import TerraformNormaliser
 from privlint.model.values import PartialString, Reference, Unknown
+from privlint.normalize.cloudformation_aws import CloudFormationNormaliser
+from privlint.normalize.terraform_aws import TerraformNormaliser
 
 TerraformMode = Literal["resource", "data", "provider"]
 

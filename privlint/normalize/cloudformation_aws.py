@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from privlint.knowledge.credentials import is_admin_user_resource, walk_credentials
 from privlint.model.inventory import (
     IngressRule,
     Inventory,
@@ -13,6 +14,8 @@ from privlint.model.inventory import (
     PrincipalKind,
     SecretParameter,
 )
+from privlint.model.problems import Problem
+from privlint.model.records import Origin, ResourceRecord
 from privlint.model.values import (
     LineDict,
     Reference,
@@ -22,13 +25,10 @@ from privlint.model.values import (
     truthy,
 )
 from privlint.normalize.cfn_conditions import evaluate_condition, settle
+from privlint.normalize.cfn_context import from_input, resolve
 from privlint.normalize.cfn_language_extensions import expand_for_each
 from privlint.normalize.cfn_sam import connector, serverless_workload
-from privlint.normalize.cfn_context import from_input, resolve
 from privlint.normalize.cfn_values import template_context
-from privlint.knowledge.credentials import is_admin_user_resource, walk_credentials
-from privlint.model.problems import Problem
-from privlint.model.records import Origin, ResourceRecord
 from privlint.normalize.common import InventoryBuilder, workload_specs, workloads_of
 
 # The properties of AWS::IAM::ManagedPolicy that attach it, and the kind of principal each names.
@@ -160,13 +160,19 @@ class CloudFormationNormaliser:
         principal = self.builder.add_principal(record.address, "role", record.get("RoleName"), record.location)
         self.builder.set_boundary(principal, record.get("PermissionsBoundary"), record.attr_location("PermissionsBoundary"))
         principal.trust_document = self.builder.add_document(
-            f"{record.address}.AssumeRolePolicyDocument", record.address, record.type,
-            record.attr_location("AssumeRolePolicyDocument"), record.get("AssumeRolePolicyDocument"), "trust",
+            f"{record.address}.AssumeRolePolicyDocument",
+            record.address,
+            record.type,
+            record.attr_location("AssumeRolePolicyDocument"),
+            record.get("AssumeRolePolicyDocument"),
+            "trust",
         )
         self._policies(record, "role")
 
     def _managed_policy(self, record: ResourceRecord) -> None:
-        doc = self.builder.add_document(record.address, record.address, record.type, record.attr_location("PolicyDocument"), record.get("PolicyDocument"), "identity")
+        doc = self.builder.add_document(
+            record.address, record.address, record.type, record.attr_location("PolicyDocument"), record.get("PolicyDocument"), "identity"
+        )
         self.builder.register_policy_name(record.get("ManagedPolicyName") or record.get("PolicyName"), record.address)
         if doc is None:
             return
@@ -194,12 +200,21 @@ class CloudFormationNormaliser:
         if principal is None:
             return
         statement = LineDict(
-            {"Effect": "Allow", "Principal": principal if principal == "*" else {"AWS": principal}, "Action": record.get("Action"), "Resource": record.get("FunctionName")},
+            {
+                "Effect": "Allow",
+                "Principal": principal if principal == "*" else {"AWS": principal},
+                "Action": record.get("Action"),
+                "Resource": record.get("FunctionName"),
+            },
             line=record.line,
             depends_on=getattr(record.values, "depends_on", None),
         )
         conditions: dict[str, Any] = {}
-        for prop, key, op in (("SourceArn", "aws:SourceArn", "ArnLike"), ("SourceAccount", "aws:SourceAccount", "StringEquals"), ("PrincipalOrgID", "aws:PrincipalOrgID", "StringEquals")):
+        for prop, key, op in (
+            ("SourceArn", "aws:SourceArn", "ArnLike"),
+            ("SourceAccount", "aws:SourceAccount", "StringEquals"),
+            ("PrincipalOrgID", "aws:PrincipalOrgID", "StringEquals"),
+        ):
             if record.get(prop) is not None:
                 conditions.setdefault(op, {})[key] = record.get(prop)
         if conditions:
@@ -220,7 +235,14 @@ class CloudFormationNormaliser:
         if not cidrs or not isinstance(protocol, (str, int)):
             return
         self.builder.inventory.ingress_rules.append(
-            IngressRule(address=record.address, location=loc, protocol=str(protocol).lower(), from_port=known_int(rule.get("FromPort")), to_port=known_int(rule.get("ToPort")), cidrs=cidrs)
+            IngressRule(
+                address=record.address,
+                location=loc,
+                protocol=str(protocol).lower(),
+                from_port=known_int(rule.get("FromPort")),
+                to_port=known_int(rule.get("ToPort")),
+                cidrs=cidrs,
+            )
         )
 
     # -- credentials and parameters
@@ -248,7 +270,11 @@ class CloudFormationNormaliser:
         for name, param in self.ctx.parameters.items():
             if isinstance(param, dict) and truthy(param.get("NoEcho")) is True:
                 self.builder.inventory.secret_parameters.append(
-                    SecretParameter(name=str(name), has_default="Default" in param and param["Default"] not in ("", None), location=Location(file=self.file, line=line_of(param)))
+                    SecretParameter(
+                        name=str(name),
+                        has_default="Default" in param and param["Default"] not in ("", None),
+                        location=Location(file=self.file, line=line_of(param)),
+                    )
                 )
 
 
@@ -263,7 +289,9 @@ def _inline_policy(*targets: tuple[str, PrincipalKind]) -> Callable[[CloudFormat
     """AWS::IAM::Policy and AWS::IAM::{User,Group,Role}Policy: one document attached to named principals."""
 
     def handler(self: CloudFormationNormaliser, record: ResourceRecord) -> None:
-        doc = self.builder.add_document(record.address, record.address, record.type, record.attr_location("PolicyDocument"), record.get("PolicyDocument"), "identity")
+        doc = self.builder.add_document(
+            record.address, record.address, record.type, record.attr_location("PolicyDocument"), record.get("PolicyDocument"), "identity"
+        )
         if doc is None:
             return
         for prop, kind in targets:

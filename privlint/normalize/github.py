@@ -27,7 +27,16 @@ from privlint.model.inventory import (
 from privlint.model.values import as_list, line_of, truthy
 
 # The API's and the tools' spellings of repository permissions, in GitHub's own words (read, write, ...).
-_PERMISSION_NAMES = {"pull": "read", "push": "write", "read": "read", "write": "write", "triage": "triage", "maintain": "maintain", "admin": "admin", "none": "none"}
+_PERMISSION_NAMES = {
+    "pull": "read",
+    "push": "write",
+    "read": "read",
+    "write": "write",
+    "triage": "triage",
+    "maintain": "maintain",
+    "admin": "admin",
+    "none": "none",
+}
 # GET .../collaborators and .../teams/{slug}/repos give a ``permissions`` map; the highest true one wins.
 _PERMISSION_ORDER = ("admin", "maintain", "push", "triage", "pull")
 _ROLE_LISTS: tuple[tuple[str, GitHubOrgRole], ...] = (("admins", "admin"), ("members", "member"))  # key of the list, role of its logins
@@ -85,13 +94,13 @@ class _Org:
 
     def member(self, login: str, value: Any, role: GitHubOrgRole | None, two_factor_disabled: bool | None = None) -> GitHubMember:
         kind = "member" if role is not None else "collaborator"
-        member = GitHubMember(
-            login=login, resource=self.name(kind, login), location=self.at(value), role=role, two_factor_disabled=two_factor_disabled
-        )
+        member = GitHubMember(login=login, resource=self.name(kind, login), location=self.at(value), role=role, two_factor_disabled=two_factor_disabled)
         self.org.members.append(member)
         return member
 
-    def access(self, repository: str, permission: str, value: Any, grantee: str, kind: GitHubGranteeKind, outside: bool | None = None, resource: str | None = None) -> None:
+    def access(
+        self, repository: str, permission: str, value: Any, grantee: str, kind: GitHubGranteeKind, outside: bool | None = None, resource: str | None = None
+    ) -> None:
         self.org.repo_access.append(
             GitHubRepoAccess(
                 repository=repository,

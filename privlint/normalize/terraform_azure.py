@@ -220,8 +220,12 @@ def _conditional_access(record: ResourceRecord) -> AzureConditionalAccessPolicy:
     unknown = isinstance(record.get("conditions"), Unknown) or isinstance(conditions.get("users"), Unknown)
     all_users = False
     for attribute, target in (
-        ("included_users", included), ("included_groups", included), ("included_roles", included),
-        ("excluded_users", excluded), ("excluded_groups", excluded), ("excluded_roles", excluded),
+        ("included_users", included),
+        ("included_groups", included),
+        ("included_roles", included),
+        ("excluded_users", excluded),
+        ("excluded_groups", excluded),
+        ("excluded_roles", excluded),
     ):
         raw = users.get(attribute)
         if isinstance(raw, Unknown):

@@ -46,7 +46,9 @@ def normalise(records: list[ResourceRecord], inventory: Inventory) -> None:
                     inventory.gcp_iam_bindings.append(_binding(record.address, record.type, level, block, source.file, source.line))
             elif isinstance(data, dict):  # jsonencode({bindings = [...]})
                 for block in as_list(data.get("bindings")):
-                    inventory.gcp_iam_bindings.append(_binding(record.address, record.type, level, block, record.file, record.attribute_lines.get("policy_data", record.line)))
+                    inventory.gcp_iam_bindings.append(
+                        _binding(record.address, record.type, level, block, record.file, record.attribute_lines.get("policy_data", record.line))
+                    )
             continue
         members = record.get("member") if kind == "member" else record.get("members")
         block = {"role": record.get("role"), "members": members, "condition": record.get("condition")}
@@ -61,7 +63,9 @@ def normalise(records: list[ResourceRecord], inventory: Inventory) -> None:
 
 def _binding(address: str, resource_type: str, level: GcpBindingLevel, block: Any, file: str, default_line: int | None) -> GcpIamBinding:
     if not isinstance(block, dict):
-        return GcpIamBinding(address=address, location=Location(file=file, line=default_line), resource_type=resource_type, level=level, role=None, unknown_members=True)
+        return GcpIamBinding(
+            address=address, location=Location(file=file, line=default_line), resource_type=resource_type, level=level, role=None, unknown_members=True
+        )
     members: list[str] = []
     refs: list[str] = []
     unknown = isinstance(block.get("members"), Unknown) and not isinstance(block.get("members"), (Reference, PartialString))

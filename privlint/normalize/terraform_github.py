@@ -31,8 +31,6 @@ class HasBuilder(Protocol):
     builder: InventoryBuilder
 
 
-
-
 def _terraform_org(normaliser: HasBuilder, record: ResourceRecord) -> GitHubOrg:
     inventory = normaliser.builder.inventory
     for org in inventory.github_orgs:
@@ -146,9 +144,7 @@ def tf_webhook(normaliser: HasBuilder, record: ResourceRecord) -> None:
     org = _terraform_org(normaliser, record)
     configuration = next((c for c in as_list(record.get("configuration")) if isinstance(c, dict)), None)
     secret = configuration.get("secret") if configuration else None
-    org.hooks.append(
-        GitHubHook(hook_id=record.address, has_secret=secret is not None and secret != "", resource=record.address, location=record.location)
-    )
+    org.hooks.append(GitHubHook(hook_id=record.address, has_secret=secret is not None and secret != "", resource=record.address, location=record.location))
 
 
 def tf_actions_secret(normaliser: HasBuilder, record: ResourceRecord) -> None:

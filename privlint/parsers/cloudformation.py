@@ -12,10 +12,10 @@ from typing import Any
 
 import yaml
 
+from privlint.model.problems import SourceError
 from privlint.model.values import LineDict
 from privlint.parsers import jsonpos, yaml_lines
 from privlint.parsers.yaml_lines import YamlError
-from privlint.model.problems import SourceError
 
 _INTRINSICS = {
     "Ref": "Ref",

@@ -39,7 +39,4 @@ def _comments(root: Node) -> Iterator[Node]:
 
 def block_ranges(text: str) -> list[tuple[int, int]]:
     """(first line, last line) of every top-level block."""
-    return [
-        (block.line, block.end_line or block.line)
-        for block in parse_hcl(text).body.blocks
-    ]
+    return [(block.line, block.end_line or block.line) for block in parse_hcl(text).body.blocks]

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from tree_sitter import Node
 
 from privlint.parsers.hcl_nesting import Nesting, Unreadable
-from privlint.parsers.hcl_templates import TemplateReader, code_children
 from privlint.parsers.hcl_syntax_tree import (
     BinaryOp,
     Conditional,
@@ -33,6 +32,7 @@ from privlint.parsers.hcl_syntax_tree import (
     UnaryOp,
     Variable,
 )
+from privlint.parsers.hcl_templates import TemplateReader, code_children
 
 MAX_NUMBER_LENGTH = 400  # digits: beyond any real count, port or ID, and cheap to convert
 _BINARY_OPERATORS = frozenset({"*", "/", "%", "+", "-", "<", ">", "<=", ">=", "==", "!=", "&&", "||"})

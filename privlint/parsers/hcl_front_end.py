@@ -14,7 +14,6 @@ from functools import cache
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
 from privlint.parsers.hcl_expressions import ExpressionReader
-from privlint.parsers.hcl_templates import code_children
 from privlint.parsers.hcl_syntax_tree import (
     Attribute,
     Block,
@@ -26,6 +25,7 @@ from privlint.parsers.hcl_syntax_tree import (
     SyntaxProblem,
     Template,
 )
+from privlint.parsers.hcl_templates import code_children
 
 # Blocks nested deeper than this are not read (each level costs Python frames); real code uses a few.
 MAX_BLOCK_NESTING = 60
@@ -283,4 +283,3 @@ def _describe(error: Node) -> str:
     if text and len(text) <= 3 and "\n" not in text:
         return repr(text)
     return _TOKEN_KINDS.get(node.type, "token")
-

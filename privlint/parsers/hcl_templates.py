@@ -93,9 +93,7 @@ _Token = str | _Interp | _Tag
 class TemplateReader:
     """Builds ``Template`` values; ``expression`` converts the expressions inside them."""
 
-    def __init__(
-        self, source: bytes, line_of: Callable[[Node], int], expression: Callable[[Node], Expression], nesting: Nesting
-    ) -> None:
+    def __init__(self, source: bytes, line_of: Callable[[Node], int], expression: Callable[[Node], Expression], nesting: Nesting) -> None:
         self.source = source
         self.line_of = line_of
         self.expression = expression

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from json.decoder import scanstring  # type: ignore[attr-defined]  # not declared in typeshed
 from typing import Any
 
-from privlint.model.values import LineDict
 from privlint.model.problems import SourceError
+from privlint.model.values import LineDict
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")

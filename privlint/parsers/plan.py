@@ -12,9 +12,8 @@ from typing import Any
 
 from privlint.knowledge.credentials import credential_attribute_kind
 from privlint.model.records import ResourceRecord, block_address
-from privlint.parsers import jsonpos
 from privlint.model.values import LineDict, Unknown
-
+from privlint.parsers import jsonpos
 
 # The sections of `terraform show -json PLANFILE` that only a plan has (a state file has `values`).
 PLAN_SECTIONS = ("planned_values", "resource_changes", "resource_drift")

@@ -13,8 +13,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from privlint.parsers import jsonpos
 from privlint.parsers import hcl_syntax_tree as st
+from privlint.parsers import jsonpos
 from privlint.parsers.hcl_front_end import parse_expression, parse_template
 
 # How many labels each top-level block type has in JSON form.
@@ -144,7 +144,9 @@ def _literal(value: Any, line: int) -> st.Expression:
     """A JSON value taken as it is written (no templates)."""
     if isinstance(value, dict):
         own = _line(value, line)
-        return st.ObjectExpr(tuple(st.ObjectItem(st.Literal(k, own), _literal(v, _key_line(value, k, own)), _key_line(value, k, own)) for k, v in value.items()), own)
+        return st.ObjectExpr(
+            tuple(st.ObjectItem(st.Literal(k, own), _literal(v, _key_line(value, k, own)), _key_line(value, k, own)) for k, v in value.items()), own
+        )
     if isinstance(value, list):
         return st.TupleExpr(tuple(_literal(v, line) for v in value), line)
     return st.Literal(value, line)

@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from privlint.model.values import LineDict
 from privlint.model.problems import SourceError
+from privlint.model.values import LineDict
 
 MAX_ALIASES = 200
 MAX_ALIAS_EXPANSION = 100_000  # nodes added by expanding aliases; a real file adds a few hundred

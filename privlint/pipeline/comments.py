@@ -69,9 +69,7 @@ def _hcl_comments(lines: list[str]) -> dict[int, int]:
             if ch == '"':
                 stack.append("s")
             elif ch == "{" and stack:
-                stack.append(
-                    "i"
-                )  # an object inside an interpolation: its '}' is not the end
+                stack.append("i")  # an object inside an interpolation: its '}' is not the end
             elif not stack and (ch == "#" or pair == "//"):
                 found[number] = i
                 break
@@ -91,9 +89,7 @@ def _hcl_comments(lines: list[str]) -> dict[int, int]:
 
 def _yaml_comments(lines: list[str]) -> dict[int, int]:
     found: dict[int, int] = {}
-    block_indent: int | None = (
-        None  # inside a block scalar (| or >) indented more than this
-    )
+    block_indent: int | None = None  # inside a block scalar (| or >) indented more than this
     quote: str | None = None  # a flow scalar continued from the previous line
     for number, line in enumerate(lines, start=1):
         indent = len(line) - len(line.lstrip(" "))

@@ -131,11 +131,11 @@ def check_ownership(path: Path) -> None:
         return  # no POSIX ownership to check
     info = path.stat()
     if info.st_uid not in (os.geteuid(), 0):
-        raise ConfigError(f"{path}: refused: the file belongs to another user (uid {info.st_uid}); "
-                          "a configuration can switch checks off, so only your own files are read")
+        raise ConfigError(
+            f"{path}: refused: the file belongs to another user (uid {info.st_uid}); a configuration can switch checks off, so only your own files are read"
+        )
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        raise ConfigError(f"{path}: refused: the file is writable by group or others (mode {stat.S_IMODE(info.st_mode):o}); "
-                          "run chmod go-w on it")
+        raise ConfigError(f"{path}: refused: the file is writable by group or others (mode {stat.S_IMODE(info.st_mode):o}); run chmod go-w on it")
 
 
 def rule_names() -> set[str]:
@@ -155,8 +155,11 @@ def check_rule_names(settings: Settings, where: Callable[[str], str] = lambda ke
     if unknown:
         from privlint.model.escape import printable
 
-        raise ConfigError("\n".join(f"{where(key)}: {key}: unknown rule '{printable(name)[:80]}' (`privlint rules` lists the ids, names and categories)"
-                                     for key, name in unknown))
+        raise ConfigError(
+            "\n".join(
+                f"{where(key)}: {key}: unknown rule '{printable(name)[:80]}' (`privlint rules` lists the ids, names and categories)" for key, name in unknown
+            )
+        )
 
 
 def describe_changes(raw: dict[str, Any]) -> list[str]:

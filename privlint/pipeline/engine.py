@@ -14,9 +14,11 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
+from privlint.model.catalog import PARSE_ERROR_ID, load_catalog
 from privlint.model.findings import Finding, Report, Suppression
-from privlint.model.settings import Settings
 from privlint.model.problems import Problem
+from privlint.model.settings import Settings
+from privlint.pipeline.cache import ResultCache
 from privlint.pipeline.discover import (
     TERRAFORM,
     BinaryFile,
@@ -25,9 +27,7 @@ from privlint.pipeline.discover import (
     discover,
     read_text,
 )
-from privlint.pipeline.cache import ResultCache
 from privlint.pipeline.formats import by_name
-from privlint.pipeline.units import GUARDED, Unit, internal_error
 from privlint.pipeline.suppress import (
     Directive,
     Outcome,
@@ -36,7 +36,7 @@ from privlint.pipeline.suppress import (
     comment_directives,
     config_directives,
 )
-from privlint.model.catalog import PARSE_ERROR_ID, load_catalog
+from privlint.pipeline.units import GUARDED, Unit, internal_error
 from privlint.rules.base import Hit
 from privlint.rules.registry import all_linkers, all_rules
 
@@ -230,4 +230,3 @@ class Scanner:
                         )
                     )
         return findings
-

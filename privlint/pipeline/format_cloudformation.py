@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from privlint.model.settings import Settings
 from privlint.model.problems import Problem
+from privlint.model.settings import Settings
 from privlint.pipeline.units import Document, Format, Unit
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def _resource_ranges(text: str, starts: list[int]) -> list[tuple[int, int]]:
     top_level = [i + 1 for i, line in enumerate(lines) if line[:1] not in ("", " ", "\t", "#", "-") and not line.startswith("}")]
     ranges = []
     for index, start in enumerate(starts):
-        following = [n for n in (starts[index + 1:index + 2] + [t for t in top_level if t > start][:1]) if n > start]
+        following = [n for n in (starts[index + 1 : index + 2] + [t for t in top_level if t > start][:1]) if n > start]
         end = (min(following) if following else len(lines) + 1) - 1
         while end > start and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
             end -= 1  # comments above the next resource belong to it

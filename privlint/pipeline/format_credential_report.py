@@ -19,8 +19,8 @@ from privlint.model.inventory import (
     CredentialReportRow,
     Location,
 )
-from privlint.model.settings import Settings
 from privlint.model.problems import Problem
+from privlint.model.settings import Settings
 from privlint.pipeline.units import Document, Format, Unit
 
 HEADER_START = "user,arn,user_creation_time"

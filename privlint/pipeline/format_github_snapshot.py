@@ -13,9 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from privlint.model.problems import Problem
 from privlint.model.settings import Settings
 from privlint.model.values import line_of
-from privlint.model.problems import Problem
 from privlint.pipeline.units import Document, Format, Unit
 
 if TYPE_CHECKING:

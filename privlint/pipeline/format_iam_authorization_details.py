@@ -6,8 +6,8 @@ GroupDetailList, RoleDetailList, Policies, and the paging keys), with at least o
 
 from __future__ import annotations
 
-from privlint.model.settings import Settings
 from privlint.model.problems import Problem
+from privlint.model.settings import Settings
 from privlint.pipeline.units import Document, Format, Unit
 
 _LISTS = frozenset({"UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"})

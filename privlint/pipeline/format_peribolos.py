@@ -11,8 +11,8 @@ import os
 import re
 from typing import Any
 
-from privlint.pipeline.units import Document, Format, Unit
 from privlint.model.settings import Settings
+from privlint.pipeline.units import Document, Format, Unit
 
 _HINT = re.compile(r"^(orgs|admins)\s*:", re.MULTILINE)
 _ORG_KEYS = {"admins", "members", "teams", "default_repository_permission", "members_can_create_repositories"}

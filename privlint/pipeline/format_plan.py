@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from privlint.pipeline.units import Document, Format, Unit
 from privlint.model.problems import Problem
 from privlint.model.settings import Settings
 from privlint.parsers.plan import is_plan
+from privlint.pipeline.units import Document, Format, Unit
 
 
 def _is_plan(doc: Document) -> bool:

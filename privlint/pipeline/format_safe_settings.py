@@ -10,8 +10,8 @@ import os
 import re
 from typing import Any
 
-from privlint.pipeline.units import Document, Format, Unit
 from privlint.model.settings import Settings
+from privlint.pipeline.units import Document, Format, Unit
 
 _HINT = re.compile(r"^(collaborators|teams|branches)\s*:", re.MULTILINE)
 _SHAPES = {"collaborators": ("username",), "teams": ("name", "permission"), "branches": ("name", "protection")}

@@ -13,6 +13,7 @@ from typing import Any
 
 from privlint.pipeline.units import Document, Format
 
+
 @lru_cache(maxsize=1)
 def all_formats() -> tuple[Format, ...]:
     """Every single-file format, in the order they are tried (imported on first use: a run of

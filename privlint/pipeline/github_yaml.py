@@ -6,12 +6,13 @@ admins is reported on its own line, and dates as text.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import yaml
 
-from privlint.model.values import SourceText
 from privlint.model.problems import Problem
+from privlint.model.values import SourceText
 from privlint.parsers import yaml_lines
 from privlint.parsers.yaml_lines import YamlError
 from privlint.pipeline.units import Unit

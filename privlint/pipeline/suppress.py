@@ -123,14 +123,19 @@ def _parse_ignore(body: str, file: str, line: int) -> list[tuple[Suppression, st
     if not rules:
         return [(Suppression(rule="?", source="inline", file=file, line=line), "names no rule id")]
     return [
-        (Suppression(rule=r.rstrip(","), source="inline", file=file, line=line, reason=fields.get("reason") or None,
-                     owner=fields.get("owner") or None, until=until), problem)
+        (
+            Suppression(
+                rule=r.rstrip(","), source="inline", file=file, line=line, reason=fields.get("reason") or None, owner=fields.get("owner") or None, until=until
+            ),
+            problem,
+        )
         for r in rules
     ]
 
 
-def attach_to_blocks(comments: list[tuple[int, Suppression, str | None]], blocks: list[tuple[int, int]], text: str,
-                     columns: dict[int, int] | None = None) -> list[Directive]:
+def attach_to_blocks(
+    comments: list[tuple[int, Suppression, str | None]], blocks: list[tuple[int, int]], text: str, columns: dict[int, int] | None = None
+) -> list[Directive]:
     """A comment inside a block covers that block; one directly above it (only comment lines between) covers the next block."""
     from privlint.pipeline.comments import comment_columns, syntax_of
 
@@ -180,9 +185,13 @@ def metadata_directives(resources: dict[str, Any], file: str, line_of_resource: 
                 until = None
             rule = entry.get("id") or entry.get("rule")
             suppression = Suppression(
-                rule=str(rule) if rule else "?", source="metadata", file=file, line=line,
+                rule=str(rule) if rule else "?",
+                source="metadata",
+                file=file,
+                line=line,
                 reason=str(entry["reason"]) if entry.get("reason") else None,
-                owner=str(entry["owner"]) if entry.get("owner") else None, until=until,
+                owner=str(entry["owner"]) if entry.get("owner") else None,
+                until=until,
             )
             out.append(Directive(suppression, resource_glob=str(logical_id), problem=problem or (None if rule else "names no rule id")))
     return out
@@ -191,8 +200,7 @@ def metadata_directives(resources: dict[str, Any], file: str, line_of_resource: 
 def config_directives(entries: Iterable[Any], config_file: str) -> list[Directive]:
     out = []
     for index, entry in enumerate(entries):
-        suppression = Suppression(rule=entry.rule, source="config", file=config_file, line=index + 1,
-                                  reason=entry.reason, owner=entry.owner, until=entry.until)
+        suppression = Suppression(rule=entry.rule, source="config", file=config_file, line=index + 1, reason=entry.reason, owner=entry.owner, until=entry.until)
         out.append(Directive(suppression, file_glob=entry.path, resource_glob=entry.resource))
     return out
 
@@ -230,9 +238,13 @@ def apply(findings: list[Finding], directives: list[Directive], today: dt.date) 
             outcome.unknown_rules.append(f"{s.file}:{s.line}: {s.rule}")
             outcome.problems.append(("PL001", d, f"The {where} names no known rule, so it does not apply: `privlint rules` lists the ids and names."))
         elif not has_reason(s):
-            outcome.problems.append(("PL001", d, f"The {where} has no reason, so it does not apply: add reason=\"...\" (the risk accepted, for the risk register)."))
+            outcome.problems.append(
+                ("PL001", d, f'The {where} has no reason, so it does not apply: add reason="..." (the risk accepted, for the risk register).')
+            )
         elif s.until is not None and s.until < today:
-            outcome.problems.append(("PL002", d, f"The {where} expired on {s.until.isoformat()}, so the finding is reported again: fix it, or renew the exception with a new date."))
+            outcome.problems.append(
+                ("PL002", d, f"The {where} expired on {s.until.isoformat()}, so the finding is reported again: fix it, or renew the exception with a new date.")
+            )
         else:
             usable.append(d)
     for finding in findings:

@@ -12,8 +12,8 @@ from typing import Any
 
 from privlint.model.failures import could_not_analyse
 from privlint.model.inventory import Inventory
-from privlint.model.settings import Settings
 from privlint.model.problems import Problem
+from privlint.model.settings import Settings
 
 
 @dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from privlint.model.findings import Report
 from privlint.model.escape import annotation_data, annotation_property
+from privlint.model.findings import Report
 from privlint.report.locations import Locator
 
 _COMMAND = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}
@@ -19,7 +19,5 @@ def render(report: Report, root: Path) -> str:
         if f.suppressed:
             continue
         props = f"file={annotation_property(locator.shown(f.file))},line={f.line},title={annotation_property(f'{f.rule_id} {f.severity.value}: {f.resource}')}"
-        lines.append(
-            f"::{_COMMAND[f.severity.value]} {props}::{annotation_data(f.message)}"
-        )
+        lines.append(f"::{_COMMAND[f.severity.value]} {props}::{annotation_data(f.message)}")
     return "".join(line + "\n" for line in lines)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from privlint.model.findings import Report
 from privlint.model.escape import printable
+from privlint.model.findings import Report
 from privlint.report.locations import Locator
 
 
@@ -41,13 +41,9 @@ def render(report: Report, root: Path) -> str:
             file=path,
             line=str(f.line),
         )
-        failure = ET.SubElement(
-            case, "failure", message=printable(f.message), type=f.severity.value
-        )
+        failure = ET.SubElement(case, "failure", message=printable(f.message), type=f.severity.value)
         # XML 1.0 cannot hold most control characters, even escaped: printable() shows them instead.
-        failure.text = printable(
-            f"{path}:{f.line}: {f.severity.value} {f.rule_id} {f.resource}: {f.message} ({', '.join(f.controls)})"
-        )
+        failure.text = printable(f"{path}:{f.line}: {f.severity.value} {f.rule_id} {f.resource}: {f.message} ({', '.join(f.controls)})")
     if not shown:
         ET.SubElement(
             suite,
@@ -56,8 +52,4 @@ def render(report: Report, root: Path) -> str:
             name=f"no findings in {report.summary.files} files",
         )
     ET.indent(suites)
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        + ET.tostring(suites, encoding="unicode")
-        + "\n"
-    )
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

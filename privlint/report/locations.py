@@ -51,9 +51,7 @@ class Locator:
         """The relative path, or the normalised path itself for a file outside the root."""
         return self.relative(path) or os.path.normpath(path).replace(os.sep, "/")
 
-    def fingerprints(
-        self, findings: Iterable[Finding]
-    ) -> Iterator[tuple[Finding, str]]:
+    def fingerprints(self, findings: Iterable[Finding]) -> Iterator[tuple[Finding, str]]:
         """(finding, fingerprint) for every finding of a report: rule, relative path, resource and occurrence; not the line or message."""
         seen: Counter[tuple[str, str, str]] = Counter()
         for finding in findings:
@@ -63,7 +61,5 @@ class Locator:
             key = (finding.rule_id, path, resource)
             occurrence = seen[key]
             seen[key] += 1
-            digest = hashlib.sha256(
-                "|".join((*key, str(occurrence))).encode("utf-8", "surrogateescape")
-            ).hexdigest()[:32]
+            digest = hashlib.sha256("|".join((*key, str(occurrence))).encode("utf-8", "surrogateescape")).hexdigest()[:32]
             yield finding, digest

@@ -9,8 +9,8 @@ import json
 
 from pydantic import BaseModel
 
-from privlint.model.findings import Suppression
 from privlint.model.catalog import load_catalog
+from privlint.model.findings import Suppression
 
 
 class RegisterEntry(BaseModel):
@@ -31,11 +31,19 @@ def entries(suppressions: list[tuple[Suppression, str]], today: dt.date) -> list
     rows = []
     for s, resource in suppressions:
         meta = catalog.get(s.rule) or next((m for m in catalog.values() if m.name == s.rule), None)
-        rows.append(RegisterEntry(
-            rule=meta.id if meta else s.rule, controls=sorted(meta.controls) if meta else [], resource=resource,
-            location=f"{s.file}:{s.line}", reason=s.reason, owner=s.owner, expiry=s.until,
-            days_left=(s.until - today).days if s.until else None, source=s.source,
-        ))
+        rows.append(
+            RegisterEntry(
+                rule=meta.id if meta else s.rule,
+                controls=sorted(meta.controls) if meta else [],
+                resource=resource,
+                location=f"{s.file}:{s.line}",
+                reason=s.reason,
+                owner=s.owner,
+                expiry=s.until,
+                days_left=(s.until - today).days if s.until else None,
+                source=s.source,
+            )
+        )
     return sorted(rows, key=lambda r: (r.expiry or dt.date.max, r.location, r.rule, r.resource))
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from privlint.model.version import __version__
-from privlint.model.findings import Finding, Report, Severity
-from privlint.report.locations import Locator
 from privlint.model.catalog import RuleMeta, load_catalog
+from privlint.model.findings import Finding, Report, Severity
+from privlint.model.version import __version__
+from privlint.report.locations import Locator
 
 _LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 # GitHub code scanning ranks alerts by security-severity: >= 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, < 4 low.
@@ -87,8 +87,12 @@ def _result(finding: Finding, fingerprint: str, index: int, locator: Locator) ->
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": physical, "logicalLocations": [{"name": finding.resource, "kind": "resource"}]}],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
-        "properties": {"severity": finding.severity.value, "category": finding.category.value, "controls": finding.controls,
-                       "security-severity": _SECURITY_SEVERITY[finding.severity.value]},
+        "properties": {
+            "severity": finding.severity.value,
+            "category": finding.category.value,
+            "controls": finding.controls,
+            "security-severity": _SECURITY_SEVERITY[finding.severity.value],
+        },
     }
     if finding.suppressed and finding.suppression is not None:
         s = finding.suppression
@@ -114,17 +118,22 @@ def to_sarif(report: Report, root: Path | None = None, include_suppressed: bool 
     used = sorted(catalog)
     index = {rule_id: i for i, rule_id in enumerate(used)}
     # Fingerprints over every finding, so adding a suppression does not renumber the others.
-    results = [_result(f, fp, index[f.rule_id], locator) for f, fp in locator.fingerprints(report.findings)
-               if include_suppressed or not f.suppressed]
+    results = [_result(f, fp, index[f.rule_id], locator) for f, fp in locator.fingerprints(report.findings) if include_suppressed or not f.suppressed]
     config = [{"file": locator.shown(c.file), "changes": c.changes} for c in report.summary.config or []]
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {"driver": {"name": "privlint", "version": __version__, "semanticVersion": __version__,
-                                    "informationUri": INFO_URI,
-                                    "rules": [_rule(catalog[r], severities.get(r, catalog[r].severity)) for r in used]}},
+                "tool": {
+                    "driver": {
+                        "name": "privlint",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFO_URI,
+                        "rules": [_rule(catalog[r], severities.get(r, catalog[r].severity)) for r in used],
+                    }
+                },
                 "automationDetails": {"id": "privlint/"},
                 "invocations": [{"executionSuccessful": True, "properties": {"config": config}}],
                 "originalUriBaseIds": {SRCROOT: {"uri": locator.root.as_uri().rstrip("/") + "/"}},

@@ -9,8 +9,8 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TYPE_CHECKING, TextIO
 
-from privlint.model.findings import Report
 from privlint.model.escape import printable
+from privlint.model.findings import Report
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -22,8 +22,7 @@ def console_for(stream: TextIO, color: bool | None) -> Console:
     """A rich console: colour forced on/off, or (None) decided by the terminal and NO_COLOR."""
     from rich.console import Console
 
-    return Console(file=stream, force_terminal=color, no_color=None if color is None else not color,
-                   highlight=False, soft_wrap=True, emoji=False, markup=True)
+    return Console(file=stream, force_terminal=color, no_color=None if color is None else not color, highlight=False, soft_wrap=True, emoji=False, markup=True)
 
 
 def render(report: Report, stream: TextIO, color: bool | None = None, quiet: bool = False) -> None:

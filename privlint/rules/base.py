@@ -16,7 +16,6 @@ from privlint.model.inventory import Inventory, Location
 from privlint.model.settings import Settings
 
 
-
 @dataclass
 class Hit:
     """One thing a rule found, before it becomes a Finding."""

@@ -17,7 +17,7 @@ from privlint.rules import (  # noqa: F401  (imported for their @rule and @linke
     hygiene,
     wildcard,
 )
-from privlint.rules.base import LINKERS, CHECKS, Rule
+from privlint.rules.base import CHECKS, LINKERS, Rule
 
 
 def all_linkers() -> list[Callable[[list[Inventory]], None]]:
