@@ -411,3 +411,10 @@ def test_a_for_each_terraform_rejects_names_the_input_it_reads(tmp_path: Path) -
     assert resources(load(tmp_path, {"main.tf": text}))["aws_x.r"]["v"] == Unknown(
         "var.configs"
     )
+
+
+def test_an_object_with_a_key_from_an_input_names_it() -> None:
+    assert evaluate('{ (var.project_id) = ["roles/logging.logWriter"] }') == Unknown(
+        "var.project_id"
+    )
+    assert evaluate('try({ ([][0]) = 1 }, "fallback")') == "fallback"
