@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from privlint.model.values import Unknown
-from privlint.terraform.file_patterns import glob_pattern
+from privlint.terraform.glob_patterns import glob_pattern
 from tests.test_terraform_expressions import evaluate
 from tests.test_terraform_modules import load, resources
 

@@ -411,3 +411,22 @@ def test_a_for_each_terraform_rejects_names_the_input_it_reads(tmp_path: Path) -
     assert resources(load(tmp_path, {"main.tf": text}))["aws_x.r"]["v"] == Unknown(
         "var.configs"
     )
+
+
+def test_an_object_with_a_key_from_an_input_names_it() -> None:
+    assert evaluate('{ (var.project_id) = ["roles/logging.logWriter"] }') == Unknown(
+        "var.project_id"
+    )
+    assert evaluate('try({ ([][0]) = 1 }, "fallback")') == "fallback"
+
+
+def test_a_long_run_of_digits_parses_in_linear_time() -> None:
+    import time
+
+    from privlint.parsers.hcl_front_end import parse_hcl
+
+    started = time.process_time()
+    parse_hcl("x = " + "9" * 200_000 + "\n")
+    assert (
+        time.process_time() - started < 2.0
+    )  # a search from every digit was quadratic (minutes)

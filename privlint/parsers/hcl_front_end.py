@@ -52,7 +52,7 @@ _TOKEN_KINDS = {
 
 
 # ``1e3`` is an HCL number, but the grammar reads an exponent only after a fraction (``1.0e3``).
-_INTEGER_WITH_EXPONENT = re.compile(rb"([0-9]+)[eE][-+]?[0-9]")
+_INTEGER_WITH_EXPONENT = re.compile(rb"(?<![0-9])([0-9]+)[eE][-+]?[0-9]")  # a whole digit run: linear, not quadratic
 
 
 @cache

@@ -120,8 +120,10 @@ class Evaluator:
             value = self.evaluate(item.value, names)
             if isinstance(key, str):
                 out[str(key)] = value
+            elif isinstance(key, ops.EvaluationError):
+                return key
             else:
-                return Unknown("object with an unknown key")
+                return ops.unknown("object with an unknown key", key)  # keep the cause: (var.project_id) = ...
         return out
 
     # -- references

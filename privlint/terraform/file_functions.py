@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from privlint.model.values import Reference, Unknown
 from privlint.terraform import operations as ops
 from privlint.terraform.expressions import Evaluator, Step, walk
-from privlint.terraform.file_patterns import glob_pattern
+from privlint.terraform.glob_patterns import glob_pattern
 from privlint.terraform.operations import EvaluationError
 
 MAX_TEMPLATE_DEPTH = 4  # templatefile() calling templatefile()...
