@@ -109,7 +109,7 @@ def test_every_fixture_agrees() -> None:
     agreement = compare_tree(FIXTURES)
     assert agreement.disagreements == [], report(agreement)
     assert [u.split(":")[0] for u in agreement.unreadable_by_hcl2] == [
-        "broken/broken.tf"
+        "rules/PL000-parse-error/terraform/bad/broken.tf"
     ]
     assert (
         agreement.files > 150 and agreement.literals > 1000 and agreement.blocks > 700
