@@ -21,11 +21,11 @@ import pytest
 
 import privlint
 from conftest import TEST_CACHE, FIXTURES, ROOT, run_cli
-from rules.fixture_cases import IAC_FIXTURE_TREES, copy_iac_fixtures, iac_fixture_cases
+from rules.fixture_cases import IAC_FIXTURE_TREES, copy_iac_fixtures, parseable_iac_cases
 from test_repository_layout import tracked_files
 from privlint.integrations.checkov_bundle import LIBRARY_ARCHIVE, LOADER_NAME, write_bundle
 from privlint.integrations.checkov_rules import COVERED, NOT_COVERED, check_id
-from privlint.model.catalog import load_catalog
+from privlint.rules.base import load_catalog
 
 CHECKOV_VERSION = "3.3.30"
 CACHE = TEST_CACHE
@@ -129,8 +129,8 @@ def assert_clean_load(run: CheckovRun) -> None:
 
 
 def fixture_units() -> list[str]:
-    """Each parseable Terraform and CloudFormation fixture case (rules/ and constructs/), relative to fixtures/."""
-    return [str(case.relative_to(FIXTURES)) for case in iac_fixture_cases(parseable_only=True)]
+    """Each Terraform and CloudFormation fixture case that parses (rules/ and constructs/), relative to fixtures/."""
+    return [str(case.relative_to(FIXTURES)) for case in parseable_iac_cases()]
 
 
 def unit_of(path: str, root: Path) -> str | None:

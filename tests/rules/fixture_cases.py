@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from privlint.rules.base import PARSE_ERROR_ID
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 FIXTURES = ROOT / "fixtures"
 RULE_FIXTURES = FIXTURES / "rules"
@@ -170,24 +172,23 @@ def fixture_dirs() -> list[Path]:
     return sorted(p.parent for p in FIXTURES.rglob("expected.json"))
 
 
-# The parse-error rule's cases are files no parser can read: checkov reports those itself (as parsing
-# errors), and they would only add load errors to a run of checkov over the cases.
-UNPARSEABLE_CASES = FIXTURES / "rules" / "PL000-parse-error"
+def parseable_iac_cases() -> list[Path]:
+    """Every Terraform and CloudFormation case that parses, rule fixtures and construct fixtures alike.
 
-
-def iac_fixture_cases(parseable_only: bool = False) -> list[Path]:
-    """Every Terraform and CloudFormation case, rule fixtures and construct fixtures alike."""
+    PL000's cases are broken on purpose: checkov reports its own parse errors, and a YAML error there
+    would be an error in its log.
+    """
     dirs = [
         d
         for d in fixture_dirs()
         if d.relative_to(FIXTURES).parts[0] in IAC_FIXTURE_TREES
+        and d != rule_dir(PARSE_ERROR_ID)
     ]
     return [
         case
         for fixture_dir in dirs
         for case in cases_in(fixture_dir)
         if case_format(fixture_dir, case) in IAC_FORMATS
-        and not (parseable_only and fixture_dir == UNPARSEABLE_CASES)
     ]
 
 
@@ -199,10 +200,10 @@ def case_format(fixture_dir: Path, case: Path) -> str:
 
 
 def copy_iac_fixtures(root: Path) -> None:
-    """A copy of the parseable Terraform and CloudFormation cases under ``root``, at their paths relative to fixtures/."""
+    """A copy of the Terraform and CloudFormation cases under ``root``, at their paths relative to fixtures/."""
     import shutil
 
-    for case in iac_fixture_cases(parseable_only=True):
+    for case in parseable_iac_cases():
         target = root / case.relative_to(FIXTURES)
         if case.is_dir():
             shutil.copytree(case, target)
