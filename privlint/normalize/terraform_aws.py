@@ -429,3 +429,10 @@ def _policy_name(self: TerraformNormaliser, record: ResourceRecord) -> None:
 
 _SECOND_PASS.update({resource_type: _workload(kind, paths) for resource_type, (kind, paths) in workload_specs("terraform").items()})
 _SECOND_PASS["aws_iam_policy"] = _policy_name
+
+# S3 buckets and their versioning, for MFA delete (PAM-5): privlint/normalize/aws_data_stores.py.
+from privlint.normalize.aws_data_stores import (
+    TERRAFORM_HANDLERS as _DATA_STORE_HANDLERS,
+)
+
+_SECOND_PASS.update(_DATA_STORE_HANDLERS)
