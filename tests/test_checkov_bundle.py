@@ -25,7 +25,7 @@ from rules.fixture_cases import IAC_FIXTURE_TREES, copy_iac_fixtures, parseable_
 from test_repository_layout import tracked_files
 from privlint.integrations.checkov_bundle import LIBRARY_ARCHIVE, LOADER_NAME, write_bundle
 from privlint.integrations.checkov_rules import COVERED, NOT_COVERED, check_id
-from privlint.rules.base import load_catalog
+from privlint.model.catalog import load_catalog
 
 CHECKOV_VERSION = "3.3.30"
 CACHE = TEST_CACHE

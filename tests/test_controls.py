@@ -10,9 +10,7 @@ from privlint.model.catalog import load_catalog
 
 # Controls in CONTROLS.md that no rule enforces yet, and why. Shrink this list as rules land;
 # the test fails when it is out of date in either direction.
-NOT_ENFORCED = {
-    "PAM-5": "MFA re-prompt before deleting data (S3 MFA delete on critical buckets): which buckets are critical is not in the code",
-}
+NOT_ENFORCED: dict[str, str] = {}
 
 
 def guidance_controls() -> set[str]:

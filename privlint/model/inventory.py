@@ -322,6 +322,19 @@ class Workload(BaseModel):
     via_profile: bool = False  # it runs as the role of an instance profile (EC2 instances, launch templates)
 
 
+class DataStore(BaseModel):
+    """An S3 bucket, or a versioning configuration of one: what MFA delete (PAM-5) is judged on."""
+
+    address: str
+    kind: Literal["s3-bucket", "s3-bucket-versioning"]
+    location: Location
+    name: str | None = None  # the bucket's name, when known
+    bucket: str | None = None  # versioning: the address of the bucket it configures, when it references one
+    tags: dict[str, str] = Field(default_factory=dict)
+    mfa_delete: bool | None = None  # MFA delete is enabled (True), written as disabled or absent (False), unknown (None)
+    mfa_delete_settable: bool = True  # CloudFormation cannot enable MFA delete: only the root user's CLI can
+
+
 class PolicyVersion(BaseModel):
     """A stored version of a managed policy that is not its default (live IAM snapshots show them all)."""
 
@@ -351,6 +364,7 @@ class Inventory(BaseModel):
     gcp_service_accounts: dict[str, str] = Field(default_factory=dict)  # address -> account_id, where known
     credential_reports: list[CredentialReport] = Field(default_factory=list)
     policy_versions: list[PolicyVersion] = Field(default_factory=list)
+    data_stores: list[DataStore] = Field(default_factory=list)
 
     def merge(self, other: Inventory) -> None:
         """Add ``other`` into this inventory field by field (so no new field can be left out here): lists are

@@ -339,3 +339,10 @@ def _managed_policy_with_name(self: CloudFormationNormaliser, record: ResourceRe
 
 _HANDLERS.update({resource_type: _workload(kind, paths) for resource_type, (kind, paths) in workload_specs("cloudformation").items()})
 _HANDLERS["AWS::IAM::ManagedPolicy"] = _managed_policy_with_name
+
+# S3 buckets, for MFA delete (PAM-5): privlint/normalize/aws_data_stores.py.
+from privlint.normalize.aws_data_stores import (
+    CLOUDFORMATION_HANDLERS as _DATA_STORE_HANDLERS,
+)
+
+_HANDLERS.update(_DATA_STORE_HANDLERS)

@@ -29,6 +29,7 @@ from privlint.model.problems import Problem
 from privlint.model.records import ResourceRecord
 from privlint.normalize import terraform_azure, terraform_gcp
 from privlint.normalize.common import InventoryBuilder, policy_value_from_partial, workload_specs, workloads_of
+from privlint.normalize.aws_data_stores import TERRAFORM_HANDLERS as _DATA_STORE_HANDLERS
 from privlint.normalize.terraform_github import TERRAFORM_HANDLERS as _GITHUB_HANDLERS
 from privlint.normalize.terraform_policy_document import statement_block, statement_to_raw
 
@@ -344,6 +345,7 @@ _SECOND_PASS: dict[str, Callable[[TerraformNormaliser, ResourceRecord], None]] =
     "aws_vpc_security_group_ingress_rule": _vpc_ingress_rule,
     "aws_iam_account_password_policy": _password_policy,
     **_GITHUB_HANDLERS,
+    **_DATA_STORE_HANDLERS,  # S3 buckets and their versioning, for MFA delete (PAM-5)
     **{resource_type: _workload(kind, paths) for resource_type, (kind, paths) in workload_specs("terraform").items()},
     "aws_iam_policy": _policy_name,  # after the documents exist: the policy's name
 }

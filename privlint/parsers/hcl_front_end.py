@@ -253,14 +253,20 @@ def find_problems(root: Node) -> list[SyntaxProblem]:
 def _missing_line(node: Node) -> int:
     """A missing token is placed before the next one; the mistake is where the previous token ended."""
     current: Node | None = node
-    while current is not None:
+    steps = 0  # tree-sitter can hand back the same zero-width sibling again: never loop on it
+    while current is not None and steps < _MAX_SIBLING_STEPS:
         previous = current.prev_sibling
-        while previous is not None and (previous.is_missing or previous.end_byte == previous.start_byte):
+        while previous is not None and (previous.is_missing or previous.end_byte == previous.start_byte) and steps < _MAX_SIBLING_STEPS:
             previous = previous.prev_sibling
-        if previous is not None:
+            steps += 1
+        if previous is not None and steps < _MAX_SIBLING_STEPS:
             return previous.end_point[0] + 1
         current = current.parent
+        steps += 1
     return node.start_point[0] + 1
+
+
+_MAX_SIBLING_STEPS = 10_000
 
 
 def _missing_name(node: Node) -> str:

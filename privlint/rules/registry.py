@@ -11,6 +11,7 @@ from privlint.rules import (  # noqa: F401  (imported for their @rule and @linke
     azure,
     credential_report,
     credentials,
+    critical_data,
     escalation,
     gcp,
     github,

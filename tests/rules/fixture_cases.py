@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from privlint.rules.base import PARSE_ERROR_ID
+from privlint.model.catalog import PARSE_ERROR_ID
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FIXTURES = ROOT / "fixtures"
