@@ -20,6 +20,7 @@ from privlint.model.values import (
     is_known,
 )
 from privlint.terraform import operations as ops
+from privlint.terraform.template_values import join_template
 from privlint.parsers import hcl_syntax_tree as st
 
 Step = tuple[str, Any]  # ("attr", name) or ("index", key value)
@@ -82,7 +83,7 @@ class Evaluator:
         if all(isinstance(p, str) for p in parts):
             text = "".join(p for p in parts if isinstance(p, str))
             return SourceText.at(text, self.file, expr.line) if self.file is not None else text
-        return ops.join_template(self._parts(parts, names))
+        return join_template(self._parts(parts, names))
 
     def _parts(self, parts: tuple[st.TemplatePart, ...], names: Mapping[str, Any]) -> list[Any]:
         out: list[Any] = []
@@ -273,7 +274,7 @@ class Evaluator:
         value = self.evaluate(expr.args[0], names)
         if isinstance(value, ops.EvaluationError):
             return False
-        return True if is_known(value) or getattr(value, "address", "") else Unknown("can()")
+        return True if is_known(value) or (isinstance(value, Reference) and value.address) else Unknown("can()")
 
     def _invalid(self, expr: st.Invalid, names: Mapping[str, Any]) -> Any:
         return Unknown("invalid expression")

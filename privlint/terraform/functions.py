@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from privlint.terraform.functions_collections import COLLECTION_FUNCTIONS
+from privlint.terraform.functions_maps import MAP_FUNCTIONS
 from privlint.terraform.functions_encoding import ENCODING_FUNCTIONS
 from privlint.terraform.functions_numeric import NUMERIC_FUNCTIONS
 from privlint.terraform.functions_rsa import RSA_FUNCTIONS
@@ -87,6 +88,7 @@ FUNCTIONS: Mapping[str, Function] = MappingProxyType(
         name: _on_each_branch(function)
         for name, function in {
             **COLLECTION_FUNCTIONS,
+            **MAP_FUNCTIONS,
             **ENCODING_FUNCTIONS,
             **NUMERIC_FUNCTIONS,
             **RSA_FUNCTIONS,

@@ -1,4 +1,4 @@
-"""Terraform's list and map functions, keeping the known part of a partly unknown list.
+"""Terraform's list functions (maps: ``functions_maps``), keeping the known part of a partly unknown list.
 
 ``concat(["iam:PassRole"], var.extra)`` is a ``PartialList`` known to hold ``iam:PassRole``; a function whose
 result depends on what is unknown (``length``, ``element``) is unknown itself, keeping the cause.
@@ -10,7 +10,6 @@ from typing import Any
 
 from privlint.model.values import (
     Alternatives,
-    LineDict,
     PartialList,
     PartialString,
     Reference,
@@ -31,7 +30,6 @@ from privlint.terraform.functions_support import (
     kept_element,
     known,
     list_arguments,
-    mapping,
     number,
     partial_or_list,
     parts_of,
@@ -163,51 +161,6 @@ def contains(collection: Any, value: Any) -> Any:
     return ops.unknown("contains()", collection, *items)
 
 
-def keys(value: Any) -> Any:
-    if isinstance(value, Unknown):
-        return ops.unknown("keys()", value)
-    return sorted(mapping(value))
-
-
-def values(value: Any) -> Any:
-    if isinstance(value, Unknown):
-        return ops.unknown("values()", value)
-    table = mapping(value)
-    return [table[k] for k in sorted(table)]
-
-
-def lookup(table: Any, key: Any, *default: Any) -> Any:
-    if len(default) > 1:
-        raise FunctionError("lookup() takes two or three arguments")
-    if isinstance(table, Reference):
-        return Reference(
-            source=table.source, address=table.address, attribute=table.attribute
-        )
-    if isinstance(table, Unknown) or isinstance(key, Unknown):
-        return ops.unknown("lookup()", table, key)
-    name = text(key)
-    entries = mapping(table)
-    if name in entries:
-        return entries[name]
-    if default:
-        return default[0]
-    raise FunctionError("lookup(): no such key and no default")
-
-
-def merge(*tables: Any) -> Any:
-    out = LineDict(line=None)
-    for table in tables:
-        if table is None:
-            continue
-        if isinstance(table, Unknown):
-            return ops.unknown("merge()", table)  # it may replace any key before it
-        entries = mapping(table)
-        if out.line is None:
-            out.line = getattr(entries, "line", None)
-        out.update(entries)
-    return out
-
-
 def one(collection: Any) -> Any:
     if collection is None:
         return None
@@ -255,14 +208,6 @@ def coalescelist(*args: Any) -> Any:
         if sequence(arg):
             return arg
     raise FunctionError("coalescelist(): every list is empty")
-
-
-@known("zipmap()")
-def zipmap(names: Any, items: Any) -> Any:
-    key_list, value_list = sequence(names), sequence(items)
-    if len(key_list) != len(value_list):
-        raise FunctionError("zipmap(): lists of different lengths")
-    return {text(k): v for k, v in zip(key_list, value_list, strict=True)}
 
 
 @known("chunklist()")
@@ -317,15 +262,6 @@ def sort(collection: Any) -> Any:
     )
 
 
-@known("transpose()")
-def transpose(table: Any) -> Any:
-    out: dict[str, list[str]] = {}
-    for key, items in sorted(mapping(table).items()):
-        for item in sequence(items):
-            out.setdefault(text(item), []).append(key)
-    return {k: sorted(v) for k, v in sorted(out.items())}
-
-
 def alltrue(collection: Any) -> Any:
     found = parts_of(collection)
     if found is None:
@@ -363,18 +299,6 @@ def sum_(collection: Any) -> Any:
     return ops.normal_number(total)
 
 
-@known("matchkeys()")
-def matchkeys(items: Any, names: Any, searchset: Any) -> Any:
-    value_list, key_list, wanted = sequence(items), sequence(names), sequence(searchset)
-    if len(value_list) != len(key_list):
-        raise FunctionError("matchkeys(): lists of different lengths")
-    return [
-        v
-        for v, k in zip(value_list, key_list, strict=True)
-        if any(same_value(k, w) for w in wanted)
-    ]
-
-
 COLLECTION_FUNCTIONS: dict[str, Function] = {
     "alltrue": alltrue,
     "anytrue": anytrue,
@@ -388,18 +312,11 @@ COLLECTION_FUNCTIONS: dict[str, Function] = {
     "element": element,
     "flatten": flatten,
     "index": index,
-    "keys": keys,
     "length": length,
-    "lookup": lookup,
-    "matchkeys": matchkeys,
-    "merge": merge,
     "one": one,
     "range": range_,
     "reverse": reverse,
     "slice": slice_,
     "sort": sort,
     "sum": sum_,
-    "transpose": transpose,
-    "values": values,
-    "zipmap": zipmap,
 }

@@ -23,6 +23,7 @@ import yaml
 
 from privlint.model.values import LineDict, PartialList, Unknown, is_known
 from privlint.terraform import operations as ops
+from privlint.terraform.template_values import render_json
 from privlint.terraform.functions_support import (
     MAX_ELEMENTS,
     MAX_TEXT,
@@ -64,7 +65,7 @@ def jsonencode(value: Any) -> Any:
         return JsonList(_encode_nested(value))
     if isinstance(value, Unknown):
         return ops.unknown("jsonencode()", value)
-    rendered = ops.render_json(value)
+    rendered = render_json(value)
     if not isinstance(rendered, str):
         raise FunctionError("jsonencode(): value cannot be encoded")
     return rendered

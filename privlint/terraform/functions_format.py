@@ -18,6 +18,7 @@ from privlint.model.values import (
     is_known,
 )
 from privlint.terraform import operations as ops
+from privlint.terraform.template_values import join_template, render_json
 from privlint.terraform.functions_support import (
     MAX_ELEMENTS,
     MAX_TEXT,
@@ -37,7 +38,7 @@ _VERB = re.compile(
 
 
 def _json(value: Any) -> str:
-    rendered = ops.render_json(value)
+    rendered = render_json(value)
     if not isinstance(rendered, str):
         raise FunctionError("format(): value cannot be encoded")
     return rendered
@@ -169,7 +170,7 @@ def format_(spec: Any, *args: Any) -> Any:
             if isinstance(only, (Reference, PartialString))
             else ops.unknown("format()", only)
         )
-    return ops.join_template([piece for p in pieces for piece in _spliced(p)])
+    return join_template([piece for p in pieces for piece in _spliced(p)])
 
 
 def _spliced(piece: Any) -> list[Any]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from privlint.model.values import PartialString, Reference, Unknown, is_known
 from privlint.terraform import operations as ops
+from privlint.terraform.template_values import join_template
 from privlint.terraform.document_substitution import substitute_in_document_text
 from privlint.terraform.functions_format import format_, formatlist
 from privlint.terraform.functions_support import (
@@ -208,7 +209,7 @@ def join(separator: Any, *lists: Any) -> Any:
         if position:
             parts.append(glue)
         parts.append(item if isinstance(item, Unknown) else text(item))
-    return ops.join_template(parts)
+    return join_template(parts)
 
 
 @known("split()")

@@ -19,6 +19,7 @@ from privlint.model.values import (
     is_known,
 )
 from privlint.terraform import operations as ops
+from privlint.terraform.template_values import render_json
 
 MAX_ELEMENTS = 10_000  # range(), setproduct(), chunklist()... beyond this are unknown, not a memory sink
 MAX_TEXT = 1_000_000  # characters a function may build (strrev, indent, format...)
@@ -82,7 +83,7 @@ def cause_of(label: str, values: Any, depth: int = 0) -> Unknown:
 def text(value: Any, what: str = "argument") -> str:
     """A known argument as a string, converted as Terraform converts primitives; collections are errors."""
     if encoded(value):
-        rendered = ops.render_json(value)
+        rendered = render_json(value)
         if isinstance(rendered, str):
             return rendered
         raise FunctionError(f"{what} is not a string")
@@ -194,7 +195,7 @@ def sort_key(value: Any) -> tuple[int, Any]:
         return (0, value)
     if isinstance(value, str):
         return (1, value)
-    return (3, str(ops.render_json(value)))
+    return (3, str(render_json(value)))
 
 
 def list_arguments(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from privlint.model.values import Unknown
 from privlint.parsers import hcl_syntax_tree as st
 from privlint.terraform.expressions import Evaluator, Step
 from privlint.terraform.module import Argument, ModuleInstance, SourceBlock
+from privlint.terraform.value_origins import origin_of
 from privlint.terraform.results import (
     ParseProblem,
     TerraformResource,
@@ -231,7 +233,7 @@ class TerraformLoader:
         for path, body in sorted(files, key=lambda f: (f[0].name not in ("terraform.tfvars", "terraform.tfvars.json"), f[0].name)):
             evaluator = Evaluator(_NoNames(), self.display(path))
             for name, attr in body.attributes.items():
-                values[name] = ((lambda a=attr, ev=evaluator: ev.evaluate(a.expr)), ValueOrigin("tfvars", path, attr.line, via=name))
+                values[name] = (partial(evaluator.evaluate, attr.expr), ValueOrigin("tfvars", path, attr.line, via=name))
         return values
 
     def _collect(self, module: ModuleInstance, result: TerraformResult) -> None:
@@ -255,7 +257,7 @@ class TerraformLoader:
     def _resource(self, module: ModuleInstance, item: SourceBlock, mode: str, rtype: str, name: str, address: str, names: dict[str, Any]) -> TerraformResource:
         origins = {}
         for attr_name, attr in item.block.attributes.items():
-            origin = module.origin_of(attr, item.file)
+            origin = origin_of(module, attr, item.file)
             if origin is not None:
                 origins[attr_name] = origin
         return TerraformResource(

@@ -20,9 +20,10 @@ from privlint.parsers import hcl_syntax_tree as st
 from privlint.terraform.expressions import Evaluator, Step, walk
 from privlint.terraform.file_functions import FileFunctions, FileReader
 from privlint.terraform.instance_keys import for_each_pairs, largest_count
-from privlint.terraform.references import references_in, simple_reference
+from privlint.terraform.references import references_in
 from privlint.terraform.results import ValueOrigin
 from privlint.terraform.type_constraints import convert, read_type
+from privlint.terraform.value_origins import origin_of
 
 
 MAX_INSTANCES = 1_000  # count / for_each beyond this is treated as unknown (one instance), and reported
@@ -332,7 +333,7 @@ class ModuleInstance:
             for arg_name, attr in item.block.attributes.items():
                 if arg_name in _META_ARGUMENTS:
                     continue
-                origin = self.origin_of(attr, item.file)
+                origin = origin_of(self, attr, item.file)
                 if origin is not None and origin.kind == "literal":
                     origin = ValueOrigin("module argument", origin.file, origin.line, via=arg_name)
                 arguments[arg_name] = (self._deferred(attr, item.file, instance.names), origin)
@@ -383,36 +384,3 @@ class ModuleInstance:
             generated.append(self.block_value(content, file, {**names, iterator: LineDict({"key": key, "value": value})}))
 
     # -- where values come from
-    def variable_origin(self, name: str) -> ValueOrigin | None:
-        declared = self.variables.get(name)
-        sensitive = False
-        if declared is not None and "sensitive" in declared.block.attributes:
-            sensitive = self.evaluate(declared.block.attributes["sensitive"].expr, declared.file) is True
-        given = self.arguments.get(name)
-        if given is not None:
-            origin = given[1]
-            if origin is None:
-                return None
-            return ValueOrigin(origin.kind, origin.file, origin.line, via=origin.via or name, sensitive=sensitive or origin.sensitive)
-        if declared is not None and "default" in declared.block.attributes:
-            return ValueOrigin("variable default", declared.file, declared.block.attributes["default"].line, via=name, sensitive=sensitive)
-        return None
-
-    def origin_of(self, attr: st.Attribute, file: Path) -> ValueOrigin | None:
-        """Where the value of an attribute was written, following ``var.x`` and ``local.x``."""
-        ref = simple_reference(attr.expr)
-        seen: set[str] = set()
-        while ref is not None and ref not in seen:
-            seen.add(ref)
-            kind, _, name = ref.partition(".")
-            if kind == "var":
-                return self.variable_origin(name)
-            if name in self.locals:
-                local_file, local_attr = self.locals[name]
-                ref = simple_reference(local_attr.expr)
-                if ref is None:
-                    return ValueOrigin("literal", local_file, local_attr.line, via=f"local.{name}")
-                continue
-            return None
-        return ValueOrigin("literal", file, attr.line)
-
