@@ -134,7 +134,7 @@ def _regex_call(
 def _search_cost(pattern: str, length: int) -> int:
     """A bound on a backtracking search's steps: each unbounded repetition may try every position."""
     repetitions = len(_UNBOUNDED.findall(pattern))
-    return (length + 1) ** (repetitions + 1)
+    return int((length + 1) ** (repetitions + 1))
 
 
 def _match_value(match: re.Match[str]) -> Any:

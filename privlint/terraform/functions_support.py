@@ -173,7 +173,7 @@ def parts_of(value: Any) -> tuple[list[Any], bool] | None:
 def same_value(left: Any, right: Any) -> bool:
     """Terraform's equality (``1 == "1"`` is false) for known values; references are equal by address."""
     if isinstance(left, Reference) or isinstance(right, Reference):
-        return left == right
+        return bool(left == right)
     return ops.binary("==", left, right) is True
 
 
