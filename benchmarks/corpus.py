@@ -17,10 +17,17 @@ FILES_PER_MODULE = 10
 
 
 def _policy_parts(rng: random.Random) -> tuple[str, str]:
-    actions = rng.choice([
-        '["s3:GetObject", "s3:ListBucket"]', '["logs:CreateLogStream", "logs:PutLogEvents"]', '"iam:*"', '"*"',
-        '["ec2:Describe*"]', '["kms:Decrypt"]', '["dynamodb:GetItem", "dynamodb:Query"]',
-    ])
+    actions = rng.choice(
+        [
+            '["s3:GetObject", "s3:ListBucket"]',
+            '["logs:CreateLogStream", "logs:PutLogEvents"]',
+            '"iam:*"',
+            '"*"',
+            '["ec2:Describe*"]',
+            '["kms:Decrypt"]',
+            '["dynamodb:GetItem", "dynamodb:Query"]',
+        ]
+    )
     resource = rng.choice(['"*"', '"arn:aws:s3:::bucket-${var.env}/*"', '"arn:aws:logs:eu-west-2:123456789012:*"'])
     return actions, resource
 
@@ -157,7 +164,7 @@ resource "aws_sns_topic" "alerts_{n}" {{
 '''
 
 
-VARIABLES = '''variable "env" {
+VARIABLES = """variable "env" {
   default = "prod"
 }
 
@@ -166,13 +173,13 @@ variable "vpc_id" {}
 variable "db_password" {
   sensitive = true
 }
-'''
+"""
 
 
 def cloudformation_template(i: int, rng: random.Random) -> str:
     n = f"{i:05d}"
     admin = rng.random() < 0.2
-    return f'''AWSTemplateFormatVersion: "2010-09-09"
+    return f"""AWSTemplateFormatVersion: "2010-09-09"
 Description: Service {n}
 Parameters:
   DbPassword:
@@ -224,7 +231,7 @@ Resources:
         - {{IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/8}}
   Bucket{n}:
     Type: AWS::S3::Bucket
-'''
+"""
 
 
 def generate(root: Path, terraform_files: int, seed: int = 7) -> dict[str, int]:

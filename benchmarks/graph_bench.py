@@ -36,11 +36,18 @@ def _statement(rng: random.Random, user: str | None) -> dict:
     if roll < 0.40 and user:
         return {"Effect": "Allow", "Action": ["iam:CreateAccessKey", "iam:ListAccessKeys"], "Resource": _arn("user", user)}
     if roll < 0.42:
-        return {"Effect": "Allow", "Action": "iam:PassRole", "Resource": _arn("role", "app-*"),
-                "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}}
+        return {
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": _arn("role", "app-*"),
+            "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}},
+        }
     bucket = f"data-{rng.randrange(500)}"
-    return {"Effect": "Allow", "Action": rng.choice([["s3:GetObject"], ["s3:GetObject", "s3:PutObject"], ["dynamodb:Query"], ["logs:PutLogEvents"]]),
-            "Resource": f"arn:aws:s3:::{bucket}/*"}
+    return {
+        "Effect": "Allow",
+        "Action": rng.choice([["s3:GetObject"], ["s3:GetObject", "s3:PutObject"], ["dynamodb:Query"], ["logs:PutLogEvents"]]),
+        "Resource": f"arn:aws:s3:::{bucket}/*",
+    }
 
 
 def synthetic_inventory(seed: int = 9) -> Inventory:
@@ -65,8 +72,14 @@ def synthetic_inventory(seed: int = 9) -> Inventory:
         if rng.random() < 0.3:
             trust["Condition"] = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
         address = f"aws_iam_role.r{i}"
-        inv.documents[f"{address}.trust"] = PolicyDocument(address=f"{address}.trust", resource=address, resource_type="aws_iam_role",
-                                                          location=loc, kind="trust", statements=parse_policy({"Statement": [trust]}) or [])
+        inv.documents[f"{address}.trust"] = PolicyDocument(
+            address=f"{address}.trust",
+            resource=address,
+            resource_type="aws_iam_role",
+            location=loc,
+            kind="trust",
+            statements=parse_policy({"Statement": [trust]}) or [],
+        )
         principals.append(Principal(address=address, kind="role", name=f"role-{i}", location=loc, trust_document=f"{address}.trust"))
     per_principal = STATEMENTS // len(principals)
     extra = STATEMENTS - per_principal * len(principals)
@@ -76,8 +89,9 @@ def synthetic_inventory(seed: int = 9) -> Inventory:
         if p.kind == "role" and rng.random() < 0.01:
             raw[0] = {"Effect": "Allow", "Action": "*", "Resource": "*"}
         doc = f"{p.address}.policy"
-        inv.documents[doc] = PolicyDocument(address=doc, resource=p.address, resource_type="aws_iam_policy", location=loc,
-                                            kind="identity", statements=parse_policy({"Statement": raw}) or [])
+        inv.documents[doc] = PolicyDocument(
+            address=doc, resource=p.address, resource_type="aws_iam_policy", location=loc, kind="identity", statements=parse_policy({"Statement": raw}) or []
+        )
         p.grants.append(Grant(document=doc))
         inv.principals[p.address] = p
     return inv

@@ -35,7 +35,11 @@ def _cfn(properties: dict[str, object]) -> dict[str, object]:
 
 
 def _yaml_template(value_yaml: str) -> str:
-    return "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  U:\n    Type: AWS::IAM::User\n    Properties:\n      UserName: x\n      Path: " + value_yaml + "\n"
+    return (
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  U:\n    Type: AWS::IAM::User\n    Properties:\n      UserName: x\n      Path: "
+        + value_yaml
+        + "\n"
+    )
 
 
 def inputs(size: int) -> dict[str, tuple[str, Callable[[], str]]]:
@@ -48,16 +52,33 @@ def inputs(size: int) -> dict[str, tuple[str, Callable[[], str]]]:
         "cloudformation-yaml string": ("t.template.yaml", lambda: _yaml_template(big)),
         "cloudformation-yaml quoted": ("t.template.yaml", lambda: _yaml_template('"' + "a " * (size // 2) + '"')),
         "cloudformation-yaml flow list": ("t.template.yaml", lambda: _yaml_template("[" + "x," * (size // 2) + "]")),
-        "terraform-plan string": ("plan.json", lambda: json.dumps({
-            "format_version": "1.2",
-            "planned_values": {"root_module": {"resources": [{"address": "aws_iam_user.u", "mode": "managed", "type": "aws_iam_user", "name": "u", "values": {"name": "u", "path": big}}]}},
-        })),
+        "terraform-plan string": (
+            "plan.json",
+            lambda: json.dumps(
+                {
+                    "format_version": "1.2",
+                    "planned_values": {
+                        "root_module": {
+                            "resources": [
+                                {"address": "aws_iam_user.u", "mode": "managed", "type": "aws_iam_user", "name": "u", "values": {"name": "u", "path": big}}
+                            ]
+                        }
+                    },
+                }
+            ),
+        ),
         "terraform-hcl string": ("main.tf", lambda: 'resource "aws_iam_user" "u" {\n  name = "u"\n  path = "' + big + '"\n}\n'),
         "terraform-json string": ("main.tf.json", lambda: json.dumps({"resource": {"aws_iam_user": {"u": {"name": "u", "path": big}}}})),
-        "github-snapshot long login": ("org.json", lambda: json.dumps({
-            "github_org_snapshot": 1, "organization": {"login": "acme", "two_factor_requirement_enabled": False},
-            "admins": [{"login": big, "id": 1, "type": "User"}],
-        })),
+        "github-snapshot long login": (
+            "org.json",
+            lambda: json.dumps(
+                {
+                    "github_org_snapshot": 1,
+                    "organization": {"login": "acme", "two_factor_requirement_enabled": False},
+                    "admins": [{"login": big, "id": 1, "type": "User"}],
+                }
+            ),
+        ),
         "github-snapshot string": ("org.json", lambda: json.dumps({"github_org_snapshot": 1, "organization": {"login": "acme", "description": big}})),
     }
 

@@ -136,7 +136,12 @@ def machine() -> dict[str, str]:
 def real_corpus_stats(corpus: Path) -> dict[str, int]:
     tf = [p for p in corpus.rglob("*.tf") if p.is_file()]
     templates = [p for p in corpus.rglob("*") if p.suffix in (".yaml", ".yml", ".template", ".json") and p.is_file()]
-    return {"terraform_files": len(tf), "terraform_bytes": sum(p.stat().st_size for p in tf), "templates": len(templates), "template_bytes": sum(p.stat().st_size for p in templates)}
+    return {
+        "terraform_files": len(tf),
+        "terraform_bytes": sum(p.stat().st_size for p in tf),
+        "templates": len(templates),
+        "template_bytes": sum(p.stat().st_size for p in templates),
+    }
 
 
 def bench_size(size: int, work: Path, repeat: int, checkov: str | None, checkov_max: int, real: Path | None = None) -> tuple[dict[str, int], list[Measure]]:
@@ -234,7 +239,9 @@ def main() -> int:
             rows = ratios(by)
             for label, wall, cpu in rows:
                 print(f"- {label}: wall {wall if wall is not None else 'n/a'}, CPU {cpu if cpu is not None else 'n/a'}")
-            report["corpora"].append({"size": size, **stats, "results": [asdict(m) for m in results], "ratios": {label: {"wall": w, "cpu": c} for label, w, c in rows}})  # type: ignore[union-attr]
+            report["corpora"].append(
+                {"size": size, **stats, "results": [asdict(m) for m in results], "ratios": {label: {"wall": w, "cpu": c} for label, w, c in rows}}
+            )  # type: ignore[union-attr]
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

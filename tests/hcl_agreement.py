@@ -56,26 +56,13 @@ class Rendered:
     text: str
 
 
-Shape = (
-    str
-    | int
-    | float
-    | bool
-    | None
-    | list["Shape"]
-    | dict[str, "Shape"]
-    | _Expression
-    | Name
-    | Rendered
-)
+Shape = str | int | float | bool | None | list["Shape"] | dict[str, "Shape"] | _Expression | Name | Rendered
 
 DEBUG = False
 # python-hcl2's differences from Terraform (and from the front-end), counted apart and never failed on
 KNOWN_BARE_NAME = "python-hcl2 writes a bare name (string, tags) as a string"
 KNOWN_PARENTHESES = "python-hcl2 keeps a parenthesised literal as an expression"
-KNOWN_HEREDOC_NEWLINE = (
-    "python-hcl2 drops a heredoc's final newline (with its CR if any)"
-)
+KNOWN_HEREDOC_NEWLINE = "python-hcl2 drops a heredoc's final newline (with its CR if any)"
 KNOWN_FLUSH_HEREDOC_QUOTES = 'python-hcl2 also escapes the quotes of an indented heredoc (<<-) as \\" and \\ as \\\\'
 ONLY_TREE_SITTER_READS = "read by tree-sitter, not by python-hcl2"
 KNOWN_LENIENT = "python-hcl2 reads a file Terraform rejects (an argument defined twice, two on one line)"
@@ -96,20 +83,12 @@ def value_of(expr: Expression) -> Shape:
         return expr.value
     if isinstance(expr, Variable):
         return Name(expr.name)
-    if (
-        isinstance(expr, UnaryOp)
-        and expr.op == "-"
-        and isinstance(expr.operand, Literal)
-    ):
+    if isinstance(expr, UnaryOp) and expr.op == "-" and isinstance(expr.operand, Literal):
         number = expr.operand.value
         if isinstance(number, (int, float)) and not isinstance(number, bool):
             return -number  # python-hcl2 folds a negative number into its literal
     if isinstance(expr, Template):
-        return (
-            "".join(expr.parts)
-            if all(isinstance(p, str) for p in expr.parts)
-            else EXPRESSION
-        )  # type: ignore[arg-type]
+        return "".join(expr.parts) if all(isinstance(p, str) for p in expr.parts) else EXPRESSION  # type: ignore[arg-type]
     if isinstance(expr, TupleExpr):
         return [value_of(item) for item in expr.items]
     if isinstance(expr, ObjectExpr):
@@ -126,9 +105,7 @@ def value_of(expr: Expression) -> Shape:
 def body_shape(body: Body | Block) -> dict[str, Shape]:
     blocks: dict[str, list[Shape]] = {}
     for block in body.blocks:
-        blocks.setdefault(block.type, []).append(
-            [list(block.labels), body_shape(block)]
-        )
+        blocks.setdefault(block.type, []).append([list(block.labels), body_shape(block)])
     return {
         "attributes": {name: value_of(a.expr) for name, a in body.attributes.items()},
         "blocks": blocks,
@@ -228,9 +205,7 @@ class Agreement:
 
 
 def compare_file(path: Path, root: Path) -> Agreement:
-    return compare_text(
-        path.read_text(encoding="utf-8", errors="replace"), str(path.relative_to(root))
-    )
+    return compare_text(path.read_text(encoding="utf-8", errors="replace"), str(path.relative_to(root)))
 
 
 def compare_text(text: str, name: str) -> Agreement:
@@ -239,7 +214,7 @@ def compare_text(text: str, name: str) -> Agreement:
     ours = parse_hcl(text)
     try:
         theirs = hcl2_load(text)
-    except Exception as exc:  # noqa: BLE001 - whatever python-hcl2 raises, it could not read the file
+    except Exception as exc:
         result.unreadable_by_hcl2.append(f"{name}: {type(exc).__name__}")
         if not ours.problems:
             result.disagree(name, ONLY_TREE_SITTER_READS)
@@ -248,22 +223,16 @@ def compare_text(text: str, name: str) -> Agreement:
         result.known[KNOWN_LENIENT] += 1
         return result
     if ours.problems:
-        result.problems_in_ours.append(
-            f"{name}:{ours.problems[0].line}: {ours.problems[0].message}"
-        )
+        result.problems_in_ours.append(f"{name}:{ours.problems[0].line}: {ours.problems[0].message}")
         result.disagree(name, "a problem in tree-sitter, read by python-hcl2")
         return result
     heredoc_file = "<<" in text
-    for where, cause in _compare_bodies(
-        body_shape(ours.body), hcl2_body_shape(theirs), name, result, heredoc_file
-    ):
+    for where, cause in _compare_bodies(body_shape(ours.body), hcl2_body_shape(theirs), name, result, heredoc_file):
         result.disagree(where, cause)
     return result
 
 
-def _compare_bodies(
-    ours: dict, theirs: dict, where: str, tally: Agreement, heredocs: bool
-) -> Iterator[tuple[str, str]]:  # type: ignore[type-arg]
+def _compare_bodies(ours: dict, theirs: dict, where: str, tally: Agreement, heredocs: bool) -> Iterator[tuple[str, str]]:  # type: ignore[type-arg]
     for name in sorted(set(ours["attributes"]) | set(theirs["attributes"])):
         if name not in ours["attributes"] or name not in theirs["attributes"]:
             yield f"{where}.{name}", "attribute present on one side only"
@@ -293,9 +262,7 @@ def _compare_bodies(
             yield from _compare_bodies(body, other_body, inner, tally, heredocs)
 
 
-def _compare_values(
-    ours: Shape, theirs: Shape, where: str, tally: Agreement, heredocs: bool
-) -> Iterator[tuple[str, str]]:
+def _compare_values(ours: Shape, theirs: Shape, where: str, tally: Agreement, heredocs: bool) -> Iterator[tuple[str, str]]:
     ours_expression = ours is EXPRESSION or isinstance(ours, Name)
     if ours_expression or isinstance(theirs, Rendered):
         tally.expressions += 1
@@ -303,11 +270,7 @@ def _compare_values(
             return
         if isinstance(ours, Name) and ours.name == theirs:
             tally.known[KNOWN_BARE_NAME] += 1
-        elif (
-            isinstance(theirs, Rendered)
-            and theirs.text.startswith("${(")
-            and not ours_expression
-        ):
+        elif isinstance(theirs, Rendered) and theirs.text.startswith("${(") and not ours_expression:
             tally.known[KNOWN_PARENTHESES] += 1
         else:
             yield where, "literal on one side, expression on the other"
@@ -324,19 +287,12 @@ def _compare_values(
             yield where, "object keys differ"
             return
         for key in ours:
-            yield from _compare_values(
-                ours[key], theirs[key], f"{where}.{key}", tally, heredocs
-            )
+            yield from _compare_values(ours[key], theirs[key], f"{where}.{key}", tally, heredocs)
         return
     tally.literals += 1
     if _same_literal(ours, theirs):
         return
-    if (
-        heredocs
-        and isinstance(ours, str)
-        and isinstance(theirs, str)
-        and ours.endswith("\n")
-    ):
+    if heredocs and isinstance(ours, str) and isinstance(theirs, str) and ours.endswith("\n"):
         if ours[:-1] == theirs or (ours.endswith("\r\n") and ours[:-2] == theirs):
             tally.known[KNOWN_HEREDOC_NEWLINE] += 1
             return
@@ -349,12 +305,7 @@ def _compare_values(
 
 
 def _same_literal(ours: Shape, theirs: Shape) -> bool:
-    if (
-        isinstance(ours, bool)
-        or isinstance(theirs, bool)
-        or ours is None
-        or theirs is None
-    ):
+    if isinstance(ours, bool) or isinstance(theirs, bool) or ours is None or theirs is None:
         return ours is theirs
     if isinstance(ours, (int, float)) and isinstance(theirs, (int, float)):
         return ours == theirs
@@ -371,17 +322,12 @@ def tree_depth(node: object) -> int:
             stack.extend((c, depth) for c in current)
         elif dataclasses.is_dataclass(current) and not isinstance(current, type):
             deepest = max(deepest, depth + 1)
-            stack.extend(
-                (getattr(current, f.name), depth + 1)
-                for f in dataclasses.fields(current)
-            )
+            stack.extend((getattr(current, f.name), depth + 1) for f in dataclasses.fields(current))
     return deepest
 
 
 def hcl_files(root: Path) -> list[Path]:
-    return sorted(
-        p for p in root.rglob("*") if p.suffix in (".tf", ".tfvars") and p.is_file()
-    )
+    return sorted(p for p in root.rglob("*") if p.suffix in (".tf", ".tfvars") and p.is_file())
 
 
 def compare_tree(root: Path) -> Agreement:

@@ -16,6 +16,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+
 from conftest import FIXTURES, ROOT
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
@@ -80,9 +81,7 @@ def run_scan_step(tmp_path: Path, paths: str, fail_on: str) -> tuple[int, dict[s
     }
     if not shutil.which("privlint"):
         pytest.fail("the privlint command is not installed (pip install -e .)")
-    done = subprocess.run(
-        ["bash", "-e", "-c", scan["run"]], cwd=workspace, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
+    done = subprocess.run(["bash", "-e", "-c", scan["run"]], cwd=workspace, env=env, capture_output=True, text=True, timeout=300, check=False)
     values = dict(line.split("=", 1) for line in outputs.read_text().splitlines() if "=" in line)
     return done.returncode, values, workspace / "privlint.sarif"
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES
 
 import privlint
+from conftest import FIXTURES
 from privlint.model.findings import Category, Finding, Report, Severity
 
 
@@ -119,12 +119,15 @@ def test_scan_text_reads_every_format(format: str) -> None:
     assert report.summary.files == 1
 
 
-@pytest.mark.parametrize(("text", "format"), [
-    ("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  R:\n    Type: AWS::IAM::User\n", "terraform"),
-    ('resource "aws_iam_user" "u" {\n  name = "u"\n}\n', "cloudformation"),
-    ('resource "aws_iam_user" "u" {\n  name = "u"\n}\n', "terraform-json"),
-    ("user,arn\n", "github-snapshot"),
-])
+@pytest.mark.parametrize(
+    ("text", "format"),
+    [
+        ("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  R:\n    Type: AWS::IAM::User\n", "terraform"),
+        ('resource "aws_iam_user" "u" {\n  name = "u"\n}\n', "cloudformation"),
+        ('resource "aws_iam_user" "u" {\n  name = "u"\n}\n', "terraform-json"),
+        ("user,arn\n", "github-snapshot"),
+    ],
+)
 def test_scan_text_refuses_a_text_of_another_format(text: str, format: str) -> None:
     with pytest.raises(privlint.TextFormatError, match="is not"):
         privlint.scan_text(text, format=format)  # type: ignore[arg-type]
@@ -134,8 +137,8 @@ def readme_api_example() -> str:
     from conftest import ROOT
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### Python API"):]
-    return section[section.index("```python\n") + len("```python\n"): section.index("```", section.index("```python\n") + 3)]
+    section = readme[readme.index("### Python API") :]
+    return section[section.index("```python\n") + len("```python\n") : section.index("```", section.index("```python\n") + 3)]
 
 
 def test_mypy_accepts_the_readme_api_example(tmp_path) -> None:
@@ -150,7 +153,11 @@ def test_mypy_accepts_the_readme_api_example(tmp_path) -> None:
     example.write_text(readme_api_example(), encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent", "--no-incremental", "--cache-dir", str(tmp_path / "mypy"), str(example)],
-        check=False, capture_output=True, text=True, timeout=600, cwd=tmp_path,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
         # An editable install's import hook is invisible to mypy; errors inside privlint are not the example's.
         env={**os.environ, "MYPYPATH": str(ROOT)},
     )

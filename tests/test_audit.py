@@ -35,10 +35,7 @@ for b in range(batches):
 
 def _start_writers(tmp_path: Path, log: Path, start: Path) -> list[subprocess.Popen[bytes]]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(log), str(start), f"w{n}", str(BATCHES), str(PER_BATCH)], env=env)
-        for n in range(WRITERS)
-    ]
+    return [subprocess.Popen([sys.executable, "-c", WRITER, str(log), str(start), f"w{n}", str(BATCHES), str(PER_BATCH)], env=env) for n in range(WRITERS)]
 
 
 def test_concurrent_writers_lose_nothing_and_never_interleave(tmp_path: Path) -> None:
@@ -83,8 +80,13 @@ def test_entries_record_every_difference_with_its_verdict(tmp_path: Path) -> Non
     privlint.drift(plan=ROOT / "fixtures/drift/plan-drift.json", register=ROOT / "fixtures/drift/changes.yaml", audit_log=log)
     entries = {e["resource"]: e for e in map(json.loads, log.read_text().splitlines())}
     assert set(entries) == {
-        "aws_iam_role.breakglass", "aws_security_group.bastion", "aws_s3_bucket.reports", "aws_lambda_function.exporter",
-        "aws_iam_user.contractor", "aws_iam_user_policy_attachment.ops_admin", "aws_db_instance.orders",
+        "aws_iam_role.breakglass",
+        "aws_security_group.bastion",
+        "aws_s3_bucket.reports",
+        "aws_lambda_function.exporter",
+        "aws_iam_user.contractor",
+        "aws_iam_user_policy_attachment.ops_admin",
+        "aws_db_instance.orders",
     }
     approved = entries["aws_iam_role.breakglass"]
     assert (approved["change"], approved["verdict"], approved["attribute"]) == ("CHG-1042", "approved", "assume_role_policy")
@@ -228,7 +230,12 @@ def test_a_writer_killed_while_holding_the_lock_does_not_block_the_next(tmp_path
     """flock is released by the kernel when a process dies, so a crash cannot wedge the log."""
     log = tmp_path / "audit.jsonl"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import fcntl, os, sys, time\nfd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\nfcntl.flock(fd, fcntl.LOCK_EX)\nprint('locked', flush=True)\ntime.sleep(60)", str(log)],
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\nfd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\nfcntl.flock(fd, fcntl.LOCK_EX)\nprint('locked', flush=True)\ntime.sleep(60)",
+            str(log),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -85,7 +85,7 @@ def test_unreadable_file(tmp_path: Path) -> None:
 def test_yaml_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
     lines = ["AWSTemplateFormatVersion: '2010-09-09'", "a0: &a0 [x, x, x, x, x, x, x, x, x]"]
     for i in range(1, 30):
-        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i-1}"] * 9) + "]")
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
     lines.append("Resources: {X: {Type: 'AWS::IAM::User', Properties: {Policies: *a29}}}")
     (tmp_path / "bomb.yaml").write_text("\n".join(lines) + "\n")
     found = rules_by_file(tmp_path)

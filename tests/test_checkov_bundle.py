@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-import privlint
-from conftest import TEST_CACHE, FIXTURES, ROOT, run_cli
 from rules.fixture_cases import IAC_FIXTURE_TREES, copy_iac_fixtures, parseable_iac_cases
 from test_repository_layout import tracked_files
+
+import privlint
+from conftest import FIXTURES, ROOT, TEST_CACHE, run_cli
 from privlint.integrations.checkov_bundle import LIBRARY_ARCHIVE, LOADER_NAME, write_bundle
 from privlint.integrations.checkov_rules import COVERED, NOT_COVERED, check_id
 from privlint.model.catalog import load_catalog
@@ -44,7 +44,11 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
     ("constructs/terraform/concat-partial/bad", "aws_iam_policy.launcher", "PL203"): "checkov drops a concat() with an unknown list",
     ("constructs/terraform/dynamic-statement/bad", "aws_iam_policy_document.shared_queue", "PL205"): "checkov does not expand nested dynamic principals",
     ("constructs/terraform/for-expression/bad", "aws_iam_policy.pipeline", "PL201"): "checkov leaves a for expression in jsonencode unevaluated",
-    ("constructs/terraform/optional-null-arguments/bad", "module.typed.aws_iam_policy_document.permissions", "PL201"): "checkov does not apply optional() type defaults",
+    (
+        "constructs/terraform/optional-null-arguments/bad",
+        "module.typed.aws_iam_policy_document.permissions",
+        "PL201",
+    ): "checkov does not apply optional() type defaults",
     ("constructs/terraform/optional-null-arguments/bad", "module.app.aws_iam_policy_document.this", "PL201"): "checkov does not apply optional() type defaults",
     ("constructs/terraform/template-directives/bad", "aws_iam_policy.queue_worker", "PL201"): "checkov leaves %{ for } template directives unevaluated",
     ("rules/PL201-wildcard-action/cloudformation/bad/condition.template", "DeployPolicy", "PL201"): (
@@ -109,8 +113,18 @@ class CheckovRun:
 
 def run_checkov(checkov: Path, target: Path, *external: str, cwd: Path = ROOT, **env_overrides: str) -> CheckovRun:
     cmd = [
-        str(checkov), "-d", str(target), *external, "--check", "CKV_PRIVLINT_*", "-o", "json",
-        "--framework", "terraform", "cloudformation", "--skip-download",
+        str(checkov),
+        "-d",
+        str(target),
+        *external,
+        "--check",
+        "CKV_PRIVLINT_*",
+        "-o",
+        "json",
+        "--framework",
+        "terraform",
+        "cloudformation",
+        "--skip-download",
     ]
     env = {**checkov_env(), **env_overrides}
     done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env, timeout=900)
@@ -242,7 +256,9 @@ def test_exported_bundle_gives_the_same_verdicts(checkov: Path, bundle_dir: Path
     assert checkov_verdicts(run, scanned) == repo_verdicts
 
 
-def test_bundle_through_external_checks_git(checkov: Path, bundle_dir: Path, repo_verdicts: dict[str, set[tuple[str, str]]], scanned: Path, tmp_path: Path) -> None:
+def test_bundle_through_external_checks_git(
+    checkov: Path, bundle_dir: Path, repo_verdicts: dict[str, set[tuple[str, str]]], scanned: Path, tmp_path: Path
+) -> None:
     """--external-checks-git clones a repository and loads every directory in it: a repository holding the bundle."""
     repo = tmp_path / "privlint-checkov.git"
     shutil.copytree(bundle_dir, repo)
@@ -256,9 +272,11 @@ def test_bundle_through_external_checks_git(checkov: Path, bundle_dir: Path, rep
 
 def _commit_working_tree(repo: Path) -> None:
     """A git repository holding this checkout's files as they are now (committed or not, minus ignored ones)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, check=True
-    ).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, check=True)
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, listed):
         source = ROOT / name
         if source.is_file():  # deleted but not yet committed files are listed too
@@ -287,8 +305,15 @@ def test_this_repository_through_external_checks_git(checkov: Path, repo_verdict
     repo = tmp_path / "privlint.git"
     _commit_working_tree(repo)
     run = run_checkov(
-        checkov, scanned, "--external-checks-git", repo.as_uri(), "--skip-path", "_checks/", cwd=scanned,
-        LOG_LEVEL="DEBUG", CHECKOV_PARALLELIZATION_TYPE="none",  # forked workers can deadlock on DEBUG logging
+        checkov,
+        scanned,
+        "--external-checks-git",
+        repo.as_uri(),
+        "--skip-path",
+        "_checks/",
+        cwd=scanned,
+        LOG_LEVEL="DEBUG",
+        CHECKOV_PARALLELIZATION_TYPE="none",  # forked workers can deadlock on DEBUG logging
     )
     executed = set(re.findall(r"Importing external check '([^']+)'", run.stderr))
     assert executed == {LOADER_NAME.removesuffix(".py")}, f"checkov executed privlint modules as checks: {sorted(executed)}"
@@ -307,7 +332,10 @@ def test_no_module_or_directory_shadows_what_checkov_imports(checkov: Path) -> N
     """checkov puts each directory of a loaded repository on sys.path, ahead of its own environment."""
     listed = subprocess.run(
         [str(checkov.parent / "python"), "-I", "-c", "import pkgutil; print(*sorted({m.name for m in pkgutil.iter_modules()}))"],
-        capture_output=True, text=True, check=True, env=checkov_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+        env=checkov_env(),
     ).stdout.split()
     assert len(listed) > 100  # checkov, its dependencies and the standard library
     ours = {f.stem for f in tracked_files() if f.suffix == ".py"} | {part for f in tracked_files() for part in f.parent.parts}
@@ -359,7 +387,10 @@ def self_test(checkov: Path, bundle: Path) -> subprocess.CompletedProcess[str]:
     """What docs/checkov.md says to run: checkov's Python on the bundle's loader, with --self-test."""
     return subprocess.run(
         [str(checkov.parent / "python"), str(bundle / LOADER_NAME), "--self-test"],
-        capture_output=True, text=True, env=checkov_env(), timeout=900,
+        capture_output=True,
+        text=True,
+        env=checkov_env(),
+        timeout=900,
     )
 
 
@@ -468,7 +499,9 @@ def test_every_core_rule_is_a_check_or_says_why_not() -> None:
     import yaml
 
     aws_families = ("engine", "admin_mfa", "wildcard", "credentials", "hygiene")
-    core = {k: v for family in aws_families for k, v in yaml.safe_load((ROOT / "privlint" / "rules" / f"{family}.yaml").read_text()).items() if k.startswith("PL")}
+    core = {
+        k: v for family in aws_families for k, v in yaml.safe_load((ROOT / "privlint" / "rules" / f"{family}.yaml").read_text()).items() if k.startswith("PL")
+    }
     for rule_id, entry in core.items():
         if {"terraform", "cloudformation"} & set(entry.get("formats", [])):
             assert rule_id in COVERED_IDS or rule_id in NOT_COVERED, rule_id
@@ -484,8 +517,8 @@ def test_check_ids_follow_rule_ids() -> None:
 
 
 def test_rendered_terraform_strings_become_privlint_markers() -> None:
-    from privlint.normalize.checkov_adapter import terraform_string
     from privlint.model.values import PartialString, Reference, Unknown
+    from privlint.normalize.checkov_adapter import terraform_string
 
     ref = terraform_string("data.aws_iam_policy_document.admin.json")
     assert isinstance(ref, Reference) and (ref.address, ref.attribute) == ("data.aws_iam_policy_document.admin", "json")
@@ -500,10 +533,20 @@ def test_rendered_terraform_strings_become_privlint_markers() -> None:
 @pytest.mark.parametrize(
     ("meta", "creates_nothing"),
     [
-        ({"count": [0]}, True), ({"count": ["0"]}, True), ({"count": [0.0]}, True),
-        ({"for_each": ["[set()]"]}, True), ({"for_each": [[]]}, True), ({"for_each": [{}]}, True), ({"for_each": ["toset([])"]}, True),
-        ({}, False), ({"count": [1]}, False), ({"count": [False]}, False), ({"count": ["${var.enabled ? 1 : 0}"]}, False),
-        ({"for_each": [{"a"}]}, False), ({"for_each": ["var.names"]}, False), ({"for_each": [{"a": 1}]}, False),
+        ({"count": [0]}, True),
+        ({"count": ["0"]}, True),
+        ({"count": [0.0]}, True),
+        ({"for_each": ["[set()]"]}, True),
+        ({"for_each": [[]]}, True),
+        ({"for_each": [{}]}, True),
+        ({"for_each": ["toset([])"]}, True),
+        ({}, False),
+        ({"count": [1]}, False),
+        ({"count": [False]}, False),
+        ({"count": ["${var.enabled ? 1 : 0}"]}, False),
+        ({"for_each": [{"a"}]}, False),
+        ({"for_each": ["var.names"]}, False),
+        ({"for_each": [{"a": 1}]}, False),
     ],
 )
 def test_blocks_terraform_does_not_create_get_no_verdict(meta: dict[str, list[object]], creates_nothing: bool) -> None:
@@ -518,7 +561,10 @@ def test_one_checkov_resource_normalises_like_privlint() -> None:
     from privlint.integrations.checkov_rules import covered_rule, hits
 
     group = {
-        "__start_line__": 1, "__end_line__": 9, "__address__": "aws_security_group.bastion", "name": ["bastion"],
+        "__start_line__": 1,
+        "__end_line__": 9,
+        "__address__": "aws_security_group.bastion",
+        "name": ["bastion"],
         "ingress": [{"cidr_blocks": [["0.0.0.0/0"]], "from_port": [22], "protocol": ["tcp"], "to_port": [22]}],
     }
     found = hits(covered_rule("PL401"), "terraform", group, "aws_security_group")  # type: ignore[arg-type]

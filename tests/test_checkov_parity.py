@@ -14,7 +14,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 from rules.fixture_cases import copy_iac_fixtures
 from test_checkov_bundle import (
     COVERED_IDS,
@@ -26,6 +25,7 @@ from test_checkov_bundle import (
     run_checkov,
 )
 
+from conftest import run_cli
 from privlint.integrations.checkov_rules import applies, covered_rule
 
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
@@ -66,9 +66,7 @@ def conditionally_created(root: Path, verdict: Verdict) -> bool:
     directory, resource, _rule = verdict
     kind, _, name = resource.rpartition(".")
     text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted((root / directory).glob("*.tf")))
-    header = re.search(
-        r'^(?:resource|data)\s+"' + re.escape(kind.split(".")[-1]) + r'"\s+"' + re.escape(name) + r'"\s*\{', text, re.MULTILINE
-    )
+    header = re.search(r'^(?:resource|data)\s+"' + re.escape(kind.split(".")[-1]) + r'"\s+"' + re.escape(name) + r'"\s*\{', text, re.MULTILINE)
     if not header:
         return False
     head = text[header.end() : header.end() + 400]

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import jsonschema
-from conftest import FIXTURES
 
+from conftest import FIXTURES
 from privlint.model.findings import report_schema
 
 SCHEMA = report_schema()
@@ -24,7 +24,9 @@ def test_json_output_matches_the_contract(cli) -> None:
     assert all(f["file"].startswith("fixtures/") for f in findings)
     summary = report["summary"]
     assert summary["findings"] == sum(1 for f in findings if not f["suppressed"])
-    assert summary["by_severity"] == {s: n for s in ("critical", "high", "medium", "low") if (n := sum(f["severity"] == s and not f["suppressed"] for f in findings))}
+    assert summary["by_severity"] == {
+        s: n for s in ("critical", "high", "medium", "low") if (n := sum(f["severity"] == s and not f["suppressed"] for f in findings))
+    }
     assert summary["parse_errors"] == sum(f["category"] == "parse-error" for f in findings)
     every_rule = {f["rule_id"] for f in findings}
     assert {"PL000", "PL101", "PL102", "PL201", "PL202", "PL203", "PL204", "PL205", "PL301", "PL302", "PL303", "PL304", "PL305", "PL401", "PL402"} <= every_rule
@@ -88,8 +90,7 @@ def test_rules_and_explain(cli) -> None:
 def test_explicit_files_read_their_module_for_context(cli, tmp_path: Path) -> None:
     (tmp_path / "users.tf").write_text('resource "aws_iam_user" "u" { name = "u" }\n')
     (tmp_path / "attach.tf").write_text(
-        'resource "aws_iam_user_policy_attachment" "a" {\n  user = aws_iam_user.u.name\n'
-        '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n'
+        'resource "aws_iam_user_policy_attachment" "a" {\n  user = aws_iam_user.u.name\n  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n'
     )
     # Only users.tf is named (as pre-commit does), but the attachment in attach.tf still counts.
     result = cli("check", str(tmp_path / "users.tf"), "--format", "json")

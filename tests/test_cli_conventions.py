@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import FIXTURES, ROOT, privlint_command, run_cli
 
 ADMIN_USER = "fixtures/rules/PL101-admin-without-mfa/terraform/bad/user"
@@ -43,21 +44,14 @@ def test_output_file_for_check_drift_and_graph(tmp_path: Path) -> None:
         result = run_cli(*args, "-o", str(out))
         assert result.returncode in (0, 1), result.stderr
         assert result.stdout == "" and json.loads(out.read_text())
-    assert (
-        run_cli(
-            "check", ADMIN_USER, "--output-file", str(tmp_path / "missing" / "x.txt")
-        ).returncode
-        == 2
-    )
+    assert run_cli("check", ADMIN_USER, "--output-file", str(tmp_path / "missing" / "x.txt")).returncode == 2
 
 
 def test_quiet_prints_findings_only() -> None:
     loud = run_cli("check", ADMIN_USER).stdout
     quiet = run_cli("check", ADMIN_USER, "--quiet").stdout
     assert "scanned" in loud.splitlines()[-1] and "scanned" not in quiet
-    assert [line for line in quiet.splitlines() if line] == [
-        line for line in loud.splitlines() if line.startswith(ADMIN_USER)
-    ]
+    assert [line for line in quiet.splitlines() if line] == [line for line in loud.splitlines() if line.startswith(ADMIN_USER)]
 
 
 def test_exit_zero_and_soft_fail_and_fail_on_in_any_case() -> None:
@@ -66,47 +60,24 @@ def test_exit_zero_and_soft_fail_and_fail_on_in_any_case() -> None:
     assert run_cli("check", ADMIN_USER, "--soft-fail").returncode == 0
     assert run_cli("check", MEDIUM_ONLY, "--fail-on", "HIGH").returncode == 0
     assert run_cli("check", MEDIUM_ONLY, "--fail-on", "Medium").returncode == 1
-    assert (
-        run_cli("check", "no/such/dir", "--exit-zero").returncode == 2
-    )  # errors are never soft
+    assert run_cli("check", "no/such/dir", "--exit-zero").returncode == 2  # errors are never soft
 
 
 def test_select_ignore_and_exclude_on_the_command_line(tmp_path: Path) -> None:
     def rules(*args: str) -> set[str]:
-        return {
-            f["rule_id"]
-            for f in json.loads(
-                run_cli("check", "fixtures/rules", "-f", "json", *args).stdout
-            )["findings"]
-        }
+        return {f["rule_id"] for f in json.loads(run_cli("check", "fixtures/rules", "-f", "json", *args).stdout)["findings"]}
 
     everything = rules()
     assert rules("--select", "PL101") == {"PL101"}
-    assert (
-        rules("--select", "PL101,PL304")
-        == {"PL101", "PL304"}
-        == rules("--select", "PL101", "--select", "PL304")
-    )
-    assert (
-        "PL101" not in rules("--ignore", "admin-without-mfa")
-        and rules("--ignore", "admin-without-mfa") < everything
-    )
-    files = {
-        f["file"]
-        for f in json.loads(
-            run_cli(
-                "check", "fixtures/rules", "-f", "json", "--exclude", "PL1*"
-            ).stdout
-        )["findings"]
-    }
+    assert rules("--select", "PL101,PL304") == {"PL101", "PL304"} == rules("--select", "PL101", "--select", "PL304")
+    assert "PL101" not in rules("--ignore", "admin-without-mfa") and rules("--ignore", "admin-without-mfa") < everything
+    files = {f["file"] for f in json.loads(run_cli("check", "fixtures/rules", "-f", "json", "--exclude", "PL1*").stdout)["findings"]}
     assert files and not any("/PL1" in f for f in files)
 
 
 def test_standard_input_with_and_without_a_format() -> None:
     tf = (ROOT / ADMIN_USER / "main.tf").read_text()
-    cfn_text = (
-        FIXTURES / "rules/PL101-admin-without-mfa/cloudformation/bad/user.template"
-    ).read_text()
+    cfn_text = (FIXTURES / "rules/PL101-admin-without-mfa/cloudformation/bad/user.template").read_text()
 
     def scan(text: str, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -128,13 +99,9 @@ def test_standard_input_with_and_without_a_format() -> None:
         result = scan(text, *args)
         assert result.returncode == 1, result.stderr
         findings = json.loads(result.stdout)["findings"]
-        assert {f["rule_id"] for f in findings} >= {"PL101"} and {
-            f["file"] for f in findings
-        } == {"<stdin>"}
+        assert {f["rule_id"] for f in findings} >= {"PL101"} and {f["file"] for f in findings} == {"<stdin>"}
     assert scan("", "--stdin-format", "nonsense").returncode == 2
-    assert (
-        run_cli("check", ADMIN_USER, "--stdin-format", "terraform").returncode == 2
-    )  # no '-' to apply it to
+    assert run_cli("check", ADMIN_USER, "--stdin-format", "terraform").returncode == 2  # no '-' to apply it to
 
 
 def test_baseline_hides_known_findings_and_reports_new_ones(tmp_path: Path) -> None:
@@ -142,36 +109,20 @@ def test_baseline_hides_known_findings_and_reports_new_ones(tmp_path: Path) -> N
     shutil.copytree(ROOT / ADMIN_USER, module)
     baseline = tmp_path / "baseline.json"
     created = run_cli("check", str(module), "--create-baseline", str(baseline))
-    assert (
-        created.returncode == 0
-        and created.stdout == ""
-        and json.loads(baseline.read_text())["findings"]
-    )
+    assert created.returncode == 0 and created.stdout == "" and json.loads(baseline.read_text())["findings"]
     known = run_cli("check", str(module), "--baseline", str(baseline))
-    assert (
-        known.returncode == 0
-        and "No findings" in known.stdout
-        and "baseline" in known.stderr
-    )
+    assert known.returncode == 0 and "No findings" in known.stdout and "baseline" in known.stderr
     main = module / "main.tf"
     extra = (
         'resource "aws_iam_user" "mallory" {\n  name = "mallory"\n}\n\nresource "aws_iam_user_policy_attachment" "m" {\n'
         '  user       = aws_iam_user.mallory.name\n  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n'
     )
-    main.write_text(
-        "\n\n" + main.read_text() + extra
-    )  # known lines move; one new admin user
-    moved = json.loads(
-        run_cli("check", str(module), "--baseline", str(baseline), "-f", "json").stdout
-    )["findings"]
+    main.write_text("\n\n" + main.read_text() + extra)  # known lines move; one new admin user
+    moved = json.loads(run_cli("check", str(module), "--baseline", str(baseline), "-f", "json").stdout)["findings"]
     assert moved and all("mallory" in f["resource"] for f in moved)
     (tmp_path / "bad.json").write_text("[1, 2")
     bad = run_cli("check", str(module), "--baseline", str(tmp_path / "bad.json"))
-    assert (
-        bad.returncode == 2
-        and "bad.json" in bad.stderr
-        and "Traceback" not in bad.stderr
-    )
+    assert bad.returncode == 2 and "bad.json" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_a_baseline_of_json_that_is_not_an_object_is_an_error_not_a_crash(tmp_path: Path) -> None:
@@ -185,9 +136,7 @@ def test_shell_completion_is_offered() -> None:
     assert "--install-completion" in run_cli("--help").stdout
     # The protocol the installed script uses (--show-completion needs a detectable parent shell).
     env = dict(os.environ, _PRIVLINT_COMPLETE="source_bash")
-    script = subprocess.run(
-        check=False, args=privlint_command(), capture_output=True, text=True, env=env
-    )
+    script = subprocess.run(check=False, args=privlint_command(), capture_output=True, text=True, env=env)
     assert script.returncode == 0 and "_privlint_completion" in script.stdout
     env = dict(
         os.environ,
@@ -195,9 +144,7 @@ def test_shell_completion_is_offered() -> None:
         COMP_WORDS="privlint ch",
         COMP_CWORD="1",
     )
-    words = subprocess.run(
-        check=False, args=privlint_command(), capture_output=True, text=True, env=env
-    ).stdout.split()
+    words = subprocess.run(check=False, args=privlint_command(), capture_output=True, text=True, env=env).stdout.split()
     assert "check" in words and "checkov-bundle" in words
 
 
@@ -206,9 +153,7 @@ def test_rules_as_json() -> None:
 
     rules = json.loads(run_cli("rules", "--format", "json").stdout)
     assert [r["id"] for r in rules] == list(load_catalog())
-    assert all(
-        r["help_uri"].endswith("#" + r["id"].lower()) and r["severity"] for r in rules
-    )
+    assert all(r["help_uri"].endswith("#" + r["id"].lower()) and r["severity"] for r in rules)
 
 
 def test_text_lines_are_clickable_and_never_wrapped() -> None:
@@ -221,23 +166,12 @@ def test_text_lines_are_clickable_and_never_wrapped() -> None:
         cwd=ROOT,
         env=env,
     )
-    findings = [
-        line for line in result.stdout.splitlines() if line and not line[0].isdigit()
-    ]
-    assert findings and all(
-        re.match(
-            rf"{re.escape(ADMIN_USER)}/main\.tf:\d+: (critical|high|medium|low) ", line
-        )
-        for line in findings
-    )
-    assert all(line.endswith(")") for line in findings), (
-        "a finding was wrapped onto a second line"
-    )
+    findings = [line for line in result.stdout.splitlines() if line and not line[0].isdigit()]
+    assert findings and all(re.match(rf"{re.escape(ADMIN_USER)}/main\.tf:\d+: (critical|high|medium|low) ", line) for line in findings)
+    assert all(line.endswith(")") for line in findings), "a finding was wrapped onto a second line"
 
 
-def _with_terminal(
-    args: list[str], *, stdout_tty: bool, stderr_tty: bool, env: dict[str, str]
-) -> tuple[str, str]:
+def _with_terminal(args: list[str], *, stdout_tty: bool, stderr_tty: bool, env: dict[str, str]) -> tuple[str, str]:
     """Run privlint with stdout and/or stderr on a pseudo-terminal; returns (stdout, stderr)."""
     streams = {}
     masters = []
@@ -274,9 +208,7 @@ def _with_terminal(
             chunks.append(chunk)
         os.close(master)
         out[name] = b"".join(chunks)
-    return out["stdout"].decode(errors="replace"), out["stderr"].decode(
-        errors="replace"
-    )
+    return out["stdout"].decode(errors="replace"), out["stderr"].decode(errors="replace")
 
 
 def test_no_color_is_honoured_on_a_terminal() -> None:
@@ -311,36 +243,19 @@ def test_progress_bar_only_on_a_terminal() -> None:
 
 
 def test_a_note_names_registry_modules_that_were_not_read(tmp_path: Path) -> None:
-    (tmp_path / "main.tf").write_text(
-        'module "vpc" {\n  source  = "terraform-aws-modules/vpc/aws"\n  version = "5.0.0"\n}\n'
-    )
+    (tmp_path / "main.tf").write_text('module "vpc" {\n  source  = "terraform-aws-modules/vpc/aws"\n  version = "5.0.0"\n}\n')
     result = run_cli("check", str(tmp_path))
-    assert (
-        result.returncode == 0
-        and "note:" in result.stderr
-        and "terraform-aws-modules/vpc/aws" in result.stderr
-    )
+    assert result.returncode == 0 and "note:" in result.stderr and "terraform-aws-modules/vpc/aws" in result.stderr
     assert "note:" not in run_cli("check", str(tmp_path), "--quiet").stderr
 
 
 def test_graph_takes_config_exclude_and_stdin(tmp_path: Path) -> None:
     config = tmp_path / "privlint.yaml"
     config.write_text("exclude: ['*']\n")
-    empty = json.loads(
-        run_cli(
-            "graph", "fixtures/escalation", "-f", "json", "--config", str(config)
-        ).stdout
-    )
+    empty = json.loads(run_cli("graph", "fixtures/escalation", "-f", "json", "--config", str(config)).stdout)
     full = json.loads(run_cli("graph", "fixtures/escalation", "-f", "json").stdout)
     assert full["nodes"] and not empty["nodes"]
-    assert (
-        json.loads(
-            run_cli(
-                "graph", "fixtures/escalation", "-f", "json", "--exclude", "*"
-            ).stdout
-        )["nodes"]
-        == []
-    )
+    assert json.loads(run_cli("graph", "fixtures/escalation", "-f", "json", "--exclude", "*").stdout)["nodes"] == []
     tf = (ROOT / ADMIN_USER / "main.tf").read_text()
     piped = subprocess.run(
         check=False,
@@ -370,32 +285,20 @@ def _commands() -> list[list[str]]:
     return found
 
 
-@pytest.mark.parametrize(
-    "command", _commands(), ids=lambda c: " ".join(c) or "privlint"
-)
+@pytest.mark.parametrize("command", _commands(), ids=lambda c: " ".join(c) or "privlint")
 def test_help_of_every_command(command: list[str]) -> None:
     result = run_cli(*command, "--help")
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
-    assert (
-        result.stdout.startswith("Usage: privlint")
-        and "Show this message and exit" in result.stdout
-    )
+    assert result.stdout.startswith("Usage: privlint") and "Show this message and exit" in result.stdout
 
 
 def test_help_keeps_defaults_and_bracketed_text() -> None:
     text = " ".join(run_cli("check", "--help").stdout.split())
-    assert (
-        "[tool.privlint]" in text
-        and "[default: text]" in text
-        and "--exit-zero, --soft-fail" in text
-    )
+    assert "[tool.privlint]" in text and "[default: text]" in text and "--exit-zero, --soft-fail" in text
 
 
 def test_typer_and_click_are_pinned_to_the_tested_versions() -> None:
     from importlib.metadata import version
 
     pyproject = (ROOT / "pyproject.toml").read_text()
-    assert (
-        f'"typer=={version("typer")}"' in pyproject
-        and f'"click=={version("click")}"' in pyproject
-    )
+    assert f'"typer=={version("typer")}"' in pyproject and f'"click=={version("click")}"' in pyproject

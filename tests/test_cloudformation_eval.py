@@ -12,15 +12,15 @@ from hypothesis import strategies as st
 from privlint.model.values import (
     THIS_ACCOUNT_ID,
     THIS_REGION,
+    Alternatives,
     PartialList,
     PartialString,
     Reference,
     Unknown,
 )
 from privlint.normalize.cfn_conditions import evaluate_condition, settle
-from privlint.normalize.cfn_language_extensions import expand_for_each
-from privlint.model.values import Alternatives
 from privlint.normalize.cfn_context import NO_VALUE, TemplateContext, resolve
+from privlint.normalize.cfn_language_extensions import expand_for_each
 from privlint.normalize.cfn_values import template_context
 from privlint.parsers.cloudformation import load_yaml
 
@@ -187,9 +187,7 @@ def test_false_conjunct_decides_without_the_unknown_one() -> None:
         ("!Length notalist", "Fn::Length expects"),
     ],
 )
-def test_bad_arguments_are_problems_with_unknown_values(
-    fragment: str, problem: str
-) -> None:
+def test_bad_arguments_are_problems_with_unknown_values(fragment: str, problem: str) -> None:
     ctx = _ctx()
     value = resolve(load_yaml(f"v: {fragment}")["v"], ctx)
     assert isinstance(value, Unknown)
@@ -201,9 +199,7 @@ def _settled(fragment: str) -> Any:
 
 
 def test_undecided_statement_keeps_both_branches_marked() -> None:
-    statements = _settled(
-        "[{Effect: Allow, Action: !If [IsProd, '*', 's3:GetObject'], Resource: '*'}]"
-    )
+    statements = _settled("[{Effect: Allow, Action: !If [IsProd, '*', 's3:GetObject'], Resource: '*'}]")
     assert [s["Action"] for s in statements] == ["*", "s3:GetObject"]
     assert statements[0].depends_on == "condition IsProd is true, from parameter Env"
     assert statements[1].depends_on == "condition IsProd is false, from parameter Env"
@@ -212,24 +208,17 @@ def test_undecided_statement_keeps_both_branches_marked() -> None:
 def test_undecided_list_element_is_spliced_and_no_value_dropped() -> None:
     statements = _settled("[{Sid: a}, !If [IsOpen, {Sid: b}, !Ref AWS::NoValue]]")
     assert [s["Sid"] for s in statements] == ["a", "b"]
-    assert (
-        statements[0].depends_on is None
-        and "IsOpen is true" in statements[1].depends_on
-    )
+    assert statements[0].depends_on is None and "IsOpen is true" in statements[1].depends_on
 
 
 def test_undecided_document_unites_the_statements_of_both() -> None:
-    value = _settled(
-        "{Doc: !If [IsProd, {Statement: [{Sid: p}]}, {Statement: [{Sid: d}]}], Name: x}"
-    )
+    value = _settled("{Doc: !If [IsProd, {Statement: [{Sid: p}]}, {Statement: [{Sid: d}]}], Name: x}")
     assert value["Name"] == "x"
     assert [s["Sid"] for s in value["Doc"]["Statement"]] == ["p", "d"]
 
 
 def test_unknown_mapping_key_gives_every_entry() -> None:
-    statements = _settled(
-        "[{Effect: Allow, Action: !FindInMap [Admins, !Ref Open, Action]}]"
-    )
+    statements = _settled("[{Effect: Allow, Action: !FindInMap [Admins, !Ref Open, Action]}]")
     assert sorted(s["Action"] for s in statements) == ["*", "s3:GetObject"]
     assert all("parameter Open" in s.depends_on for s in statements)
 
@@ -357,9 +346,7 @@ Outputs:
 """
     )
     assert sorted(template["Conditions"]) == ["Isdev", "Isprod"]
-    assert template["Conditions"]["Isprod"] == {
-        "Fn::Equals": [{"Ref": "AWS::StackName"}, "prod"]
-    }
+    assert template["Conditions"]["Isprod"] == {"Fn::Equals": [{"Ref": "AWS::StackName"}, "prod"]}
     assert template["Outputs"] == {"Outa": {"Value": {"Fn::Sub": "a-x"}}}
 
 
@@ -398,9 +385,7 @@ def _wrapped(value: Any, choice: int) -> Any:
 
 
 @given(_LITERALS, st.integers(0, 4))
-def test_decided_functions_of_literals_give_the_literal(
-    value: Any, choice: int
-) -> None:
+def test_decided_functions_of_literals_give_the_literal(value: Any, choice: int) -> None:
     assert resolve(_wrapped(value, choice), _ctx()) == value
 
 

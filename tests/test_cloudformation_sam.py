@@ -24,9 +24,7 @@ def inventory_of(resources_yaml: str) -> tuple[Inventory, list[str]]:
     return inventory, [p.message for p in normaliser.problems]
 
 
-def role_statements(
-    inventory: Inventory, role: str
-) -> list[tuple[list[str], list[str]]]:
+def role_statements(inventory: Inventory, role: str) -> list[tuple[list[str], list[str]]]:
     out = []
     for grant in inventory.principals[role].grants:
         for stmt in inventory.documents[grant.document].statements:
@@ -41,23 +39,15 @@ def role_statements(
         ("sam_connector_profiles.json", "model/connector_profiles/profiles.json"),
     ],
 )
-def test_vendored_sam_data_matches_the_pinned_translator(
-    vendored: str, packaged: str
-) -> None:
+def test_vendored_sam_data_matches_the_pinned_translator(vendored: str, packaged: str) -> None:
     try:
         installed = metadata.version("aws-sam-translator")
     except metadata.PackageNotFoundError:
         pytest.skip("aws-sam-translator is not installed (pip install -e '.[dev]')")
     if installed != SAM_TRANSLATOR_VERSION:
-        pytest.skip(
-            f"aws-sam-translator {installed} installed; the vendored data is from {SAM_TRANSLATOR_VERSION}"
-        )
-    original = (
-        resources.files("samtranslator").joinpath(packaged).read_text(encoding="utf-8")
-    )
-    assert json.loads((DATA_DIR / vendored).read_text(encoding="utf-8")) == json.loads(
-        original
-    )
+        pytest.skip(f"aws-sam-translator {installed} installed; the vendored data is from {SAM_TRANSLATOR_VERSION}")
+    original = resources.files("samtranslator").joinpath(packaged).read_text(encoding="utf-8")
+    assert json.loads((DATA_DIR / vendored).read_text(encoding="utf-8")) == json.loads(original)
 
 
 def test_vendored_data_carries_its_licence() -> None:
@@ -109,9 +99,7 @@ def test_missing_template_parameter_is_a_problem() -> None:
       Policies: [{SQSSendMessagePolicy: {}}]
 """
     )
-    assert any(
-        "SQSSendMessagePolicy needs the parameter QueueName" in p for p in problems
-    )
+    assert any("SQSSendMessagePolicy needs the parameter QueueName" in p for p in problems)
 
 
 def test_managed_policy_names_and_state_machine_role() -> None:
@@ -148,24 +136,17 @@ def test_connector_grants_the_profile_to_the_source_role() -> None:
       Permissions: [Read, Write]
 """
     )
-    actions = {
-        a for granted, _ in role_statements(inventory, "ProducerRole") for a in granted
-    }
+    actions = {a for granted, _ in role_statements(inventory, "ProducerRole") for a in granted}
     assert {"sqs:ReceiveMessage", "sqs:SendMessage", "sqs:PurgeQueue"} <= actions
 
 
 def test_an_undecided_resource_condition_marks_what_sam_writes() -> None:
     import privlint
 
-    findings = privlint.scan(
-        [str(Path(__file__).parent / "data" / "cfn_conditional_sam.template")]
-    ).findings
+    findings = privlint.scan([str(Path(__file__).parent / "data" / "cfn_conditional_sam.template")]).findings
     assert {(f.rule_id, f.resource) for f in findings} == {
         ("PL201", "Fn"),
         ("PL205", "Perm"),
         ("PL203", "Link"),
     }
-    assert all(
-        "only when condition Open is true, from parameter Mode" in f.message
-        for f in findings
-    )
+    assert all("only when condition Open is true, from parameter Mode" in f.message for f in findings)

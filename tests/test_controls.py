@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from conftest import ROOT
-
 from privlint.model.catalog import load_catalog
 
 # Controls in CONTROLS.md that no rule enforces yet, and why. Shrink this list as rules land;
@@ -25,6 +24,5 @@ def test_every_control_is_enforced_or_listed() -> None:
     assert enforced <= controls, f"rules name controls that are not in CONTROLS.md: {enforced - controls}"
     missing = controls - enforced
     assert missing == set(NOT_ENFORCED), (
-        f"not enforced but not listed: {sorted(missing - set(NOT_ENFORCED))}; "
-        f"listed but now enforced: {sorted(set(NOT_ENFORCED) - missing)}"
+        f"not enforced but not listed: {sorted(missing - set(NOT_ENFORCED))}; listed but now enforced: {sorted(set(NOT_ENFORCED) - missing)}"
     )

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from conftest import ROOT
-
 from privlint.frontend.docs import END, START, rule_table
 from privlint.model.catalog import has_detector, load_catalog
 from privlint.rules.registry import all_rules

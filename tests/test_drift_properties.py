@@ -40,9 +40,7 @@ _ABSENT = object()
 
 def at(doc: Any, path: Path) -> Any:
     for step in path:
-        if isinstance(doc, dict) and isinstance(step, str) and step in doc:
-            doc = doc[step]
-        elif isinstance(doc, list) and isinstance(step, int) and step < len(doc):
+        if isinstance(doc, dict) and isinstance(step, str) and step in doc or isinstance(doc, list) and isinstance(step, int) and step < len(doc):
             doc = doc[step]
         else:
             return _ABSENT
@@ -80,7 +78,7 @@ def test_differences_are_exactly_the_changed_paths(before: Any, after: Any) -> N
     assert len(paths) == len(set(paths))
     for p in paths:
         assert not any(q != p and q[: len(p)] == p for q in paths)
-    for path, b, a, kind in reported:
+    for path, _before, _after, kind in reported:
         old, new = at(before, path), at(after, path)
         assert (old is _ABSENT) == (kind == "added") and (new is _ABSENT) == (kind == "removed")
         if kind == "changed":

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 from rules.fixture_cases import (
     CASE_CONFIG,
     CONSTRUCT_FIXTURES,
@@ -24,20 +23,17 @@ from rules.fixture_cases import (
 )
 
 import privlint
+from conftest import FIXTURES
 
 CONSTRUCT_DIRS = sorted(p.parent for p in CONSTRUCT_FIXTURES.rglob("expected.json"))
 
 
 @pytest.mark.parametrize(("fixture_dir", "case"), case_params(CONSTRUCT_DIRS))
-def test_construct_case_gives_its_expected_findings(
-    fixture_dir: Path, case: Path
-) -> None:
+def test_construct_case_gives_its_expected_findings(fixture_dir: Path, case: Path) -> None:
     assert_case_matches(fixture_dir, case)
 
 
-@pytest.mark.parametrize(
-    "fixture_dir", fixture_dirs(), ids=lambda p: str(p.relative_to(FIXTURES))
-)
+@pytest.mark.parametrize("fixture_dir", fixture_dirs(), ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_expected_json_names_only_existing_cases(fixture_dir: Path) -> None:
     assert_expected_has_no_stale_entry(fixture_dir)
 
@@ -57,30 +53,22 @@ def _paired_cases() -> list[object]:
         if not (tf_bad.is_dir() and cfn_bad.is_dir()):
             continue
         for case in [c for c in cases_in(rule_dir) if c.is_relative_to(tf_bad)]:
-            template = cfn_bad / (
-                "main.template" if case == tf_bad else f"{case.name}.template"
-            )
+            template = cfn_bad / ("main.template" if case == tf_bad else f"{case.name}.template")
             if not template.exists():
                 continue  # e.g. PL000: a Terraform syntax error has no CloudFormation twin
-            pairs.append(
-                pytest.param(case, template, id=str(case.relative_to(RULE_FIXTURES)))
-            )
+            pairs.append(pytest.param(case, template, id=str(case.relative_to(RULE_FIXTURES))))
     return pairs
 
 
 @pytest.mark.parametrize(("terraform_case", "template"), _paired_cases())
-def test_terraform_and_cloudformation_agree(
-    terraform_case: Path, template: Path
-) -> None:
+def test_terraform_and_cloudformation_agree(terraform_case: Path, template: Path) -> None:
     """The same rules fire on the Terraform and the CloudFormation version of each case."""
     tf, cfn = _rules_in(terraform_case), _rules_in(template)
     assert tf == cfn and tf, (tf, cfn)
     json_variant = template.with_suffix(".json")
     if json_variant.exists():
         # Lines differ between the spellings; rules and resources must not.
-        assert [f[:2] for f in findings_of(json_variant)] == [
-            f[:2] for f in findings_of(template)
-        ]
+        assert [f[:2] for f in findings_of(json_variant)] == [f[:2] for f in findings_of(template)]
 
 
 def test_whole_fixture_tree_reports_every_bad_and_no_good() -> None:
@@ -94,10 +82,5 @@ def test_whole_fixture_tree_reports_every_bad_and_no_good() -> None:
     for fixture_dir in fixture_dirs():
         for case in cases_in(fixture_dir):
             # A case with its own settings (.privlint.yaml) needs them: one scan of the tree has none.
-            if (
-                "bad" in case.relative_to(fixture_dir).parts
-                and not (case / CASE_CONFIG).is_file()
-            ):
-                assert any(f.startswith(str(case)) for f in files), (
-                    f"{case} reported nothing in a whole-tree scan"
-                )
+            if "bad" in case.relative_to(fixture_dir).parts and not (case / CASE_CONFIG).is_file():
+                assert any(f.startswith(str(case)) for f in files), f"{case} reported nothing in a whole-tree scan"

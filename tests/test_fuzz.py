@@ -28,10 +28,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import privlint
+from privlint.model.catalog import load_catalog
 from privlint.parsers import jsonpos
 from privlint.parsers.cloudformation import TemplateError, load_template
 from privlint.terraform.loader import parse_file
-from privlint.model.catalog import load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -79,12 +79,77 @@ PLAN_SEED = json.dumps(
 
 # Tokens that matter to one of the grammars: inserting them reaches deeper parser states than random bytes.
 TOKENS = [
-    b"{", b"}", b"[", b"]", b"(", b")", b'"', b"'", b",", b":", b"=", b"\n", b"  ", b"\t", b"\\", b"#", b"//", b"/*", b"*/",
-    b"${", b"%{", b"<<EOF\n", b"<<-EOT\n", b"EOF\n", b"EOT\n", b"for x in y :", b"? :", b"...", b"=>", b"null", b"true", b"-1e999",
-    b"&a", b"*a", b"&anchor [", b"*anchor", b"!Ref", b"!Sub", b"!GetAtt a.b", b"!!python/object:os.system", b"!!binary", b"<<: *a",
-    b"---\n", b"- ", b"|\n", b">-\n", b"? ", b"%YAML 1.1\n", b"\xff", b"\xc3", b"\x00", b"\xef\xbb\xbf", b"\\u0000", b"\\ud800",
-    b"var.", b"local.", b"module.", b"jsonencode(", b"file(", b"templatefile(", b"merge(", b"lookup(", b"count = ", b"for_each = ",
-    b'"Fn::Sub"', b'"Ref"', b'"Resources"', b'"Statement"', b'"Action"', b'"*"', b"9" * 40,
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"(",
+    b")",
+    b'"',
+    b"'",
+    b",",
+    b":",
+    b"=",
+    b"\n",
+    b"  ",
+    b"\t",
+    b"\\",
+    b"#",
+    b"//",
+    b"/*",
+    b"*/",
+    b"${",
+    b"%{",
+    b"<<EOF\n",
+    b"<<-EOT\n",
+    b"EOF\n",
+    b"EOT\n",
+    b"for x in y :",
+    b"? :",
+    b"...",
+    b"=>",
+    b"null",
+    b"true",
+    b"-1e999",
+    b"&a",
+    b"*a",
+    b"&anchor [",
+    b"*anchor",
+    b"!Ref",
+    b"!Sub",
+    b"!GetAtt a.b",
+    b"!!python/object:os.system",
+    b"!!binary",
+    b"<<: *a",
+    b"---\n",
+    b"- ",
+    b"|\n",
+    b">-\n",
+    b"? ",
+    b"%YAML 1.1\n",
+    b"\xff",
+    b"\xc3",
+    b"\x00",
+    b"\xef\xbb\xbf",
+    b"\\u0000",
+    b"\\ud800",
+    b"var.",
+    b"local.",
+    b"module.",
+    b"jsonencode(",
+    b"file(",
+    b"templatefile(",
+    b"merge(",
+    b"lookup(",
+    b"count = ",
+    b"for_each = ",
+    b'"Fn::Sub"',
+    b'"Ref"',
+    b'"Resources"',
+    b'"Statement"',
+    b'"Action"',
+    b'"*"',
+    b"9" * 40,
 ]
 
 
@@ -189,7 +254,7 @@ def test_parser_raises_only_its_own_error_on_mutated_fixtures(kind: str) -> None
                 parse(text)
         except allowed:
             pass
-        except Exception as exc:  # noqa: BLE001 - the point is to catch anything else
+        except Exception as exc:
             failures.append(f"case {n} ({name}): {type(exc).__name__}: {exc}"[:300])
     assert not failures, f"{len(failures)} of {CASES} cases raised:\n" + "\n".join(failures[:10])
 
@@ -229,7 +294,7 @@ def test_scan_never_raises_and_reports_parse_errors_as_pl000(tmp_path: Path) -> 
             try:
                 with bounded(label):
                     report = privlint.scan([str(target.parent)])
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 failures.append(f"{label}: scan raised {type(exc).__name__}: {exc}"[:300])
                 continue
             failures.extend(check_report(report, label))
@@ -303,7 +368,15 @@ _hcl_scalars = st.one_of(
         st.tuples(
             st.sampled_from(["aws_iam_user", "aws_iam_policy", "aws_iam_role", "aws_db_instance", "aws_security_group_rule", "aws_iam_user_policy_attachment"]),
             _idents,
-            st.lists(st.tuples(st.sampled_from(["name", "policy", "password", "username", "policy_arn", "count", "for_each", "cidr_blocks", "from_port", "assume_role_policy"]), _hcl_scalars), max_size=5),
+            st.lists(
+                st.tuples(
+                    st.sampled_from(
+                        ["name", "policy", "password", "username", "policy_arn", "count", "for_each", "cidr_blocks", "from_port", "assume_role_policy"]
+                    ),
+                    _hcl_scalars,
+                ),
+                max_size=5,
+            ),
         ),
         max_size=6,
     )
@@ -311,10 +384,7 @@ _hcl_scalars = st.one_of(
 def test_scan_of_generated_terraform(tmp_path_factory: pytest.TempPathFactory, resources: list[tuple[str, str, list[tuple[str, str]]]]) -> None:
     """Well-formed HCL with values of every kind in every attribute: rules must not assume types."""
     directory = tmp_path_factory.mktemp("tf")
-    text = "".join(
-        f'resource "{rtype}" "{name}" {{\n' + "".join(f"  {k} = {v}\n" for k, v in dict(attrs).items()) + "}\n"
-        for rtype, name, attrs in resources
-    )
+    text = "".join(f'resource "{rtype}" "{name}" {{\n' + "".join(f"  {k} = {v}\n" for k, v in dict(attrs).items()) + "}\n" for rtype, name, attrs in resources)
     (directory / "main.tf").write_text('variable "x" {}\nlocals { y = "*" }\n' + text)
     with bounded("terraform"):
         report = privlint.scan([str(directory)])

@@ -30,8 +30,8 @@ from hypothesis import strategies as st
 
 import privlint
 from privlint.config_drift.run import DriftInputs, run_drift
-from privlint.report import sarif, text
 from privlint.model.catalog import load_catalog
+from privlint.report import sarif, text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 EXAMPLES = int(os.environ.get("PRIVLINT_FUZZ_EXAMPLES") or 200)
@@ -104,12 +104,28 @@ def replace_a_number(draw: st.DrawFn, data: bytes) -> bytes:
 
 def reencode(draw: st.DrawFn, data: bytes) -> bytes:
     text = data.decode("utf-8", "replace")
-    encoding, bom = draw(st.sampled_from([("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE), ("utf-32-le", codecs.BOM_UTF32_LE), ("utf-32-be", codecs.BOM_UTF32_BE), ("utf-16-le", b""), ("latin-1", b""), ("utf-8", codecs.BOM_UTF8)]))
+    encoding, bom = draw(
+        st.sampled_from(
+            [
+                ("utf-16-le", codecs.BOM_UTF16_LE),
+                ("utf-16-be", codecs.BOM_UTF16_BE),
+                ("utf-32-le", codecs.BOM_UTF32_LE),
+                ("utf-32-be", codecs.BOM_UTF32_BE),
+                ("utf-16-le", b""),
+                ("latin-1", b""),
+                ("utf-8", codecs.BOM_UTF8),
+            ]
+        )
+    )
     return bom + text.encode(encoding, "replace")
 
 
 def splice(draw: st.DrawFn, data: bytes) -> bytes:
-    junk = draw(st.sampled_from([b"\x00", b"\xff\xfe", b"\xed\xa0\x80", b"\r", b"\t\t", b"&a *a <<: *a", b"!Ref", b"${", b"%{", b"<<EOT\n", b"\"\\u", b"\x1b[31m", b"\n" * 100]))
+    junk = draw(
+        st.sampled_from(
+            [b"\x00", b"\xff\xfe", b"\xed\xa0\x80", b"\r", b"\t\t", b"&a *a <<: *a", b"!Ref", b"${", b"%{", b"<<EOT\n", b'"\\u', b"\x1b[31m", b"\n" * 100]
+        )
+    )
     junk = junk + draw(st.binary(max_size=16))
     at = _position(draw, data)
     return data[:at] + junk + data[at:]

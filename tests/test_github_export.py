@@ -49,7 +49,7 @@ class Replay:
             def log_message(self, *args: Any) -> None:  # keep pytest output clean
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:
                 replay.auth_headers.append(self.headers.get("Authorization"))
                 key = request_key(self.path)
                 if self.headers.get("Authorization") != f"Bearer {TOKEN}":

@@ -57,8 +57,9 @@ def test_mfa_conditions() -> None:
     # BoolIfExists also matches access-key requests, which carry no MFA key at all.
     assert not requires_mfa(_stmt(Action="*", Resource="*", Condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}))
     assert not requires_mfa(_stmt(Action="*", Resource="*"))
-    deny = parse_statement({"Effect": "Deny", "NotAction": ["iam:ListMFADevices"], "Resource": "*",
-                            "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}})
+    deny = parse_statement(
+        {"Effect": "Deny", "NotAction": ["iam:ListMFADevices"], "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}
+    )
     assert denies_without_mfa(deny)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from conftest import run_cli
 
 SWITCHED_OFF = "fixtures/constructs/terraform/include-disabled"
@@ -42,22 +43,16 @@ def _findings(*args: str) -> list[dict[str, object]]:
     return findings
 
 
-@pytest.mark.parametrize(
-    "fixture", ["module-call-off", "resources-off", "attachment-off"]
-)
+@pytest.mark.parametrize("fixture", ["module-call-off", "resources-off", "attachment-off"])
 def test_default_scan_is_quiet(fixture: str) -> None:
     assert _findings(f"{SWITCHED_OFF}/{fixture}") == []
 
 
 @pytest.mark.parametrize(("fixture", "address", "variable"), CASES)
-def test_include_disabled_reports_the_switched_off_admin(
-    fixture: str, address: str, variable: str
-) -> None:
+def test_include_disabled_reports_the_switched_off_admin(fixture: str, address: str, variable: str) -> None:
     findings = _findings("--include-disabled", f"{SWITCHED_OFF}/{fixture}")
     admin = [f for f in findings if f["rule_id"] == "PL101"]
-    assert [(f["resource"], f.get("disabled"), f.get("enabled_by")) for f in admin] == [
-        (address, True, variable)
-    ]
+    assert [(f["resource"], f.get("disabled"), f.get("enabled_by")) for f in admin] == [(address, True, variable)]
     assert variable in str(admin[0]["message"])
 
 

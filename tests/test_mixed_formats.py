@@ -33,9 +33,22 @@ def test_a_directory_mixing_every_format(cli, tmp_path: Path) -> None:
         else:
             target.mkdir(parents=True)
             shutil.copy(source, target / source.name)
-    plan = {"format_version": "1.2", "planned_values": {"root_module": {"resources": [
-        {"address": "aws_iam_policy.p", "mode": "managed", "type": "aws_iam_policy", "name": "p",
-         "values": {"policy": json.dumps({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})}}]}}}
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "aws_iam_policy.p",
+                        "mode": "managed",
+                        "type": "aws_iam_policy",
+                        "name": "p",
+                        "values": {"policy": json.dumps({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})},
+                    }
+                ]
+            }
+        },
+    }
     (root / "plan").mkdir()
     (root / "plan" / "plan.json").write_text(json.dumps(plan))
     result = cli("check", str(root), "--format", "json")

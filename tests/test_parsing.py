@@ -31,7 +31,10 @@ def test_partition_interpolated_managed_policy_arn(tmp_path: Path) -> None:
 
 
 def test_heredoc_with_interpolations_and_policy_name_attachment(tmp_path: Path) -> None:
-    found = scan_files(tmp_path, {"main.tf": """
+    found = scan_files(
+        tmp_path,
+        {
+            "main.tf": """
         resource "aws_iam_group" "ops" { name = "ops" }
         resource "aws_iam_policy" "p" {
           name   = "ops-admin"
@@ -46,13 +49,17 @@ def test_heredoc_with_interpolations_and_policy_name_attachment(tmp_path: Path) 
           groups     = ["ops"]
           policy_arn = "arn:aws:iam::123456789012:policy/ops-admin"
         }
-    """})
+    """
+        },
+    )
     assert found == [("PL101", "aws_iam_group.ops", 2), ("PL201", "aws_iam_policy.p", 5)]
 
 
 def test_variables_tfvars_and_locals(tmp_path: Path) -> None:
-    found = scan_files(tmp_path, {
-        "main.tf": """
+    found = scan_files(
+        tmp_path,
+        {
+            "main.tf": """
             variable "admin_policy" { default = "ReadOnlyAccess" }
             variable "ssh_cidr" {}
             locals { arn = "arn:aws:iam::aws:policy/${var.admin_policy}" }
@@ -70,14 +77,18 @@ def test_variables_tfvars_and_locals(tmp_path: Path) -> None:
               security_group_id = "sg-1"
             }
         """,
-        "terraform.tfvars": 'admin_policy = "AdministratorAccess"\n',
-        "prod.auto.tfvars": 'ssh_cidr = "0.0.0.0/0"\n',
-    })
+            "terraform.tfvars": 'admin_policy = "AdministratorAccess"\n',
+            "prod.auto.tfvars": 'ssh_cidr = "0.0.0.0/0"\n',
+        },
+    )
     assert [f[:2] for f in found] == [("PL101", "aws_iam_user.u"), ("PL401", "aws_security_group_rule.ssh")]
 
 
 def test_unknown_values_never_produce_findings(tmp_path: Path) -> None:
-    found = scan_files(tmp_path, {"main.tf": """
+    found = scan_files(
+        tmp_path,
+        {
+            "main.tf": """
         variable "policy_arn" {}
         variable "cidr" {}
         variable "password" { sensitive = true }
@@ -100,12 +111,17 @@ def test_unknown_values_never_produce_findings(tmp_path: Path) -> None:
         }
         resource "random_password" "p" { length = 24 }
         resource "aws_db_instance" "db2" { password = random_password.p.result }
-    """})
+    """
+        },
+    )
     assert found == []
 
 
 def test_count_zero_and_for_each_instances(tmp_path: Path) -> None:
-    found = scan_files(tmp_path, {"main.tf": """
+    found = scan_files(
+        tmp_path,
+        {
+            "main.tf": """
         variable "enabled" { default = false }
         resource "aws_iam_policy" "off" {
           count  = var.enabled ? 1 : 0
@@ -120,32 +136,40 @@ def test_count_zero_and_for_each_instances(tmp_path: Path) -> None:
           user       = each.key
           policy_arn = "arn:aws:iam::aws:policy/${each.value}"
         }
-    """})
+    """
+        },
+    )
     assert found == [("PL101", 'aws_iam_user.u["alice"]', 7)]
 
 
 def test_local_module_call_with_arguments_and_nested_literal_location(tmp_path: Path) -> None:
-    found = scan_files(tmp_path, {
-        "main.tf": """
+    found = scan_files(
+        tmp_path,
+        {
+            "main.tf": """
             module "db" {
               source   = "./modules/db"
               password = "Xk9#mPq2vL7!wR4t"
             }
         """,
-        "modules/db/main.tf": """
+            "modules/db/main.tf": """
             variable "password" {}
             variable "manage" { default = false }
             resource "aws_db_instance" "this" {
               password = var.manage ? null : var.password
             }
         """,
-    })
+        },
+    )
     # Reported where the literal is written, once (the module directory is not also scanned alone).
     assert found == [("PL301", "module.db.aws_db_instance.this", 4)]
 
 
 def test_policy_document_data_source_with_conditions(tmp_path: Path) -> None:
-    found = scan_files(tmp_path, {"main.tf": """
+    found = scan_files(
+        tmp_path,
+        {
+            "main.tf": """
         data "aws_iam_policy_document" "trust" {
           statement {
             actions = ["sts:AssumeRole"]
@@ -172,15 +196,22 @@ def test_policy_document_data_source_with_conditions(tmp_path: Path) -> None:
           assume_role_policy  = jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ec2.amazonaws.com" } }] })
           managed_policy_arns = ["arn:aws:iam::aws:policy/AdministratorAccess"]
         }
-    """})
+    """
+        },
+    )
     assert found == [("PL102", "aws_iam_role.admin_no_mfa", 20)]
 
 
 def test_terraform_json_syntax(tmp_path: Path) -> None:
-    found = scan_files(tmp_path, {"main.tf.json": """
+    found = scan_files(
+        tmp_path,
+        {
+            "main.tf.json": """
         {"resource": {"aws_security_group": {"sg": {"ingress": [{"from_port": 3389, "to_port": 3389,
           "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}]}}}}
-    """})
+    """
+        },
+    )
     assert [f[:2] for f in found] == [("PL401", "aws_security_group.sg")]
 
 
@@ -252,22 +283,43 @@ def test_terraform_plan_json(tmp_path: Path) -> None:
     plan = {
         "format_version": "1.2",
         "terraform_version": "1.9.0",
-        "planned_values": {"root_module": {"resources": [
-            {"address": "aws_iam_policy.p", "mode": "managed", "type": "aws_iam_policy", "name": "p",
-             "values": {"policy": json.dumps({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})}},
-            {"address": "aws_db_instance.db", "mode": "managed", "type": "aws_db_instance", "name": "db",
-             "values": {"password": "generated-by-random-password-xyz"}},
-        ]}},
-        "configuration": {"root_module": {"resources": [
-            {"address": "aws_db_instance.db", "expressions": {"password": {"references": ["random_password.p.result"]}}},
-        ]}},
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "aws_iam_policy.p",
+                        "mode": "managed",
+                        "type": "aws_iam_policy",
+                        "name": "p",
+                        "values": {"policy": json.dumps({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})},
+                    },
+                    {
+                        "address": "aws_db_instance.db",
+                        "mode": "managed",
+                        "type": "aws_db_instance",
+                        "name": "db",
+                        "values": {"password": "generated-by-random-password-xyz"},
+                    },
+                ]
+            }
+        },
+        "configuration": {
+            "root_module": {
+                "resources": [
+                    {"address": "aws_db_instance.db", "expressions": {"password": {"references": ["random_password.p.result"]}}},
+                ]
+            }
+        },
     }
     found = scan_files(tmp_path, {"plan.json": json.dumps(plan, indent=1)})
     assert [f[:2] for f in found] == [("PL201", "aws_iam_policy.p")]
 
 
 def test_policy_resource_whose_document_is_a_data_source_reaches_its_attachments(tmp_path: Path) -> None:
-    found = scan_files(tmp_path, {"main.tf": """
+    found = scan_files(
+        tmp_path,
+        {
+            "main.tf": """
         data "aws_iam_policy_document" "admin" {
           statement {
             actions   = ["iam:*"]
@@ -288,12 +340,17 @@ def test_policy_resource_whose_document_is_a_data_source_reaches_its_attachments
           group      = aws_iam_group.g.name
           policy_arn = "arn:aws:iam::123456789012:policy/admin"
         }
-    """})
+    """
+        },
+    )
     assert [f[:2] for f in found] == [("PL101", "aws_iam_group.g"), ("PL101", "aws_iam_user.u"), ("PL201", "data.aws_iam_policy_document.admin")]
 
 
 def test_an_explicit_deny_takes_admin_rights_away(tmp_path: Path) -> None:
-    found = scan_files(tmp_path, {"main.tf": """
+    found = scan_files(
+        tmp_path,
+        {
+            "main.tf": """
         resource "aws_iam_user" "u" { name = "u" }
         resource "aws_iam_user_policy" "p" {
           user   = aws_iam_user.u.name
@@ -302,7 +359,9 @@ def test_an_explicit_deny_takes_admin_rights_away(tmp_path: Path) -> None:
             { Effect = "Deny", Action = "iam:*", Resource = "*" },
           ] })
         }
-    """})
+    """
+        },
+    )
     assert [f[0] for f in found] == ["PL203"]  # the wildcard is still there; the admin rights are not
 
 
@@ -362,8 +421,11 @@ def test_references_to_roles_and_users_are_followed(tmp_path: Path) -> None:
 
 
 def test_interpolated_references_are_kept(tmp_path: Path) -> None:
-    """"serviceAccount:${google_service_account.x.email}" names x: its key is a key of an owner (PL320)."""
-    found = scan_files(tmp_path, {"main.tf": """
+    """ "serviceAccount:${google_service_account.x.email}" names x: its key is a key of an owner (PL320)."""
+    found = scan_files(
+        tmp_path,
+        {
+            "main.tf": """
         resource "google_service_account" "deployer" { account_id = "deployer" }
         resource "google_project_iam_member" "owner" {
           project = "acme-prod"
@@ -373,7 +435,9 @@ def test_interpolated_references_are_kept(tmp_path: Path) -> None:
         resource "google_service_account_key" "deployer" {
           service_account_id = google_service_account.deployer.name
         }
-    """})
+    """
+        },
+    )
     assert [f[:2] for f in found] == [("PL222", "google_project_iam_member.owner"), ("PL320", "google_service_account_key.deployer")]
 
 

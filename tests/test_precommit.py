@@ -16,12 +16,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import TEST_CACHE, ROOT
+from conftest import ROOT, TEST_CACHE
 
 CACHE = TEST_CACHE
 GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "privlint tests", "GIT_AUTHOR_EMAIL": "tests@privlint.invalid",
-    "GIT_COMMITTER_NAME": "privlint tests", "GIT_COMMITTER_EMAIL": "tests@privlint.invalid",
+    "GIT_AUTHOR_NAME": "privlint tests",
+    "GIT_AUTHOR_EMAIL": "tests@privlint.invalid",
+    "GIT_COMMITTER_NAME": "privlint tests",
+    "GIT_COMMITTER_EMAIL": "tests@privlint.invalid",
 }
 
 SECURITY_GROUP_BAD = """\
@@ -141,7 +143,7 @@ def readme_pre_commit_snippets() -> tuple[dict, str]:
     import re
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("\n### pre-commit\n"):]
+    section = readme[readme.index("\n### pre-commit\n") :]
     section = section[: section.index("\n### ", 1)]
     config = next(yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", section, re.S) if b.lstrip().startswith("repos:"))
     (command,) = [line for b in re.findall(r"```sh\n(.*?)```", section, re.S) for line in b.splitlines() if line.strip()]

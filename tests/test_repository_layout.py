@@ -31,9 +31,7 @@ NOT_A_MAPPING = {PurePosixPath(".pre-commit-hooks.yaml")}
 
 
 def tracked_files() -> list[PurePosixPath]:
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, check=True
-    ).stdout.decode()
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, check=True).stdout.decode()
     return sorted(PurePosixPath(name) for name in listed.split("\0") if name and (ROOT / name).is_file())
 
 

@@ -92,10 +92,12 @@ def test_a_changed_file_read_by_file_is_evaluated_again(tree: Path, tmp_path: Pa
 def test_a_new_file_in_a_called_module_is_read(tree: Path, tmp_path: Path) -> None:
     cache_dir = tmp_path / "cache"
     scan(tree, cache_dir)
-    (tree / "modules" / "admins" / "extra.tf").write_text('resource "aws_iam_user" "carol" { name = "carol" }\n'
-                                                          'resource "aws_iam_user_policy_attachment" "a" {\n'
-                                                          '  user = aws_iam_user.carol.name\n'
-                                                          '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n')
+    (tree / "modules" / "admins" / "extra.tf").write_text(
+        'resource "aws_iam_user" "carol" { name = "carol" }\n'
+        'resource "aws_iam_user_policy_attachment" "a" {\n'
+        "  user = aws_iam_user.carol.name\n"
+        '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n'
+    )
     after, _ = scan(tree, cache_dir)
     assert ("PL101", "module.admins.aws_iam_user.carol") in rules(after)
 
@@ -174,7 +176,7 @@ def test_a_new_file_that_fileset_lists_is_seen(tmp_path: Path) -> None:
     (module / "main.tf").write_text(
         'resource "aws_iam_policy" "p" {\n'
         '  for_each = fileset("${path.module}/documents", "*.json")\n'
-        '  name     = each.value\n'
+        "  name     = each.value\n"
         '  policy   = file("${path.module}/documents/${each.value}")\n}\n'
     )
     (module / "documents" / "read.json").write_text(READ_POLICY)

@@ -7,10 +7,9 @@
 
 from __future__ import annotations
 
-import re
-
 import json
 import os
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -63,7 +62,7 @@ def test_yaml_control_characters_are_a_parse_error(tmp_path: Path) -> None:
 def test_yaml_alias_bomb_in_a_mapping_merge(tmp_path: Path) -> None:
     lines = ["AWSTemplateFormatVersion: '2010-09-09'", "a0: &a0 {k0: x}"]
     for i in range(1, 40):
-        lines.append(f"a{i}: &a{i} {{<<: [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}], k{i}: x}}")
+        lines.append(f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}], k{i}: x}}")
     lines.append("Resources: {X: {Type: 'AWS::IAM::User', Properties: *a39}}")
     (tmp_path / "bomb.yaml").write_text("\n".join(lines) + "\n")
     assert findings_by_file(tmp_path)["bomb.yaml"][0][0] == "PL000"
@@ -73,7 +72,10 @@ def test_yaml_alias_bomb_in_a_mapping_merge(tmp_path: Path) -> None:
     "name, text",
     [
         ("deep-flow.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nResources: " + "[" * 20_000 + "]" * 20_000 + "\n"),
-        ("deep-block.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 3000)) + " " * 3000 + "x: 1\n"),
+        (
+            "deep-block.yaml",
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 3000)) + " " * 3000 + "x: 1\n",
+        ),
         ("deep-blocks.tf", "".join(f"b{i} {{\n" for i in range(5000)) + "}\n" * 5000),
         ("deep-object.tf", "locals { x = " + "{a = " * 5000 + "1" + "}" * 5000 + " }\n"),
         ("deep-call.tf", "locals { x = " + "jsonencode(" * 3000 + "1" + ")" * 3000 + " }\n"),
@@ -233,7 +235,19 @@ SECRET_FILES = {
         {
             "format_version": "1.2",
             "terraform_version": "1.7.0",
-            "planned_values": {"root_module": {"resources": [{"address": "aws_db_instance.p", "mode": "managed", "type": "aws_db_instance", "name": "p", "values": {"password": SECRETS[12], "username": "admin"}}]}},
+            "planned_values": {
+                "root_module": {
+                    "resources": [
+                        {
+                            "address": "aws_db_instance.p",
+                            "mode": "managed",
+                            "type": "aws_db_instance",
+                            "name": "p",
+                            "values": {"password": SECRETS[12], "username": "admin"},
+                        }
+                    ]
+                }
+            },
             "configuration": {"root_module": {"resources": [{"address": "aws_db_instance.p", "expressions": {"password": {"constant_value": SECRETS[12]}}}]}},
         }
     ),
@@ -302,7 +316,6 @@ def test_same_input_same_bytes_whatever_the_order(tmp_path: Path, monkeypatch: p
     assert forward.count('"rule_id"') > 20
     # Paths appear as fields and inside messages ("(in b/...)", "at b/...:3"): every one starts the copy's root.
     assert forward == re.sub(r"(?<![\w./-])b/", "a/", backward)
-
 
 
 # --------------------------------------------------------------------------- the benchmark corpus stays meaningful

@@ -42,7 +42,9 @@ def test_fingerprints_are_stable_when_lines_move(cli, tmp_path: Path) -> None:
 
 def test_suppressions_become_sarif_suppressions(cli, tmp_path: Path) -> None:
     src = (FIXTURES / "rules/PL101-admin-without-mfa/terraform/bad/user/main.tf").read_text()
-    src = src.replace('resource "aws_iam_user" "alice"', '# privlint:ignore PL101 reason="break-glass" owner=secops until=2099-01-01\nresource "aws_iam_user" "alice"')
+    src = src.replace(
+        'resource "aws_iam_user" "alice"', '# privlint:ignore PL101 reason="break-glass" owner=secops until=2099-01-01\nresource "aws_iam_user" "alice"'
+    )
     (tmp_path / "main.tf").write_text(src)
     assert json.loads(cli("check", str(tmp_path), "--format", "sarif").stdout)["runs"][0]["results"] == []
     sarif = json.loads(cli("check", str(tmp_path), "--format", "sarif", "--include-suppressed").stdout)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from conftest import FIXTURES, ROOT, run_cli
 
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
@@ -85,10 +86,7 @@ def test_paths_and_fingerprints_do_not_depend_on_how_the_path_was_typed(
     typed = identity(sarif_of("infra/admin-user-without-mfa", cwd=repo))
     assert typed
     assert identity(sarif_of("./infra/admin-user-without-mfa/", cwd=repo)) == typed
-    assert (
-        identity(sarif_of(str(repo / "infra" / "admin-user-without-mfa"), cwd=ROOT))
-        == typed
-    )
+    assert identity(sarif_of(str(repo / "infra" / "admin-user-without-mfa"), cwd=ROOT)) == typed
     assert (
         identity(
             sarif_of(
@@ -110,9 +108,7 @@ def test_rules_carry_what_github_shows(repo: Path) -> None:
     run = sarif_of("infra", cwd=repo)["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     docs = (ROOT / "docs" / "rules.md").read_text()
-    anchors = {
-        "#" + m.lower() for m in re.findall(r"^## (PL\d+)$", docs, flags=re.MULTILINE)
-    }
+    anchors = {"#" + m.lower() for m in re.findall(r"^## (PL\d+)$", docs, flags=re.MULTILINE)}
     help_uris = set()
     for rule in rules:
         assert rule["id"] and rule["name"] and rule["shortDescription"]["text"]
@@ -120,9 +116,7 @@ def test_rules_carry_what_github_shows(repo: Path) -> None:
         assert rule["help"]["text"] and rule["help"]["markdown"]
         assert rule["defaultConfiguration"]["level"] in ("note", "warning", "error")
         tags = rule["properties"]["tags"]
-        assert (
-            all(isinstance(t, str) for t in tags) and len(tags) <= 10
-        )  # GitHub shows at most 10
+        assert all(isinstance(t, str) for t in tags) and len(tags) <= 10  # GitHub shows at most 10
         assert rule["properties"]["precision"] in ("very-high", "high", "medium", "low")
         assert 0.0 <= float(rule["properties"]["security-severity"]) <= 10.0
         # A real page per rule: a docs/rules.md anchor that exists, not one placeholder for all.
@@ -154,14 +148,8 @@ def test_security_severity_follows_the_effective_severity(repo: Path) -> None:
     for result in run["results"]:
         band = BANDS[result["properties"]["severity"]]
         assert band[0] <= float(result["properties"]["security-severity"]) <= band[1]
-        rule_score = float(
-            run["tool"]["driver"]["rules"][result["ruleIndex"]]["properties"][
-                "security-severity"
-            ]
-        )
-        assert rule_score >= band[0], (
-            "GitHub ranks by the rule's score: it must not be below a result's"
-        )
+        rule_score = float(run["tool"]["driver"]["rules"][result["ruleIndex"]]["properties"]["security-severity"])
+        assert rule_score >= band[0], "GitHub ranks by the rule's score: it must not be below a result's"
 
 
 def test_automation_details_and_invocations_name_the_configuration(repo: Path) -> None:
@@ -172,9 +160,7 @@ def test_automation_details_and_invocations_name_the_configuration(repo: Path) -
     (invocation,) = run["invocations"]
     assert invocation["executionSuccessful"] is True
     (config,) = invocation["properties"]["config"]
-    assert config["file"] == ".privlint.yaml" and any(
-        "PL304" in change for change in config["changes"]
-    )
+    assert config["file"] == ".privlint.yaml" and any("PL304" in change for change in config["changes"])
 
 
 def test_suppressed_findings_are_left_out_unless_asked_for(repo: Path) -> None:
@@ -186,19 +172,10 @@ def test_suppressed_findings_are_left_out_unless_asked_for(repo: Path) -> None:
     main.write_text(text)
     default = sarif_of("infra/admin-user-without-mfa", cwd=repo)["runs"][0]["results"]
     assert all("suppressions" not in r for r in default)
-    included = sarif_of(
-        "infra/admin-user-without-mfa", "--include-suppressed", cwd=repo
-    )["runs"][0]["results"]
+    included = sarif_of("infra/admin-user-without-mfa", "--include-suppressed", cwd=repo)["runs"][0]["results"]
     suppressed = [r for r in included if r.get("suppressions")]
     assert len(included) == len(default) + len(suppressed) and suppressed
     assert suppressed[0]["suppressions"][0]["kind"] == "inSource"
-    assert (
-        suppressed[0]["suppressions"][0]["location"]["physicalLocation"][
-            "artifactLocation"
-        ]["uriBaseId"]
-        == "%SRCROOT%"
-    )
+    assert suppressed[0]["suppressions"][0]["location"]["physicalLocation"]["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
     # Leaving suppressed results out must not change the others' fingerprints.
-    assert {r["partialFingerprints"]["privlint/v2"] for r in default} <= {
-        r["partialFingerprints"]["privlint/v2"] for r in included
-    }
+    assert {r["partialFingerprints"]["privlint/v2"] for r in default} <= {r["partialFingerprints"]["privlint/v2"] for r in included}

@@ -14,9 +14,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from conftest import FIXTURES, ROOT, run_cli
 
 import privlint
+from conftest import FIXTURES, ROOT, run_cli
 from privlint.model.findings import REPORT_SCHEMA_FILE, report_schema
 from privlint.pipeline.config import CONFIG_SCHEMA_ID, config_schema
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from conftest import ROOT
 
+
 def test_mypy_finds_no_error_in_the_package(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "privlint", "--cache-dir", str(tmp_path / "mypy")],

@@ -21,7 +21,13 @@ def hostile_logs(tmp_path: Path) -> dict[str, str]:
     (tmp_path / "target").write_text("")
     (tmp_path / "link").symlink_to(tmp_path / "target")
     (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
-    return {"device": "/dev/zero", "fifo": str(tmp_path / "fifo"), "directory": str(tmp_path / "dir"), "symlink": str(tmp_path / "link"), "dangling": str(tmp_path / "dangling")}
+    return {
+        "device": "/dev/zero",
+        "fifo": str(tmp_path / "fifo"),
+        "directory": str(tmp_path / "dir"),
+        "symlink": str(tmp_path / "link"),
+        "dangling": str(tmp_path / "dangling"),
+    }
 
 
 @pytest.mark.parametrize("kind", ["device", "fifo", "directory", "symlink", "dangling"])

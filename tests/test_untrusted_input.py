@@ -28,13 +28,17 @@ def rules(report: privlint.Report, root: Path) -> dict[str, list[tuple[str, int,
 # --------------------------------------------------------------------------- YAML alias bombs
 
 
-def billion_laughs(header: str = "AWSTemplateFormatVersion: '2010-09-09'\n", levels: int = 9, tail: str = "Resources: {X: {Type: 'AWS::IAM::User', Properties: {Tags: *a8}}}\n") -> str:
+def billion_laughs(
+    header: str = "AWSTemplateFormatVersion: '2010-09-09'\n", levels: int = 9, tail: str = "Resources: {X: {Type: 'AWS::IAM::User', Properties: {Tags: *a8}}}\n"
+) -> str:
     lines = ["a0: &a0 [x,x,x,x,x,x,x,x,x]"] + [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels)]
     return header + "\n".join(lines) + "\n" + tail
 
 
 def merge_bomb(header: str = "AWSTemplateFormatVersion: '2010-09-09'\n", tail: str = "Resources: {X: {Type: 'AWS::IAM::User', Properties: *m11}}\n") -> str:
-    lines = ["m0: &m0 {k: x}"] + [f"m{i}: &m{i} {{<<: [*m{i - 1}], n{i}: {{<<: *m{i - 1}}}, o{i}: {{<<: *m{i - 1}}}, p{i}: {{<<: *m{i - 1}}}}}" for i in range(1, 12)]
+    lines = ["m0: &m0 {k: x}"] + [
+        f"m{i}: &m{i} {{<<: [*m{i - 1}], n{i}: {{<<: *m{i - 1}}}, o{i}: {{<<: *m{i - 1}}}, p{i}: {{<<: *m{i - 1}}}}}" for i in range(1, 12)
+    ]
     return header + "\n".join(lines) + "\n" + tail
 
 

@@ -65,13 +65,18 @@ def test_plans_too_deep_or_with_huge_numbers_are_reported(tmp_path: Path, values
 
 def test_drift_reports_a_plan_too_deep(tmp_path: Path) -> None:
     (tmp_path / "plan.json").write_text('{"format_version": "1.2", "resource_changes": [\n' + "[" * 1000 + "]" * 1000 + "]}")
-    result = subprocess.run([*privlint_command(), "drift", "--plan", str(tmp_path / "plan.json"), "--format", "json"], check=False, capture_output=True, text=True)
+    result = subprocess.run(
+        [*privlint_command(), "drift", "--plan", str(tmp_path / "plan.json"), "--format", "json"], check=False, capture_output=True, text=True
+    )
     assert result.returncode == 1, result.stderr
     (finding,) = json.loads(result.stdout)["findings"]
     assert finding["rule_id"] == "PL000" and finding["line"] == 2 and "nested" in finding["message"]
 
 
-@pytest.mark.parametrize("encoding, bom", [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE), ("utf-32-le", codecs.BOM_UTF32_LE), ("utf-32-be", codecs.BOM_UTF32_BE)])
+@pytest.mark.parametrize(
+    "encoding, bom",
+    [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE), ("utf-32-le", codecs.BOM_UTF32_LE), ("utf-32-be", codecs.BOM_UTF32_BE)],
+)
 def test_utf16_and_utf32_files_with_a_bom_are_read(tmp_path: Path, encoding: str, bom: bytes) -> None:
     (tmp_path / "wide.template").write_bytes(bom + KNOWN_BAD.read_text().encode(encoding))
     expected = findings_by_file(privlint.scan([KNOWN_BAD]))[KNOWN_BAD.name]
@@ -119,8 +124,7 @@ def test_a_memory_error_while_parsing_costs_only_its_module(tmp_path: Path, monk
         policy = json.dumps({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
         (root / name / "main.tf").write_text(
             f'resource "aws_iam_user" "{name}" {{\n  name = "{name}"\n}}\n'
-            f'resource "aws_iam_user_policy" "{name}" {{\n  user = aws_iam_user.{name}.name\n  policy = {json.dumps(policy)}\n}}\n'
-            + "# padding\n" * 2000
+            f'resource "aws_iam_user_policy" "{name}" {{\n  user = aws_iam_user.{name}.name\n  policy = {json.dumps(policy)}\n}}\n' + "# padding\n" * 2000
         )
     real = loader.parse_file
 
@@ -213,7 +217,9 @@ def test_a_change_register_with_a_pattern_too_deep_to_compile(tmp_path: Path) ->
     register.write_text("policy:\n  ticket_pattern: '" + "(" * 1000 + "x" + ")" * 1000 + "'\nchanges: []\n")
     result = subprocess.run(
         [*privlint_command(), "drift", "--plan", str(FIXTURES / "drift" / "plan-drift.json"), "--register", str(register), "--format", "json"],
-        check=False, capture_output=True, text=True,
+        check=False,
+        capture_output=True,
+        text=True,
     )
     assert "Traceback" not in result.stderr and result.returncode == 1, result.stderr
     problems = [f for f in json.loads(result.stdout)["findings"] if f["file"] == str(register)]
@@ -231,7 +237,10 @@ def test_a_ticket_pattern_that_backtracks_exponentially_is_refused(tmp_path: Pat
     )
     result = subprocess.run(
         [*privlint_command(), "drift", "--plan", str(FIXTURES / "drift" / "plan-drift.json"), "--register", str(register), "--format", "json"],
-        check=False, capture_output=True, text=True, timeout=60,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert "Traceback" not in result.stderr and result.returncode == 1, result.stderr
     messages = [f["message"] for f in json.loads(result.stdout)["findings"] if f["file"] == str(register)]
@@ -245,8 +254,7 @@ def test_a_yaml_document_with_too_many_nodes_is_refused_with_its_line(tmp_path: 
     MAX_NODES = 1_000  # the real budget (200,000) takes seconds to reach
     monkeypatch.setattr(yaml_lines, "MAX_NODES", MAX_NODES)
     (tmp_path / "t.template").write_text(
-        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  U:\n    Type: AWS::IAM::User\n    Properties:\n"
-        "      Path: [" + "x," * (MAX_NODES + 10) + "]\n"
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  U:\n    Type: AWS::IAM::User\n    Properties:\n      Path: [" + "x," * (MAX_NODES + 10) + "]\n"
     )
     found = findings_by_file(privlint.scan([with_known_finding(tmp_path)]))
     assert found["t.template"] == [("PL000", 6, f"more than {MAX_NODES:,} YAML nodes in one document: not read")]
@@ -257,10 +265,15 @@ def test_a_huge_name_quoted_in_findings_is_cut(tmp_path: Path) -> None:
     from privlint.model.findings import MAX_FINDING_TEXT
 
     login = "a" * 200_000
-    (tmp_path / "org.json").write_text(json.dumps({
-        "github_org_snapshot": 1, "organization": {"login": "acme", "two_factor_requirement_enabled": False},
-        "admins": [{"login": login, "id": 1, "type": "User"}],
-    }))
+    (tmp_path / "org.json").write_text(
+        json.dumps(
+            {
+                "github_org_snapshot": 1,
+                "organization": {"login": "acme", "two_factor_requirement_enabled": False},
+                "admins": [{"login": login, "id": 1, "type": "User"}],
+            }
+        )
+    )
     report = privlint.scan([tmp_path])
     assert report.findings and all(len(f.message) <= MAX_FINDING_TEXT and len(f.resource) <= MAX_FINDING_TEXT for f in report.findings)
     assert any(f.message.endswith("...") for f in report.findings)
@@ -270,12 +283,23 @@ def test_cloudformation_drift_with_a_huge_index_or_a_value_too_deep(tmp_path: Pa
     from privlint.config_drift.cfn_drift import cfn_differences, pointer_path
 
     assert pointer_path("/Policies/" + "9" * 4400) == ("Policies", "9" * 4400)
-    doc = {"StackResourceDrifts": [{
-        "LogicalResourceId": "Role", "ResourceType": "AWS::IAM::Role", "StackResourceDriftStatus": "MODIFIED",
-        "PropertyDifferences": [
-            {"PropertyPath": "/Policies/" + "9" * 4400, "ExpectedValue": "[" * 5000, "ActualValue": "[" + "9" * 5000 + "]", "DifferenceType": "NOT_EQUAL"},
-        ],
-    }]}
+    doc = {
+        "StackResourceDrifts": [
+            {
+                "LogicalResourceId": "Role",
+                "ResourceType": "AWS::IAM::Role",
+                "StackResourceDriftStatus": "MODIFIED",
+                "PropertyDifferences": [
+                    {
+                        "PropertyPath": "/Policies/" + "9" * 4400,
+                        "ExpectedValue": "[" * 5000,
+                        "ActualValue": "[" + "9" * 5000 + "]",
+                        "DifferenceType": "NOT_EQUAL",
+                    },
+                ],
+            }
+        ]
+    }
     differences, _problems = cfn_differences(doc, "drift.json")
     assert len(differences) == 1
 

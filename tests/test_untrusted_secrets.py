@@ -50,7 +50,12 @@ def plan_document() -> dict:
             change("aws_secretsmanager_secret_version.s", "aws_secretsmanager_secret_version", {"secret_string": "old"}, {"secret_string": p["secret_string"]}),
             change("aws_ssm_parameter.p", "aws_ssm_parameter", {"value": "old", "type": "SecureString"}, {"value": p["ssm_value"], "type": "SecureString"}),
             change("tls_private_key.t", "tls_private_key", {"private_key_pem": "old"}, {"private_key_pem": p["private_key_pem"]}),
-            change("aws_lambda_function.f", "aws_lambda_function", {"environment": [{"variables": {"X": "old"}}]}, {"environment": [{"variables": {"X": p["environment"]}}]}),
+            change(
+                "aws_lambda_function.f",
+                "aws_lambda_function",
+                {"environment": [{"variables": {"X": "old"}}]},
+                {"environment": [{"variables": {"X": p["environment"]}}]},
+            ),
             change("aws_instance.i", "aws_instance", {"user_data": "old"}, {"user_data": p["user_data"]}),
             change("aws_glue_connection.c", "aws_glue_connection", {"url": "old"}, {"url": p["connection"]}),
             change("aws_iam_role.r", "aws_iam_role", {"description": "old"}, {"description": p["marked"]}, after_sensitive={"description": True}),
@@ -59,10 +64,18 @@ def plan_document() -> dict:
 
 
 def cfn_drift_document() -> dict:
-    return {"StackResourceDrifts": [{
-        "LogicalResourceId": "Key", "ResourceType": "AWS::IAM::AccessKey", "StackResourceDriftStatus": "MODIFIED",
-        "PropertyDifferences": [{"PropertyPath": "/SecretAccessKey", "ExpectedValue": "old", "ActualValue": PLANTED["cfn_drift"], "DifferenceType": "NOT_EQUAL"}],
-    }]}
+    return {
+        "StackResourceDrifts": [
+            {
+                "LogicalResourceId": "Key",
+                "ResourceType": "AWS::IAM::AccessKey",
+                "StackResourceDriftStatus": "MODIFIED",
+                "PropertyDifferences": [
+                    {"PropertyPath": "/SecretAccessKey", "ExpectedValue": "old", "ActualValue": PLANTED["cfn_drift"], "DifferenceType": "NOT_EQUAL"}
+                ],
+            }
+        ]
+    }
 
 
 def snapshot_sides(root: Path) -> tuple[Path, Path]:
@@ -81,13 +94,28 @@ def snapshot_sides(root: Path) -> tuple[Path, Path]:
             "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  Hidden:\n    Type: String\n    NoEcho: true\n"
             f"    Default: {secret('cfn_noecho')}\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Ref Hidden\n"
         )
-        (side / "plan.json").write_text(json.dumps({
-            "format_version": "1.2", "terraform_version": "1.7.0",
-            "planned_values": {"root_module": {"resources": [{
-                "address": "aws_iam_user.u", "mode": "managed", "type": "aws_iam_user", "name": "u",
-                "values": {"name": "u", "tags": {"note": secret("plan_sensitive_values")}}, "sensitive_values": {"tags": {"note": True}},
-            }]}},
-        }))
+        (side / "plan.json").write_text(
+            json.dumps(
+                {
+                    "format_version": "1.2",
+                    "terraform_version": "1.7.0",
+                    "planned_values": {
+                        "root_module": {
+                            "resources": [
+                                {
+                                    "address": "aws_iam_user.u",
+                                    "mode": "managed",
+                                    "type": "aws_iam_user",
+                                    "name": "u",
+                                    "values": {"name": "u", "tags": {"note": secret("plan_sensitive_values")}},
+                                    "sensitive_values": {"tags": {"note": True}},
+                                }
+                            ]
+                        }
+                    },
+                }
+            )
+        )
     return baseline, current
 
 
@@ -97,7 +125,11 @@ def drift_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str
     (root / "plan.json").write_text(json.dumps(plan_document()))
     (root / "drift.json").write_text(json.dumps(cfn_drift_document()))
     baseline, current = snapshot_sides(root)
-    return {"plan": ["--plan", str(root / "plan.json")], "cfn-drift": ["--cfn-drift", str(root / "drift.json")], "snapshots": ["--baseline", str(baseline), "--current", str(current)]}
+    return {
+        "plan": ["--plan", str(root / "plan.json")],
+        "cfn-drift": ["--cfn-drift", str(root / "drift.json")],
+        "snapshots": ["--baseline", str(baseline), "--current", str(current)],
+    }
 
 
 @pytest.mark.parametrize("source", ["plan", "cfn-drift", "snapshots"])
@@ -144,13 +176,33 @@ def test_the_audit_key_is_private_and_stable(drift_inputs: dict[str, list[str]],
 @pytest.mark.parametrize(
     "path, resource_type",
     [
-        (("password",), ""), (("db_passwd",), ""), (("MasterUserPassword",), ""), (("secret",), ""), (("SecretString",), ""),
-        (("auth_token",), ""), (("private_key_pem",), ""), (("access_key",), ""), (("api_key",), ""), (("secret_key",), ""),
-        (("credentials", 0, "x"), ""), (("environment", 0, "variables", "X"), ""), (("Environment", "Variables", "X"), ""),
-        (("user_data",), ""), (("UserData",), ""), (("certificate_body",), ""), (("value",), "aws_ssm_parameter"),
-        (("Value",), "AWS::SSM::Parameter"), (("data",), "kubernetes_secret"), (("value",), "azurerm_key_vault_secret"),
-        (("tls_cert",), ""), (("client_certificate",), ""), (("connection_string",), ""), (("sas_token",), ""), (("x_api_key",), ""),
-        (("user_data_base64",), ""), (("ssh_key",), ""),
+        (("password",), ""),
+        (("db_passwd",), ""),
+        (("MasterUserPassword",), ""),
+        (("secret",), ""),
+        (("SecretString",), ""),
+        (("auth_token",), ""),
+        (("private_key_pem",), ""),
+        (("access_key",), ""),
+        (("api_key",), ""),
+        (("secret_key",), ""),
+        (("credentials", 0, "x"), ""),
+        (("environment", 0, "variables", "X"), ""),
+        (("Environment", "Variables", "X"), ""),
+        (("user_data",), ""),
+        (("UserData",), ""),
+        (("certificate_body",), ""),
+        (("value",), "aws_ssm_parameter"),
+        (("Value",), "AWS::SSM::Parameter"),
+        (("data",), "kubernetes_secret"),
+        (("value",), "azurerm_key_vault_secret"),
+        (("tls_cert",), ""),
+        (("client_certificate",), ""),
+        (("connection_string",), ""),
+        (("sas_token",), ""),
+        (("x_api_key",), ""),
+        (("user_data_base64",), ""),
+        (("ssh_key",), ""),
     ],
 )
 def test_sensitive_paths(path: tuple[str | int, ...], resource_type: str) -> None:
@@ -161,9 +213,16 @@ def test_sensitive_paths(path: tuple[str | int, ...], resource_type: str) -> Non
 @pytest.mark.parametrize(
     "path, resource_type",
     [
-        (("name",), "aws_ssm_parameter"), (("description",), "aws_iam_role"), (("policy_arn",), ""), (("key_name",), "aws_instance"),
-        (("kms_key_id",), "aws_ssm_parameter"), (("KmsKeyId",), "AWS::SecretsManager::Secret"), (("key_id",), ""), (("key_pair_name",), ""),
-        (("private_ip",), "aws_instance"), (("authorization_type",), "aws_api_gateway_method"),
+        (("name",), "aws_ssm_parameter"),
+        (("description",), "aws_iam_role"),
+        (("policy_arn",), ""),
+        (("key_name",), "aws_instance"),
+        (("kms_key_id",), "aws_ssm_parameter"),
+        (("KmsKeyId",), "AWS::SecretsManager::Secret"),
+        (("key_id",), ""),
+        (("key_pair_name",), ""),
+        (("private_ip",), "aws_instance"),
+        (("authorization_type",), "aws_api_gateway_method"),
     ],
 )
 def test_ordinary_paths_are_shown(path: tuple[str | int, ...], resource_type: str) -> None:
@@ -198,7 +257,7 @@ def check_inputs(root: Path) -> Path:
     (root / "tf" / "main.tf").write_text(
         'variable "cluster_password" {\n  default = "' + p["tf_variable_default"] + '"\n}\n'
         'variable "redis_auth_token" {}\n'
-        "# privlint:ignore PL301 reason=\"rotated by the vault agent\" owner=dba until=2099-01-01\n"
+        '# privlint:ignore PL301 reason="rotated by the vault agent" owner=dba until=2099-01-01\n'
         'resource "aws_db_instance" "orders" {\n  username = "orders_owner"\n  password = "' + p["tf_literal"] + '"\n}\n'
         'resource "aws_rds_cluster" "inventory" {\n  master_username = "inventory_owner"\n  master_password = var.cluster_password\n}\n'
         'resource "aws_elasticache_replication_group" "sessions" {\n  replication_group_id = "sessions"\n  auth_token = var.redis_auth_token\n}\n'
@@ -208,14 +267,28 @@ def check_inputs(root: Path) -> Path:
         'resource "aws_iam_user_policy_attachment" "admin" {\n  user = aws_iam_user.admin.name\n  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n'
     )
     (root / "tf" / "terraform.tfvars").write_text(f'redis_auth_token = "{p["tfvars"]}"\n')
-    (root / "plan.json").write_text(json.dumps({
-        "format_version": "1.2", "terraform_version": "1.7.0",
-        "planned_values": {"root_module": {"resources": [{
-            "address": "aws_db_instance.p", "mode": "managed", "type": "aws_db_instance", "name": "p",
-            "values": {"username": "plan_owner", "password": p["plan"]},
-        }]}},
-        "configuration": {"root_module": {"resources": [{"address": "aws_db_instance.p", "expressions": {"password": {"constant_value": p["plan"]}}}]}},
-    }))
+    (root / "plan.json").write_text(
+        json.dumps(
+            {
+                "format_version": "1.2",
+                "terraform_version": "1.7.0",
+                "planned_values": {
+                    "root_module": {
+                        "resources": [
+                            {
+                                "address": "aws_db_instance.p",
+                                "mode": "managed",
+                                "type": "aws_db_instance",
+                                "name": "p",
+                                "values": {"username": "plan_owner", "password": p["plan"]},
+                            }
+                        ]
+                    }
+                },
+                "configuration": {"root_module": {"resources": [{"address": "aws_db_instance.p", "expressions": {"password": {"constant_value": p["plan"]}}}]}},
+            }
+        )
+    )
     (root / "template.yaml").write_text(
         "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  DbPassword:\n    Type: String\n    NoEcho: true\n"
         f"    Default: {p['cfn_noecho']}\nResources:\n"
@@ -246,9 +319,15 @@ def leaked(text: str) -> list[str]:
 @pytest.mark.parametrize(
     "command",
     [
-        ("check", "--format", "text"), ("check", "--format", "json"), ("check", "--format", "sarif"),
-        ("graph", "--format", "mermaid"), ("graph", "--format", "dot"), ("graph", "--format", "json"),
-        ("risk-register", "--format", "csv"), ("risk-register", "--format", "json"), ("risk-register", "--format", "markdown"),
+        ("check", "--format", "text"),
+        ("check", "--format", "json"),
+        ("check", "--format", "sarif"),
+        ("graph", "--format", "mermaid"),
+        ("graph", "--format", "dot"),
+        ("graph", "--format", "json"),
+        ("risk-register", "--format", "csv"),
+        ("risk-register", "--format", "json"),
+        ("risk-register", "--format", "markdown"),
     ],
     ids=lambda c: "-".join(c[::2]),
 )

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from privlint.model.datafiles import load_json
 from privlint.model.findings import Severity
 from privlint.model.inventory import AzureConditionalAccessPolicy, AzureDirectoryRoleAssignment, AzureRoleDefinition, Inventory
+from privlint.model.settings import Settings
 from privlint.normalize.terraform_azure import directory_role_names
 from privlint.rules.base import Hit, rule
-from privlint.model.settings import Settings
 
 _BROAD_SCOPES = {"subscription": "subscription", "management-group": "management-group"}
 
@@ -32,13 +32,14 @@ def azure_wildcard_role_definition(inventory: Inventory, settings: Settings) -> 
             continue
         contained = _denies_access_management(definition)
         severity = Severity.medium if contained else None
-        what = "every action except managing access (a Contributor equivalent)" if contained else "every action, including granting access (an Owner equivalent)"
+        what = (
+            "every action except managing access (a Contributor equivalent)" if contained else "every action, including granting access (an Owner equivalent)"
+        )
         yield Hit(
             resource=definition.address,
             location=definition.location,
             message=(
-                f"Custom role {definition.address} allows {', '.join(repr(a) for a in wild)}: {what}; "
-                "list the operations it needs instead of a wildcard."
+                f"Custom role {definition.address} allows {', '.join(repr(a) for a in wild)}: {what}; list the operations it needs instead of a wildcard."
             ),
             severity=severity,
         )
@@ -105,7 +106,7 @@ def azure_directory_role_without_mfa(inventory: Inventory, settings: Settings) -
             location=assignment.location,
             message=(
                 f"{assignment.address} makes {who} a {name}, and no enabled conditional access policy in this "
-                "configuration requires MFA for that role or user: add one with built_in_controls [\"mfa\"] "
+                'configuration requires MFA for that role or user: add one with built_in_controls ["mfa"] '
                 "including the role (or all users)."
             ),
         )

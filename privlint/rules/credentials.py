@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from privlint.model.datafiles import load_word_list
 from privlint.model.findings import mask
 from privlint.model.inventory import Credential, Inventory
-from privlint.rules.base import Hit, rule
 from privlint.model.settings import Settings
+from privlint.rules.base import Hit, rule
 
 MIN_NON_WEAK_LENGTH = 8
 

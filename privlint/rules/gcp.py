@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from privlint.model.datafiles import load_json
 from privlint.model.findings import Severity
 from privlint.model.inventory import GcpIamBinding, Inventory
-from privlint.rules.base import Hit, rule
 from privlint.model.settings import Settings
+from privlint.rules.base import Hit, rule
 
 _HIERARCHY = {"project", "folder", "organization"}
 
@@ -31,8 +31,7 @@ def gcp_primitive_role(inventory: Inventory, settings: Settings) -> Iterator[Hit
             resource=binding.address,
             location=binding.location,
             message=(
-                f"{binding.address} grants the basic role {binding.role} to {who} at {_where(binding)}: "
-                "grant predefined roles for the services actually used."
+                f"{binding.address} grants the basic role {binding.role} to {who} at {_where(binding)}: grant predefined roles for the services actually used."
             ),
             severity=Severity(primitive[binding.role]),
         )

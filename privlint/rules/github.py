@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 from privlint.model.findings import Severity
 from privlint.model.inventory import GitHubMember, GitHubOrg, Inventory
-from privlint.rules.base import Hit, rule
 from privlint.model.settings import Settings
+from privlint.rules.base import Hit, rule
 
 _PRIVILEGED_DEFAULTS = {"write": Severity.medium, "admin": Severity.high}
 

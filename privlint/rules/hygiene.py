@@ -6,8 +6,8 @@ import ipaddress
 from collections.abc import Iterator
 
 from privlint.model.inventory import IngressRule, Inventory
-from privlint.rules.base import Hit, rule
 from privlint.model.settings import Settings
+from privlint.rules.base import Hit, rule
 
 ADMIN_PORTS = {22: "SSH", 3389: "RDP", 5985: "WinRM", 5986: "WinRM over HTTPS"}
 _ALL_PROTOCOLS = {"-1", "all", "any"}

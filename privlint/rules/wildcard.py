@@ -6,11 +6,11 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+from privlint.knowledge.iam import action_matches, escalation_actions, has_restricting_condition, is_public_principal, is_wildcard
 from privlint.model.datafiles import load_json
 from privlint.model.findings import Severity
-from privlint.knowledge.iam import action_matches, escalation_actions, has_restricting_condition, is_public_principal, is_wildcard
-from privlint.model.policy import Statement
 from privlint.model.inventory import Inventory, Location, PolicyDocument
+from privlint.model.policy import Statement
 from privlint.model.settings import Settings
 from privlint.rules.base import Hit, rule
 
@@ -94,9 +94,35 @@ def _exempt_actions() -> frozenset[str]:
 
 
 _READ_VERBS = (
-    "get", "list", "describe", "head", "search", "batchcheck", "lookup", "view", "query", "scan", "batchget", "select",
-    "check", "validate", "estimate", "preview", "simulate", "test", "download", "filter", "retrieve",
-    "read", "evaluate", "detect", "discover", "verify", "receive", "export", "generatecredentialreport",
+    "get",
+    "list",
+    "describe",
+    "head",
+    "search",
+    "batchcheck",
+    "lookup",
+    "view",
+    "query",
+    "scan",
+    "batchget",
+    "select",
+    "check",
+    "validate",
+    "estimate",
+    "preview",
+    "simulate",
+    "test",
+    "download",
+    "filter",
+    "retrieve",
+    "read",
+    "evaluate",
+    "detect",
+    "discover",
+    "verify",
+    "receive",
+    "export",
+    "generatecredentialreport",
 )
 _PERMISSION_WORDS = ("policy", "permission", "grant", "acl", "passrole", "assumerole", "accesskey", "loginprofile", "trust")
 
@@ -140,9 +166,9 @@ def wildcard_resource_write(inventory: Inventory, settings: Settings) -> Iterato
         if stmt.not_action or "*" not in stmt.resources or _scoped_by_condition(stmt):
             continue
         risky = [
-            a for a in stmt.actions
-            if not _full_service_wildcard(a) and ":" in a and not _is_read_only(a)
-            and a.lower() not in _exempt_actions() and _is_sensitive_write(a)
+            a
+            for a in stmt.actions
+            if not _full_service_wildcard(a) and ":" in a and not _is_read_only(a) and a.lower() not in _exempt_actions() and _is_sensitive_write(a)
         ]
         if not risky:
             continue
@@ -191,7 +217,7 @@ def public_principal(inventory: Inventory, settings: Settings) -> Iterator[Hit]:
             location=_location(doc, stmt),
             depends_on=stmt.depends_on,
             message=(
-                f"{doc.resource}{_when(stmt)}: the {what} (Principal \"*\") with no restricting condition: name the principals, "
+                f'{doc.resource}{_when(stmt)}: the {what} (Principal "*") with no restricting condition: name the principals, '
                 "or add a condition such as aws:PrincipalOrgID, aws:SourceArn or aws:SourceAccount."
             ),
             severity=Severity.critical if trust else None,

@@ -40,10 +40,7 @@ Finding = list[object]
 @cache
 def family_entries(family: str) -> dict[str, dict[str, object]]:
     """The rule entries of ``privlint/rules/<family>.yaml`` (``detected_in`` left out)."""
-    data = (
-        yaml.safe_load((RULE_METADATA / f"{family}.yaml").read_text(encoding="utf-8"))
-        or {}
-    )
+    data = yaml.safe_load((RULE_METADATA / f"{family}.yaml").read_text(encoding="utf-8")) or {}
     return {key: value for key, value in data.items() if key.startswith("PL")}
 
 
@@ -88,10 +85,7 @@ def findings_of(path: Path) -> list[Finding]:
     root = f"{ROOT}/"
     # A suppressed finding is not reported (the suppression rules' good cases suppress one): not recorded.
     active = [f for f in report.findings if not f.suppressed]
-    return sorted(
-        [f.rule_id, f.resource.removeprefix(root), f.line, f.severity.value]
-        for f in active
-    )
+    return sorted([f.rule_id, f.resource.removeprefix(root), f.line, f.severity.value] for f in active)
 
 
 def dump_expected(expected: dict[str, list[Finding]]) -> str:
@@ -99,9 +93,7 @@ def dump_expected(expected: dict[str, list[Finding]]) -> str:
     lines = []
     for key, found in sorted(expected.items()):
         body = ",\n".join(f"  {json.dumps(f)}" for f in found)
-        lines.append(
-            f" {json.dumps(key)}: [\n{body}\n ]" if found else f" {json.dumps(key)}: []"
-        )
+        lines.append(f" {json.dumps(key)}: [\n{body}\n ]" if found else f" {json.dumps(key)}: []")
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
@@ -115,20 +107,12 @@ def _key(fixture_dir: Path, case: Path) -> str:
 
 
 def update_expected(fixture_dir: Path) -> None:
-    expected = {
-        _key(fixture_dir, case): findings_of(case) for case in cases_in(fixture_dir)
-    }
-    (fixture_dir / "expected.json").write_text(
-        dump_expected(expected), encoding="utf-8"
-    )
+    expected = {_key(fixture_dir, case): findings_of(case) for case in cases_in(fixture_dir)}
+    (fixture_dir / "expected.json").write_text(dump_expected(expected), encoding="utf-8")
 
 
 def family_fixture_dirs(family: str) -> list[Path]:
-    return [
-        d
-        for d in (rule_dir(rule_id) for rule_id in family_entries(family))
-        if d is not None
-    ]
+    return [d for d in (rule_dir(rule_id) for rule_id in family_entries(family)) if d is not None]
 
 
 def case_params(fixture_dirs: list[Path]) -> list[object]:
@@ -138,11 +122,7 @@ def case_params(fixture_dirs: list[Path]) -> list[object]:
         if UPDATE:
             update_expected(fixture_dir)
         for case in cases_in(fixture_dir):
-            params.append(
-                pytest.param(
-                    fixture_dir, case, id=case.relative_to(FIXTURES).as_posix()
-                )
-            )
+            params.append(pytest.param(fixture_dir, case, id=case.relative_to(FIXTURES).as_posix()))
     return params
 
 
@@ -162,9 +142,7 @@ def assert_case_matches(fixture_dir: Path, case: Path) -> None:
 def assert_expected_has_no_stale_entry(fixture_dir: Path) -> None:
     keys = {_key(fixture_dir, case) for case in cases_in(fixture_dir)}
     stale = sorted(set(load_expected(fixture_dir)) - keys)
-    assert not stale, (
-        f"{fixture_dir.name}/expected.json names cases that do not exist: {stale}"
-    )
+    assert not stale, f"{fixture_dir.name}/expected.json names cases that do not exist: {stale}"
 
 
 def fixture_dirs() -> list[Path]:
@@ -178,18 +156,8 @@ def parseable_iac_cases() -> list[Path]:
     PL000's cases are broken on purpose: checkov reports its own parse errors, and a YAML error there
     would be an error in its log.
     """
-    dirs = [
-        d
-        for d in fixture_dirs()
-        if d.relative_to(FIXTURES).parts[0] in IAC_FIXTURE_TREES
-        and d != rule_dir(PARSE_ERROR_ID)
-    ]
-    return [
-        case
-        for fixture_dir in dirs
-        for case in cases_in(fixture_dir)
-        if case_format(fixture_dir, case) in IAC_FORMATS
-    ]
+    dirs = [d for d in fixture_dirs() if d.relative_to(FIXTURES).parts[0] in IAC_FIXTURE_TREES and d != rule_dir(PARSE_ERROR_ID)]
+    return [case for fixture_dir in dirs for case in cases_in(fixture_dir) if case_format(fixture_dir, case) in IAC_FORMATS]
 
 
 def case_format(fixture_dir: Path, case: Path) -> str:

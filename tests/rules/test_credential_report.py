@@ -6,13 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 from fixture_cases import assert_case_matches, case_params, family_fixture_dirs
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import privlint
+from conftest import FIXTURES
 from privlint.model.settings import Settings
 from privlint.pipeline.discover import discover
 from privlint.pipeline.engine import Scanner
+from privlint.pipeline.format_credential_report import parse_report
 from privlint.rules.credential_report import (
     console_user_without_mfa,
     dormant_credentials,
@@ -34,12 +37,20 @@ def findings(path: Path | str, **config: object) -> set[tuple[str, str, int, str
     return {(f.rule_id, f.resource, f.line, f.severity.value) for f in report.findings}
 
 
-def row(user: str, password: str = "true", password_used: str = "2025-05-01T00:00:00+00:00", mfa: str = "true",
-        key1: str = "false", key1_used: str = "N/A", created: str = "2024-01-01T00:00:00+00:00") -> str:
+def row(
+    user: str,
+    password: str = "true",
+    password_used: str = "2025-05-01T00:00:00+00:00",
+    mfa: str = "true",
+    key1: str = "false",
+    key1_used: str = "N/A",
+    created: str = "2024-01-01T00:00:00+00:00",
+) -> str:
     arn = "arn:aws:iam::111122223333:root" if user == "<root_account>" else f"arn:aws:iam::111122223333:user/{user}"
     rotated = created if key1 == "true" else "N/A"
-    return (f"{user},{arn},{created},{password},{password_used},{created},N/A,{mfa},{key1},{rotated},{key1_used},"
-            "N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A")
+    return (
+        f"{user},{arn},{created},{password},{password_used},{created},N/A,{mfa},{key1},{rotated},{key1_used},N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A"
+    )
 
 
 def write(tmp_path: Path, *rows: str, name: str = "credential-report.csv") -> Path:
@@ -51,9 +62,7 @@ def write(tmp_path: Path, *rows: str, name: str = "credential-report.csv") -> Pa
 BAD = REPORTS / "bad" / "credential-report.csv"
 
 
-@pytest.mark.parametrize(
-    ("fixture_dir", "case"), case_params([*family_fixture_dirs("credential_report"), REPORTS])
-)
+@pytest.mark.parametrize(("fixture_dir", "case"), case_params([*family_fixture_dirs("credential_report"), REPORTS]))
 def test_fixture_case_gives_its_expected_findings(fixture_dir: Path, case: Path) -> None:
     """Each rule's own reports, and the whole-family report of fixtures/credential-report/ (bad, good,
     malformed rows, and joined with Terraform)."""
@@ -86,7 +95,10 @@ def test_dormancy_days_is_configurable() -> None:
         # Disabled password and inactive keys: nothing to be dormant.
         ([row("ann", password="false", password_used="2020-01-01T00:00:00+00:00"), row("eve", password_used="2025-06-01T00:00:00+00:00")], set()),
         # Root is not reported for being unused: that is what it should be.
-        ([row("<root_account>", password="not_supported", password_used="2020-01-01T00:00:00+00:00"), row("eve", password_used="2025-06-01T00:00:00+00:00")], set()),
+        (
+            [row("<root_account>", password="not_supported", password_used="2020-01-01T00:00:00+00:00"), row("eve", password_used="2025-06-01T00:00:00+00:00")],
+            set(),
+        ),
     ],
 )
 def test_dormancy(tmp_path: Path, rows: list[str], expected: set[str]) -> None:
@@ -97,8 +109,10 @@ def test_dormancy(tmp_path: Path, rows: list[str], expected: set[str]) -> None:
 def test_report_with_fewer_columns_still_parses(tmp_path: Path) -> None:
     """Older reports and exports lack some columns; they are read by name."""
     path = tmp_path / "old.csv"
-    path.write_text("user,arn,user_creation_time,password_enabled,password_last_used,mfa_active\n"
-                    "alice,arn:aws:iam::1:user/alice,2024-01-01T00:00:00+00:00,true,2025-01-01T00:00:00+00:00,false\n")
+    path.write_text(
+        "user,arn,user_creation_time,password_enabled,password_last_used,mfa_active\n"
+        "alice,arn:aws:iam::1:user/alice,2024-01-01T00:00:00+00:00,true,2025-01-01T00:00:00+00:00,false\n"
+    )
     assert findings(path) == {("PL121", "aws-credential-report:alice", 2, "high")}
 
 
@@ -185,13 +199,27 @@ def test_mixed_directory_reports_each_format_with_its_file_and_resource(tmp_path
 
 # -- any text after a real header: parse errors at worst, never an exception
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from privlint.pipeline.format_credential_report import parse_report
-
-_CELLS = st.sampled_from(["true", "false", "N/A", "no_information", "not_supported", "", "2025-01-01T00:00:00+00:00",
-                          "2025-13-45T99:00:00", "<root_account>", '"', '"a,b"', "\x00", "\r", "\n", "é", "alice"])
+_CELLS = st.sampled_from(
+    [
+        "true",
+        "false",
+        "N/A",
+        "no_information",
+        "not_supported",
+        "",
+        "2025-01-01T00:00:00+00:00",
+        "2025-13-45T99:00:00",
+        "<root_account>",
+        '"',
+        '"a,b"',
+        "\x00",
+        "\r",
+        "\n",
+        "é",
+        "alice",
+    ]
+)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

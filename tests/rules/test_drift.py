@@ -8,9 +8,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import FIXTURES
 
 import privlint
+from conftest import FIXTURES
 from privlint.config_drift.approval import covers, evaluate
 from privlint.config_drift.differences import Difference
 from privlint.config_drift.register import build_register, load_register
@@ -233,7 +233,9 @@ def test_bad_input_becomes_parse_error_findings(tmp_path: Path) -> None:
 
 def test_garbage_plan_entries_are_ignored_not_fatal(tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
-    plan.write_text(json.dumps({"format_version": "1.2", "resource_drift": [1, None, {"address": "x.y", "change": "nope"}], "resource_changes": {"not": "a list"}}))
+    plan.write_text(
+        json.dumps({"format_version": "1.2", "resource_drift": [1, None, {"address": "x.y", "change": "nope"}], "resource_changes": {"not": "a list"}})
+    )
     assert privlint.drift(plan=plan).findings == []
 
 
@@ -306,7 +308,9 @@ def test_each_requirement_of_the_policy(record: dict[str, object], rule: str | N
 
 
 def test_security_change_needs_a_named_security_approver() -> None:
-    register = build_register({"changes": [{"id": "CHG-1", "ticket": "CHG-1", "status": "approved", "approvers": ["a", "b"], "covers": [{"resource": "aws_iam_role.r"}]}]}, "r")
+    register = build_register(
+        {"changes": [{"id": "CHG-1", "ticket": "CHG-1", "status": "approved", "approvers": ["a", "b"], "covers": [{"resource": "aws_iam_role.r"}]}]}, "r"
+    )
     assert evaluate(_difference(), register, security=True, today=TODAY).rule == "PL505"
     assert evaluate(_difference(), register, security=False, today=TODAY).approved
 
@@ -342,7 +346,9 @@ def test_python_api_is_callable_after_the_implementation_is_imported() -> None:
 def _plan_with(change: dict[str, object], actions: list[str], resource_type: str = "aws_iam_role") -> dict[str, object]:
     return {
         "format_version": "1.2",
-        "resource_changes": [{"address": f"{resource_type}.r", "mode": "managed", "type": resource_type, "name": "r", "change": {"actions": actions, **change}}],
+        "resource_changes": [
+            {"address": f"{resource_type}.r", "mode": "managed", "type": resource_type, "name": "r", "change": {"actions": actions, **change}}
+        ],
     }
 
 
@@ -372,7 +378,11 @@ def test_sensitive_marks_inside_lists_and_whole_values() -> None:
         "after_sensitive": {"secrets": [{"value": True}], "tags": True},
     }
     by_path = {d.attribute: d for d in plan_differences(_plan_with(change, ["update"], "aws_lambda_function"), "plan.json")}
-    assert (by_path["secrets[0].value"].before, by_path["secrets[0].value"].after, by_path["secrets[0].value"].sensitive) == ("(sensitive)", "(sensitive)", True)
+    assert (by_path["secrets[0].value"].before, by_path["secrets[0].value"].after, by_path["secrets[0].value"].sensitive) == (
+        "(sensitive)",
+        "(sensitive)",
+        True,
+    )
     assert (by_path["tags.k"].before, by_path["tags.k"].after, by_path["tags.k"].sensitive) == ("v", "(sensitive)", True)
     assert "hunter2" not in repr(list(by_path.values()))
 
@@ -432,7 +442,7 @@ def test_mutated_inputs_never_raise(tmp_path: Path, name: str, option: str) -> N
         kwargs = {option: target} if option != "register" else {"plan": DRIFT / "plan-drift.json", "register": target}
         try:
             report = privlint.drift(**kwargs, today=TODAY)
-        except Exception as exc:  # noqa: BLE001 - any exception is the failure being looked for
+        except Exception as exc:
             failures.append(f"case {n}: {type(exc).__name__}: {exc}"[:200])
             continue
         assert all(f.line >= 1 for f in report.findings)

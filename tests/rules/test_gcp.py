@@ -81,7 +81,7 @@ def test_owner_passed_by_a_module_call_is_reported_in_the_module(tmp_path: Path)
 
 
 def test_key_of_a_service_account_whose_grant_is_unknown_is_not_reported() -> None:
-    """"serviceAccount:${...email}" does not say which account: no link, no guess."""
+    """ "serviceAccount:${...email}" does not say which account: no link, no guess."""
     text = """
 resource "google_service_account" "sa" {
   account_id = "deployer"
@@ -102,10 +102,19 @@ def test_plan_json_is_read_too(tmp_path: Path) -> None:
     plan = {
         "format_version": "1.2",
         "terraform_version": "1.6.0",
-        "planned_values": {"root_module": {"resources": [
-            {"address": "google_project_iam_member.x", "mode": "managed", "type": "google_project_iam_member", "name": "x",
-             "values": {"project": "p", "role": "roles/editor", "member": "allAuthenticatedUsers", "condition": []}},
-        ]}},
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "google_project_iam_member.x",
+                        "mode": "managed",
+                        "type": "google_project_iam_member",
+                        "name": "x",
+                        "values": {"project": "p", "role": "roles/editor", "member": "allAuthenticatedUsers", "condition": []},
+                    },
+                ]
+            }
+        },
     }
     (tmp_path / "plan.json").write_text(json.dumps(plan))
     assert {(f.rule_id, f.severity.value) for f in privlint.scan([tmp_path]).findings} == {("PL222", "medium"), ("PL223", "critical")}

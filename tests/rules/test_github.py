@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES
 from fixture_cases import assert_case_matches, case_params, family_fixture_dirs
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import privlint
+from conftest import FIXTURES
 
 GITHUB = FIXTURES / "github"
 # One export per source, each tripping most of the family's rules at once (expected.json beside each).
@@ -192,9 +194,7 @@ def test_broken_peribolos_yaml_is_a_parse_error(tmp_path: Path) -> None:
 
 
 def test_safe_settings_branch_other_than_default_is_not_judged(tmp_path: Path) -> None:
-    (tmp_path / "settings.yml").write_text(
-        "branches:\n  - name: release/v1\n    protection:\n      enforce_admins: false\n"
-    )
+    (tmp_path / "settings.yml").write_text("branches:\n  - name: release/v1\n    protection:\n      enforce_admins: false\n")
     assert found(tmp_path) == set()
 
 
@@ -296,15 +296,54 @@ def test_cli_json_output_for_a_snapshot(cli: Any) -> None:
 # --------------------------------------------------------------------------- properties: odd but decodable input
 
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 _SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(["admin", "write", "main", "", "x", "2026-01-01T00:00:00Z"]))
-_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(
-    ["login", "slug", "name", "id", "config", "secret", "permissions", "role_name", "enforce_admins", "enabled", "repos",
-     "collaborators", "branch_protection", "default_branch", "admin", "permission", "username", "protection", "teams"]), inner, max_size=4)), max_leaves=12)
-_KEYS = ["organization", "admins", "members", "members_2fa_disabled", "outside_collaborators", "outside_collaborators_2fa_disabled",
-         "teams", "repositories", "hooks", "credential_authorizations", "exported_at"]
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "login",
+                    "slug",
+                    "name",
+                    "id",
+                    "config",
+                    "secret",
+                    "permissions",
+                    "role_name",
+                    "enforce_admins",
+                    "enabled",
+                    "repos",
+                    "collaborators",
+                    "branch_protection",
+                    "default_branch",
+                    "admin",
+                    "permission",
+                    "username",
+                    "protection",
+                    "teams",
+                ]
+            ),
+            inner,
+            max_size=4,
+        ),
+    ),
+    max_leaves=12,
+)
+_KEYS = [
+    "organization",
+    "admins",
+    "members",
+    "members_2fa_disabled",
+    "outside_collaborators",
+    "outside_collaborators_2fa_disabled",
+    "teams",
+    "repositories",
+    "hooks",
+    "credential_authorizations",
+    "exported_at",
+]
 _PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 

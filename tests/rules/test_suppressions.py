@@ -96,7 +96,10 @@ def test_checkov_skip_comment_serves_both_tools(tmp_path: Path) -> None:
 
 
 def test_cloudformation_metadata_and_comment_forms(tmp_path: Path) -> None:
-    write(tmp_path, "template.yaml", """\
+    write(
+        tmp_path,
+        "template.yaml",
+        """\
         AWSTemplateFormatVersion: '2010-09-09'
         Resources:
           Alice:
@@ -116,26 +119,35 @@ def test_cloudformation_metadata_and_comment_forms(tmp_path: Path) -> None:
             Type: AWS::IAM::User
             Properties:
               ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]
-    """)
+    """,
+    )
     assert summary(privlint.scan(tmp_path)) == [("PL101", "Alice", True), ("PL101", "Bob", True), ("PL101", "Carol", False)]
 
 
 def test_configuration_file_selection_severity_exclude_and_suppressions(tmp_path: Path) -> None:
     write(tmp_path, "main.tf", ADMIN + 'resource "aws_db_instance" "db" {\n  password = "changeme"\n}\n')
     write(tmp_path, "legacy/old.tf", 'resource "aws_db_instance" "old" {\n  password = "changeme"\n}\n')
-    write(tmp_path, ".privlint.yaml", """\
+    write(
+        tmp_path,
+        ".privlint.yaml",
+        """\
         exclude: [legacy]
         severity: {PL101: critical}
         ignore: [default-credential]
         suppressions: []
-    """)
+    """,
+    )
     report = privlint.scan(tmp_path, tmp_path / ".privlint.yaml")
     assert [(f.rule_id, f.severity.value) for f in report.findings] == [("PL101", "critical")]
-    write(tmp_path, ".privlint.yaml", """\
+    write(
+        tmp_path,
+        ".privlint.yaml",
+        """\
         select: [PL302]
         suppressions:
           - {rule: PL302, resource: "aws_db_*", reason: "test database", owner: qa, until: 2099-01-01}
-    """)
+    """,
+    )
     report = privlint.scan(tmp_path, tmp_path / ".privlint.yaml")
     assert summary(report) == [("PL302", "aws_db_instance.db", True), ("PL302", "aws_db_instance.old", True)]
 

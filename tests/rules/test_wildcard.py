@@ -8,10 +8,6 @@ import pytest
 from fixture_cases import assert_case_matches, case_params, family_fixture_dirs
 
 
-@pytest.mark.parametrize(
-    ("fixture_dir", "case"), case_params(family_fixture_dirs("wildcard"))
-)
-def test_fixture_case_gives_its_expected_findings(
-    fixture_dir: Path, case: Path
-) -> None:
+@pytest.mark.parametrize(("fixture_dir", "case"), case_params(family_fixture_dirs("wildcard")))
+def test_fixture_case_gives_its_expected_findings(fixture_dir: Path, case: Path) -> None:
     assert_case_matches(fixture_dir, case)
