@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -298,7 +299,8 @@ def test_same_input_same_bytes_whatever_the_order(tmp_path: Path, monkeypatch: p
     forward = privlint.scan([f"a/{p.name}" for p in roots_a]).to_json()
     backward = privlint.scan([f"b/{p.name}" for p in reversed(roots_b)]).to_json()
     assert forward.count('"rule_id"') > 20
-    assert forward == backward.replace('"b/', '"a/')
+    # Paths appear as JSON values and inside messages (a suppression's "PL101 at <file>:<line>").
+    assert forward == re.sub(r'(?<=[" ])b/', "a/", backward)
 
 
 
