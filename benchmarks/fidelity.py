@@ -99,8 +99,10 @@ class Tally:
             return  # copied from another document (source_policy_documents): counted where it is written
         self.counts["statements"] += 1
         statement = parse_statement(raw) if isinstance(raw, dict) else None
-        known = statement is not None and statement.effect is not None and not (
-            statement.unknown_actions or statement.unknown_resources or statement.unknown_principals
+        known = (
+            statement is not None
+            and statement.effect is not None
+            and not (statement.unknown_actions or statement.unknown_resources or statement.unknown_principals)
         )
         if known:
             self.counts["known"] += 1
@@ -226,7 +228,9 @@ def main(argv: list[str] | None = None) -> int:
         rows.append({"repository": repository.name, **c, "known_of_knowable_percent": round(share, 1), "other_causes": dict(tally.examples.most_common(8))})
         if args.explain:
             explained.extend(f"{repository.name}: {line}" for line in tally.explained)
-        print(f"| {repository.name} | {c['statements']} | {c['known']} | {c['unknown: input']} | {c['unknown: provider']} | {c['unknown: other']} | {share:.1f}% |")
+        print(
+            f"| {repository.name} | {c['statements']} | {c['known']} | {c['unknown: input']} | {c['unknown: provider']} | {c['unknown: other']} | {share:.1f}% |"
+        )
     for row in rows:
         if row["other_causes"]:
             print(f"\n{row['repository']}: unknown for other reasons, most common first: {row['other_causes']}")

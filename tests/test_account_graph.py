@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import FIXTURES
-
 import privlint
+from conftest import FIXTURES
 from privlint.analysis.account import account_graph
 from privlint.analysis.principal_graph import build_graph
 from privlint.knowledge.iam import parse_policy
@@ -64,30 +63,47 @@ def _unit(file: str, user_policy: dict, *, role: bool, function: str) -> Invento
     inventory = Inventory()
     here = Location(file=file, line=1)
     inventory.documents["aws_iam_user_policy.ci"] = PolicyDocument(
-        address="aws_iam_user_policy.ci", resource="aws_iam_user_policy.ci", resource_type="aws_iam_user_policy",
-        location=here, kind="identity", statements=parse_policy(user_policy))
-    inventory.principals["aws_iam_user.ci"] = Principal(address="aws_iam_user.ci", kind="user", name=f"ci-{file}", location=here,
-                                                        grants=[Grant(document="aws_iam_user_policy.ci")])
+        address="aws_iam_user_policy.ci",
+        resource="aws_iam_user_policy.ci",
+        resource_type="aws_iam_user_policy",
+        location=here,
+        kind="identity",
+        statements=parse_policy(user_policy),
+    )
+    inventory.principals["aws_iam_user.ci"] = Principal(
+        address="aws_iam_user.ci", kind="user", name=f"ci-{file}", location=here, grants=[Grant(document="aws_iam_user_policy.ci")]
+    )
     if role:
         admin = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-        trust = {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}},
-            {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "ref:aws_iam_user.ci"}},  # this unit's ci only
-        ]}
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}},
+                {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "ref:aws_iam_user.ci"}},  # this unit's ci only
+            ],
+        }
         for address, doc, kind in (("aws_iam_role_policy.admin", admin, "identity"), ("aws_iam_role.admin#trust", trust, "trust")):
-            inventory.documents[address] = PolicyDocument(address=address, resource=address, resource_type="aws_iam_role_policy",
-                                                          location=here, kind=kind, statements=parse_policy(doc))
+            inventory.documents[address] = PolicyDocument(
+                address=address, resource=address, resource_type="aws_iam_role_policy", location=here, kind=kind, statements=parse_policy(doc)
+            )
         inventory.principals["aws_iam_role.admin"] = Principal(
-            address="aws_iam_role.admin", kind="role", name=f"admin-{file}", location=here,
-            grants=[Grant(document="aws_iam_role_policy.admin")], trust_document="aws_iam_role.admin#trust")
-        inventory.workloads.append(Workload(address="aws_lambda_function.f", kind="lambda-function", location=here,
-                                            name=function, role="aws_iam_role.admin"))
+            address="aws_iam_role.admin",
+            kind="role",
+            name=f"admin-{file}",
+            location=here,
+            grants=[Grant(document="aws_iam_role_policy.admin")],
+            trust_document="aws_iam_role.admin#trust",
+        )
+        inventory.workloads.append(Workload(address="aws_lambda_function.f", kind="lambda-function", location=here, name=function, role="aws_iam_role.admin"))
     return inventory
 
 
 def test_references_stay_inside_their_unit_and_names_cross_units() -> None:
     by_reference = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "ref:aws_iam_role.admin"}]}
-    by_arn = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lambda:UpdateFunctionCode", "Resource": "arn:aws:lambda:*:*:function:report"}]}
+    by_arn = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "lambda:UpdateFunctionCode", "Resource": "arn:aws:lambda:*:*:function:report"}],
+    }
     first = _unit("a.tf", by_arn, role=False, function="")
     second = _unit("b.tf", by_reference, role=True, function="report")
     account = account_graph([first, second])
@@ -107,7 +123,7 @@ def test_a_switched_off_grant_is_marked_and_a_deployed_cross_unit_path_is_not(tm
     (tmp_path / "app").mkdir()
     (tmp_path / "ci").mkdir()
     (tmp_path / "app" / "main.tf").write_text((ACCOUNT / "bad" / "app" / "main.tf").read_text())
-    ops = '''
+    ops = """
 variable "ops_enabled" {
   type    = bool
   default = false
@@ -126,7 +142,7 @@ resource "aws_iam_user_policy" "ops" {
     Statement = [{ Effect = "Allow", Action = ["lambda:UpdateFunctionCode"], Resource = ["arn:aws:lambda:eu-west-2:123456789012:function:nightly-report"] }]
   })
 }
-'''
+"""
     (tmp_path / "ci" / "main.tf").write_text((ACCOUNT / "bad" / "ci" / "main.tf").read_text() + ops)
     report = privlint.scan([str(tmp_path)], {"include_disabled": True})
     marks = {f.resource: f.enabled_by for f in report.findings if f.rule_id == "PL103"}

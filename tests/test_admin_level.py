@@ -28,8 +28,14 @@ OLD_SESSIONS = {"DateLessThan": {"aws:TokenIssueTime": "2019-06-01T00:00:00Z"}}
 
 
 def _doc(address: str, statements: list[dict], kind: str = "identity") -> PolicyDocument:
-    return PolicyDocument(address=address, resource=address, resource_type="aws_iam_policy", location=LOC, kind=kind,  # type: ignore[arg-type]
-                          statements=parse_policy({"Statement": statements}) or [])
+    return PolicyDocument(
+        address=address,
+        resource=address,
+        resource_type="aws_iam_policy",
+        location=LOC,
+        kind=kind,  # type: ignore[arg-type]
+        statements=parse_policy({"Statement": statements}) or [],
+    )
 
 
 def _account(statements: list[dict], boundary: list[dict] | None = None, role: bool = False) -> tuple[Inventory, Principal]:
@@ -108,15 +114,16 @@ def test_messages_say_is_admin_or_can_become_admin() -> None:
 
 _ACTIONS = st.sampled_from(["*", "iam:*", "s3:*", "iam:PassRole", "iam:Put*", "ec2:RunInstances"])
 _RESOURCES = st.sampled_from(["*", "arn:aws:s3:::b/*", "arn:aws:iam::123456789012:role/*"])
-_CONDITIONS = st.sampled_from([None, OLD_SESSIONS, {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
-                               {"Bool": {"aws:MultiFactorAuthPresent": "true"}}])
+_CONDITIONS = st.sampled_from([None, OLD_SESSIONS, {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}, {"Bool": {"aws:MultiFactorAuthPresent": "true"}}])
 
 
 @st.composite
 def _statements(draw: st.DrawFn) -> dict:
-    stmt: dict = {"Effect": draw(st.sampled_from(["Allow", "Allow", "Deny"])),
-                  ("NotAction" if draw(st.booleans()) and draw(st.booleans()) else "Action"): draw(st.lists(_ACTIONS, min_size=1, max_size=2)),
-                  "Resource": draw(_RESOURCES)}
+    stmt: dict = {
+        "Effect": draw(st.sampled_from(["Allow", "Allow", "Deny"])),
+        ("NotAction" if draw(st.booleans()) and draw(st.booleans()) else "Action"): draw(st.lists(_ACTIONS, min_size=1, max_size=2)),
+        "Resource": draw(_RESOURCES),
+    }
     condition = draw(_CONDITIONS)
     if condition:
         stmt["Condition"] = condition
@@ -165,13 +172,14 @@ def test_deny_and_condition_cases_agree_across_rules() -> None:
     assert list(admin_role_assumable_without_mfa(inv, privlint.Settings())) == []
 
 
-
 def test_a_grant_no_request_can_use_gives_no_escalation_edge() -> None:
     """``aws:TokenIssueTime > 2020`` holds for every session today: the grant escalates; ``< 2020`` holds for
     none: no edge, as the admin definition says (iam-vulnerable's fn3 and fp5)."""
     rewrite = {"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "*"}
-    for cond, escalates in (({"DateGreaterThan": {"aws:TokenIssueTime": "2020-01-01T00:00:01Z"}}, True),
-                            ({"DateLessThan": {"aws:TokenIssueTime": "2020-01-01T00:00:01Z"}}, False)):
+    for cond, escalates in (
+        ({"DateGreaterThan": {"aws:TokenIssueTime": "2020-01-01T00:00:01Z"}}, True),
+        ({"DateLessThan": {"aws:TokenIssueTime": "2020-01-01T00:00:01Z"}}, False),
+    ):
         inv, principal = _account([{**rewrite, "Condition": cond}])
         inv.documents["p.policy"] = inv.documents["p.policy"].model_copy(update={"resource_type": "aws_iam_policy", "name": "p"})
         assert (build_graph(inv).path_from(principal.address) is not None) == escalates

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import FIXTURES
-
 import privlint
+from conftest import FIXTURES
 
 BOUNDARY = FIXTURES / "escalation" / "boundary"
 BAD = (BOUNDARY / "bad" / "main.tf").read_text()
@@ -17,11 +16,14 @@ def _escalations(text: str) -> list[tuple[str, str]]:
 def _boundary(statements: str) -> str:
     """The bad fixture with another boundary document."""
     start = BAD.index('resource "aws_iam_policy" "ci_boundary"')
-    return BAD[:start] + f'''resource "aws_iam_policy" "ci_boundary" {{
+    return (
+        BAD[:start]
+        + f"""resource "aws_iam_policy" "ci_boundary" {{
   name   = "ci-boundary"
   policy = jsonencode({{ Version = "2012-10-17", Statement = [{statements}] }})
 }}
-'''
+"""
+    )
 
 
 def test_boundary_fixtures() -> None:
@@ -44,10 +46,12 @@ def test_a_boundary_privlint_cannot_read_proves_no_edge() -> None:
 
 def test_a_bounded_user_does_not_escalate_through_its_groups_grants() -> None:
     # The user's grants move to a group it belongs to; the boundary still applies to the user.
-    grouped = BAD.replace('resource "aws_iam_user_policy" "ci" {\n  name   = "ci-deploy"\n  user   = aws_iam_user.ci.name',
-                          'resource "aws_iam_group" "deployers" {\n  name = "deployers"\n}\n\n'
-                          'resource "aws_iam_user_group_membership" "ci" {\n  user   = aws_iam_user.ci.name\n  groups = [aws_iam_group.deployers.name]\n}\n\n'
-                          'resource "aws_iam_group_policy" "ci" {\n  name   = "ci-deploy"\n  group  = aws_iam_group.deployers.name')
+    grouped = BAD.replace(
+        'resource "aws_iam_user_policy" "ci" {\n  name   = "ci-deploy"\n  user   = aws_iam_user.ci.name',
+        'resource "aws_iam_group" "deployers" {\n  name = "deployers"\n}\n\n'
+        'resource "aws_iam_user_group_membership" "ci" {\n  user   = aws_iam_user.ci.name\n  groups = [aws_iam_group.deployers.name]\n}\n\n'
+        'resource "aws_iam_group_policy" "ci" {\n  name   = "ci-deploy"\n  group  = aws_iam_group.deployers.name',
+    )
     assert "aws_iam_group_policy" in grouped
     assert _escalations(grouped) == [("PL103", "aws_iam_user.ci")]  # the boundary allows PassRole on role/*
     narrow = grouped.replace('Resource = ["arn:aws:iam::123456789012:role/*"]', 'Resource = ["arn:aws:iam::123456789012:role/app"]')

@@ -10,11 +10,11 @@ from collections import deque
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import privlint
+from conftest import FIXTURES, run_cli
 from privlint.analysis.graph_model import Edge, Node, PrincipalGraph
 from privlint.analysis.graph_render import render, to_mermaid
 from privlint.analysis.paths import escalation_paths, shortest_paths
@@ -85,8 +85,14 @@ def test_finding_points_at_the_first_grant_on_the_path() -> None:
 
 
 def _doc(address: str, statements: list[dict], kind: str = "identity") -> PolicyDocument:
-    return PolicyDocument(address=address, resource=address, resource_type="aws_iam_policy", location=Location(file="t.tf", line=1),
-                          kind=kind, statements=parse_policy({"Statement": statements}) or [])  # type: ignore[arg-type]
+    return PolicyDocument(
+        address=address,
+        resource=address,
+        resource_type="aws_iam_policy",
+        location=Location(file="t.tf", line=1),
+        kind=kind,
+        statements=parse_policy({"Statement": statements}) or [],
+    )  # type: ignore[arg-type]
 
 
 def _inventory(users: dict[str, list[dict]], roles: dict[str, tuple[list[dict], list[dict]]]) -> Inventory:
@@ -95,14 +101,21 @@ def _inventory(users: dict[str, list[dict]], roles: dict[str, tuple[list[dict], 
     for name, statements in users.items():
         address = f"aws_iam_user.{name}"
         inv.documents[f"{address}.policy"] = _doc(f"{address}.policy", statements)
-        inv.principals[address] = Principal(address=address, kind="user", name=name, location=Location(file="t.tf", line=1),
-                                            grants=[Grant(document=f"{address}.policy")])
+        inv.principals[address] = Principal(
+            address=address, kind="user", name=name, location=Location(file="t.tf", line=1), grants=[Grant(document=f"{address}.policy")]
+        )
     for name, (trust, statements) in roles.items():
         address = f"aws_iam_role.{name}"
         inv.documents[f"{address}.trust"] = _doc(f"{address}.trust", trust, "trust")
         inv.documents[f"{address}.policy"] = _doc(f"{address}.policy", statements)
-        inv.principals[address] = Principal(address=address, kind="role", name=name, location=Location(file="t.tf", line=1),
-                                            grants=[Grant(document=f"{address}.policy")], trust_document=f"{address}.trust")
+        inv.principals[address] = Principal(
+            address=address,
+            kind="role",
+            name=name,
+            location=Location(file="t.tf", line=1),
+            grants=[Grant(document=f"{address}.policy")],
+            trust_document=f"{address}.trust",
+        )
     return inv
 
 
@@ -121,8 +134,13 @@ def _pass_to_ec2(resource: object, condition: dict | None = None) -> list[dict]:
 def test_chain_through_an_assumed_role_is_reported_step_by_step() -> None:
     inv = _inventory(
         {"dev": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::123456789012:role/deployer"}]},
-        {"deployer": (ROOT_TRUST, _pass_to_ec2(["arn:aws:iam::123456789012:role/admin", "*"][0:1]) + [{"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"}]),
-         "admin": (EC2_TRUST, ADMIN)},
+        {
+            "deployer": (
+                ROOT_TRUST,
+                _pass_to_ec2(["arn:aws:iam::123456789012:role/admin", "*"][0:1]) + [{"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"}],
+            ),
+            "admin": (EC2_TRUST, ADMIN),
+        },
     )
     graph = build_graph(inv)
     path = graph.path_from("aws_iam_user.dev")
@@ -154,7 +172,9 @@ def test_passed_to_service_condition_and_deny_remove_the_edge() -> None:
     only_lambda = {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}
     inv = _inventory({"ci": _pass_to_ec2("arn:aws:iam::123456789012:role/admin", only_lambda)}, {"admin": (EC2_TRUST, ADMIN)})
     assert build_graph(inv).path_from("aws_iam_user.ci") is None
-    denied = _pass_to_ec2("arn:aws:iam::123456789012:role/admin") + [{"Effect": "Deny", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/admin"}]
+    denied = _pass_to_ec2("arn:aws:iam::123456789012:role/admin") + [
+        {"Effect": "Deny", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/admin"}
+    ]
     inv = _inventory({"ci": denied}, {"admin": (EC2_TRUST, ADMIN)})
     assert build_graph(inv).path_from("aws_iam_user.ci") is None
     inv = _inventory({"ci": _pass_to_ec2("arn:aws:iam::123456789012:role/admin")}, {"admin": (EC2_TRUST, ADMIN)})
@@ -232,8 +252,10 @@ def random_graphs(draw: st.DrawFn) -> tuple[list[str], set[str], list[Edge]]:
     nodes = [f"n{i}" for i in range(size)]
     admins = set(draw(st.lists(st.sampled_from(nodes), max_size=3)))
     raw = draw(st.lists(st.tuples(st.sampled_from(nodes), st.sampled_from(nodes), st.sampled_from(["act-as", "act-as", "grant"])), max_size=20))
-    edges = [Edge(source=s, target=t, kind="can-assume" if eff == "act-as" else "can-modify-permissions", effect=eff, technique=f"t{i}")
-             for i, (s, t, eff) in enumerate(raw)]
+    edges = [
+        Edge(source=s, target=t, kind="can-assume" if eff == "act-as" else "can-modify-permissions", effect=eff, technique=f"t{i}")
+        for i, (s, t, eff) in enumerate(raw)
+    ]
     return nodes, admins, edges
 
 
@@ -394,11 +416,17 @@ def random_accounts(draw: st.DrawFn) -> tuple[dict, dict, list[tuple[str, str, b
                 continue
             if kind == "root" and role in grants[principal] or kind in ("user", "role") and named == principal:
                 edges.append((principal, role, mfa))
-    user_statements = {u: [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::123456789012:role/{r}"} for r in grants[u]] for u in users}
+    user_statements = {
+        u: [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::123456789012:role/{r}"} for r in grants[u]] for u in users
+    }
     role_specs = {}
     for role, (kind, named, mfa) in trusts.items():
-        principal = {"root": {"AWS": "arn:aws:iam::123456789012:root"}, "user": {"AWS": f"arn:aws:iam::123456789012:user/{named}"},
-                     "role": {"AWS": f"arn:aws:iam::123456789012:role/{named}"}, "service": {"Service": "ec2.amazonaws.com"}}[kind]
+        principal = {
+            "root": {"AWS": "arn:aws:iam::123456789012:root"},
+            "user": {"AWS": f"arn:aws:iam::123456789012:user/{named}"},
+            "role": {"AWS": f"arn:aws:iam::123456789012:role/{named}"},
+            "service": {"Service": "ec2.amazonaws.com"},
+        }[kind]
         trust: dict = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
         if mfa:
             trust["Condition"] = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
@@ -413,8 +441,9 @@ def test_random_accounts_report_exactly_the_users_that_reach_admin_without_mfa(c
     """Through the whole build (trust policies, grants, ARNs), compared with a plain BFS over the spec's edges."""
     user_statements, role_specs, edges, admins = case
     inv = _inventory(user_statements, role_specs)
-    free = [Edge(source=f"aws_iam_{'user' if s.startswith('u') else 'role'}.{s}", target=f"aws_iam_role.{t}", kind="can-assume")
-            for s, t, mfa in edges if not mfa]
+    free = [
+        Edge(source=f"aws_iam_{'user' if s.startswith('u') else 'role'}.{s}", target=f"aws_iam_role.{t}", kind="can-assume") for s, t, mfa in edges if not mfa
+    ]
     admin_ids = {f"aws_iam_role.{r}" for r in admins}
     graph = build_graph(inv)
     for user in user_statements:
@@ -451,11 +480,14 @@ resource "aws_iam_user_policy_attachment" "ci" {
 """
 
 
-@pytest.mark.parametrize(("condition", "escalates"), [
-    ("", True),
-    ('condition {\n      test = "DateGreaterThan"\n      variable = "aws:TokenIssueTime"\n      values = ["2020-01-01T00:00:01Z"]\n    }', True),
-    ('condition {\n      test = "DateLessThan"\n      variable = "aws:TokenIssueTime"\n      values = ["2020-01-01T00:00:01Z"]\n    }', False),
-])
+@pytest.mark.parametrize(
+    ("condition", "escalates"),
+    [
+        ("", True),
+        ('condition {\n      test = "DateGreaterThan"\n      variable = "aws:TokenIssueTime"\n      values = ["2020-01-01T00:00:01Z"]\n    }', True),
+        ('condition {\n      test = "DateLessThan"\n      variable = "aws:TokenIssueTime"\n      values = ["2020-01-01T00:00:01Z"]\n    }', False),
+    ],
+)
 def test_a_managed_policy_written_by_a_data_source_can_be_rewritten_by_its_holder(condition: str, escalates: bool) -> None:
     """iam-vulnerable's fn3 (a condition every session meets) escalates; fp5 (one no session meets) does not."""
     findings = privlint.scan_text(_POLICY_FROM_DATA_SOURCE.replace("CONDITION", condition)).findings

@@ -16,7 +16,6 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 from hcl_agreement import (
     KNOWN_BARE_NAME,
     KNOWN_FLUSH_HEREDOC_QUOTES,
@@ -28,13 +27,14 @@ from hcl_agreement import (
     report,
 )
 
+from conftest import FIXTURES
+
 SNIPPETS = {
     "escapes": r'a = "tab\t nl\n quote\" back\\ e\u00e9 astral\U0001F600 cr\r"' + "\n",
     "template escapes": 'a = "$${x} %%{y} $$ %% $ %"\nb = "cost: $${var.x}"\n',
     "numbers": "a = 1\nb = -1\nc = 1.5\nd = 1e3\ne = 1.5E-3\nf = 010\ng = 123456789012345678901234567890\nh = 0.000001\n",
     "bools and null": "a = true\nb = false\nc = null\n",
-    "collections": 'a = [1, "two", [3, [4]], {k = "v"},]\nb = {\n  x = 1\n  "y.z" = 2\n  w : 3,\n  v = { deep = [true] }\n}\n'
-    "c = []\nd = {}\n",
+    "collections": 'a = [1, "two", [3, [4]], {k = "v"},]\nb = {\n  x = 1\n  "y.z" = 2\n  w : 3,\n  v = { deep = [true] }\n}\nc = []\nd = {}\n',
     "heredocs": "a = <<EOT\nplain\n  kept\nEOT\nb = <<-EOT\n    x\n      y\n\n    z\n    EOT\nc = <<EOT\nEOT\n"
     'd = <<-EOF\n  cost $${x} "quoted" \\\\ back\n  EOF\n',
     "blocks": 'resource "aws_iam_role" "r" {\n  name = "n"\n  inline_policy {\n    name = "p"\n  }\n  inline_policy {\n'
@@ -61,9 +61,7 @@ def test_constructs_agree(text: str) -> None:
 
 
 def test_the_known_differences_are_the_ones_expected() -> None:
-    agreement = compare_text(
-        'a = <<EOT\nx\nEOT\nb = <<-EOT\n  say "hi"\n  EOT\nc = string\n', "x"
-    )
+    agreement = compare_text('a = <<EOT\nx\nEOT\nb = <<-EOT\n  say "hi"\n  EOT\nc = string\n', "x")
     assert agreement.disagreements == []
     assert set(agreement.known) == {
         KNOWN_HEREDOC_NEWLINE,
@@ -72,9 +70,7 @@ def test_the_known_differences_are_the_ones_expected() -> None:
     }
 
 
-@pytest.mark.parametrize(
-    "text", UNREADABLE_BY_HCL2.values(), ids=UNREADABLE_BY_HCL2.keys()
-)
+@pytest.mark.parametrize("text", UNREADABLE_BY_HCL2.values(), ids=UNREADABLE_BY_HCL2.keys())
 def test_files_only_tree_sitter_reads(text: str) -> None:
     agreement = compare_text(text, "snippet")
     assert agreement.unreadable_by_hcl2 and not agreement.problems_in_ours
@@ -94,9 +90,7 @@ def test_files_only_tree_sitter_reads(text: str) -> None:
         ("b {\n  a = 1\n}\n", "b {\n  a = 2\n}\n"),
     ],
 )
-def test_the_comparison_sees_a_difference(
-    ours: str, theirs: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_comparison_sees_a_difference(ours: str, theirs: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Guard against a blind comparison: python-hcl2 is handed different text than the front-end."""
     import hcl_agreement
 
@@ -108,12 +102,8 @@ def test_the_comparison_sees_a_difference(
 def test_every_fixture_agrees() -> None:
     agreement = compare_tree(FIXTURES)
     assert agreement.disagreements == [], report(agreement)
-    assert [u.split(":")[0] for u in agreement.unreadable_by_hcl2] == [
-        "rules/PL000-parse-error/terraform/bad/broken.tf"
-    ]
-    assert (
-        agreement.files > 150 and agreement.literals > 1000 and agreement.blocks > 700
-    )
+    assert [u.split(":")[0] for u in agreement.unreadable_by_hcl2] == ["rules/PL000-parse-error/terraform/bad/broken.tf"]
+    assert agreement.files > 150 and agreement.literals > 1000 and agreement.blocks > 700
 
 
 def test_files_terraform_rejects_are_problems_here_and_known_there() -> None:

@@ -131,8 +131,8 @@ EXPRESSIONS = [
     ("<<EOT\nhello\n  world\nEOT", T("hello\n  world\n")),
     ("<<-EOT\n    a\n      b\n    EOT", T("a\n  b\n")),
     ("<<-EOT\n  a\n\n    b\n  EOT", T("a\n\n  b\n")),
-    ("<<-EOT\n    x ${y}\n    \\n $${z}\n  EOT", T("x ", Interpolation(V("y")), '\n\\n ${z}\n')),
-    ("<<EOT\n{\"a\": \"${b}\"}\nEOT", T('{"a": "', Interpolation(V("b")), '"}\n')),
+    ("<<-EOT\n    x ${y}\n    \\n $${z}\n  EOT", T("x ", Interpolation(V("y")), "\n\\n ${z}\n")),
+    ('<<EOT\n{"a": "${b}"}\nEOT', T('{"a": "', Interpolation(V("b")), '"}\n')),
     ("<<EOT\nEOT", T()),
     ("<<-EOT\n  %{ for x in xs ~}\n  ${x}\n  %{ endfor ~}\n  EOT", T(TemplateFor(None, "x", V("xs"), (Interpolation(V("x")), "\n")))),
 ]
@@ -158,7 +158,7 @@ def test_blocks_labels_lines_and_comments() -> None:
 
 
 def test_attribute_lines_span_multiline_values() -> None:
-    parsed = parse_hcl('a = [\n  1,\n  2,\n]\nb = 1\n')
+    parsed = parse_hcl("a = [\n  1,\n  2,\n]\nb = 1\n")
     assert (parsed.body.attributes["a"].line, parsed.body.attributes["a"].end_line) == (1, 4)
     assert parsed.body.attributes["b"].line == 5
 
@@ -285,7 +285,7 @@ def test_two_arguments_or_blocks_on_one_line_are_a_problem(text: str) -> None:
 
 
 def test_one_line_blocks_and_trailing_comments_are_fine() -> None:
-    assert parse_hcl('a { x = 1 }\nb = 1 /* c */\nc = 2 # d\n').problems == []
+    assert parse_hcl("a { x = 1 }\nb = 1 /* c */\nc = 2 # d\n").problems == []
 
 
 N = 10_000

@@ -7,9 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import FIXTURES
-
 import privlint
+from conftest import FIXTURES
 
 SNAPSHOTS = FIXTURES / "iam-authorization-details"
 BAD = SNAPSHOTS / "bad" / "account-authorization-details.json"

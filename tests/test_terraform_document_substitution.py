@@ -45,19 +45,11 @@ def _value(tmp_path: Path, text: str) -> Any:
     return resources(load(tmp_path, {"main.tf": main}))["aws_x.r"]["v"]
 
 
-@pytest.mark.parametrize(
-    ("text", "substitutions"), REPLACE, ids=[t for t, _ in REPLACE]
-)
-def test_replace_in_a_document_keeps_the_document(
-    tmp_path: Path, text: str, substitutions: tuple[tuple[str, Any], ...]
-) -> None:
+@pytest.mark.parametrize(("text", "substitutions"), REPLACE, ids=[t for t, _ in REPLACE])
+def test_replace_in_a_document_keeps_the_document(tmp_path: Path, text: str, substitutions: tuple[tuple[str, Any], ...]) -> None:
     value = _value(tmp_path, text)
     assert isinstance(value, SubstitutedReference)
-    assert (
-        value.address == _DOC
-        and value.attribute == "json"
-        and value.substitutions == substitutions
-    )
+    assert value.address == _DOC and value.attribute == "json" and value.substitutions == substitutions
 
 
 NOT_A_PLACEHOLDER = [
@@ -72,9 +64,7 @@ NOT_A_PLACEHOLDER = [
 
 
 @pytest.mark.parametrize("text", NOT_A_PLACEHOLDER)
-def test_replace_that_may_change_the_structure_stays_unknown(
-    tmp_path: Path, text: str
-) -> None:
+def test_replace_that_may_change_the_structure_stays_unknown(tmp_path: Path, text: str) -> None:
     value = _value(tmp_path, text)
     assert isinstance(value, Unknown) and not isinstance(value, SubstitutedReference)
 
@@ -94,9 +84,7 @@ def test_replacements_reach_every_string_of_the_statements() -> None:
             )
         ],
     )
-    bucket = Reference(
-        source="aws_s3_bucket.b.arn", address="aws_s3_bucket.b", attribute="arn"
-    )
+    bucket = Reference(source="aws_s3_bucket.b.arn", address="aws_s3_bucket.b", attribute="arn")
     [out] = substituted_statements(
         [statement],
         (("_ARN_", bucket), ("_ACCOUNT_", "123456789012"), ("_X_", Unknown("var.x"))),
@@ -136,6 +124,4 @@ resource "aws_s3_bucket_policy" "p" {
 def test_a_bucket_policy_written_through_placeholders_is_linted(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(textwrap.dedent(BUCKET))
     report = privlint.scan([str(tmp_path)])
-    assert ("PL205", "aws_s3_bucket_policy.p") in {
-        (f.rule_id, f.resource) for f in report.findings
-    }
+    assert ("PL205", "aws_s3_bucket_policy.p") in {(f.rule_id, f.resource) for f in report.findings}

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 
 from privlint.model.values import PartialList, PartialString, Reference, Unknown
-from privlint.terraform.expressions import Evaluator, Step, walk
 from privlint.parsers.hcl_front_end import parse_hcl
+from privlint.terraform.expressions import Evaluator, Step, walk
 
 
 class _Scope:
@@ -72,7 +72,7 @@ KNOWN = [
     ('"${true}"', True),  # a lone interpolation is the value itself
     ('"v: ${true}"', "v: true"),
     # collections, access and splats
-    ('{a = {b = [1, 2]}}.a.b[1]', 2),
+    ("{a = {b = [1, 2]}}.a.b[1]", 2),
     ('{"k" = 1}["k"]', 1),
     ("[10, 20].1", 20),
     ("[{a = 1}, {a = 2}][*].a", [1, 2]),
@@ -84,7 +84,7 @@ KNOWN = [
     ('var.unknown ? "same" : "same"', "same"),
     # for expressions
     ("[for x in [1, 2, 3] : x * 2]", [2, 4, 6]),
-    ("[for i, x in [\"a\", \"b\"] : \"${i}${x}\"]", ["0a", "1b"]),
+    ('[for i, x in ["a", "b"] : "${i}${x}"]', ["0a", "1b"]),
     ("[for x in [1, 2, 3] : x if x > 1]", [2, 3]),
     ("{for k, v in {b = 2, a = 1} : v => k}", {"1": "a", "2": "b"}),
     ('{for x in ["a", "b", "a"] : x => x...}', {"a": ["a", "a"], "b": ["b"]}),
@@ -113,7 +113,7 @@ def test_an_unknown_variable_stays_unknown_never_a_guess() -> None:
 
 
 def test_references_survive_try_splats_and_templates() -> None:
-    ref = evaluate("try(aws_iam_role.r.arn, \"\")")
+    ref = evaluate('try(aws_iam_role.r.arn, "")')
     assert isinstance(ref, Reference) and ref.address == "aws_iam_role.r" and ref.attribute == "arn"
     assert evaluate("can(aws_iam_role.r.arn)") is True
     listed = evaluate("[aws_iam_role.r][*].arn")
@@ -124,7 +124,7 @@ def test_references_survive_try_splats_and_templates() -> None:
 
 
 def test_a_for_expression_over_a_partly_known_list_keeps_the_known_elements() -> None:
-    value = evaluate('[for a in var.x : upper(a)]', x=PartialList(known=("s3:getobject",)))
+    value = evaluate("[for a in var.x : upper(a)]", x=PartialList(known=("s3:getobject",)))
     assert isinstance(value, PartialList)
 
 
@@ -147,7 +147,10 @@ def test_a_huge_number_is_bounded() -> None:
 
 
 _literals = hs.recursive(
-    hs.none() | hs.booleans() | hs.integers(-(10**12), 10**12) | hs.text(hs.characters(codec="utf-8", exclude_categories=("Cc", "Cs"), exclude_characters='"\\$%{}'), max_size=12),
+    hs.none()
+    | hs.booleans()
+    | hs.integers(-(10**12), 10**12)
+    | hs.text(hs.characters(codec="utf-8", exclude_categories=("Cc", "Cs"), exclude_characters='"\\$%{}'), max_size=12),
     lambda inner: hs.lists(inner, max_size=4) | hs.dictionaries(hs.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True), inner, max_size=4),
     max_leaves=12,
 )

@@ -30,9 +30,7 @@ GLOBS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("pattern", "matching", "other"), GLOBS, ids=[g for g, _, _ in GLOBS]
-)
+@pytest.mark.parametrize(("pattern", "matching", "other"), GLOBS, ids=[g for g, _, _ in GLOBS])
 def test_glob_patterns(pattern: str, matching: list[str], other: list[str]) -> None:
     compiled = glob_pattern(pattern)
     assert compiled is not None
@@ -40,9 +38,7 @@ def test_glob_patterns(pattern: str, matching: list[str], other: list[str]) -> N
     assert [o for o in other if compiled.matches(o)] == []
 
 
-@pytest.mark.parametrize(
-    "pattern", ["../*", "/etc/*", "..", "[ab", "{a,b", "{a,b}" * 10, "x" * 2000]
-)
+@pytest.mark.parametrize("pattern", ["../*", "/etc/*", "..", "[ab", "{a,b", "{a,b}" * 10, "x" * 2000])
 def test_glob_patterns_that_are_refused(pattern: str) -> None:
     assert glob_pattern(pattern) is None
 
@@ -59,9 +55,7 @@ PATHEXPAND = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"), PATHEXPAND, ids=[t for t, _ in PATHEXPAND]
-)
+@pytest.mark.parametrize(("text", "expected"), PATHEXPAND, ids=[t for t, _ in PATHEXPAND])
 def test_pathexpand_of_a_path_without_a_home(text: str, expected: str) -> None:
     assert evaluate(text) == expected
 
@@ -140,9 +134,7 @@ OPTIONAL_FILES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"), OPTIONAL_FILES, ids=[t for t, _ in OPTIONAL_FILES]
-)
+@pytest.mark.parametrize(("text", "expected"), OPTIONAL_FILES, ids=[t for t, _ in OPTIONAL_FILES])
 def test_optional_files(tmp_path: Path, text: str, expected: Any) -> None:
     tree = tmp_path / "tree"
     tree.mkdir()
@@ -161,6 +153,4 @@ def test_optional_files(tmp_path: Path, text: str, expected: Any) -> None:
 
 def test_a_file_path_from_an_input_keeps_its_cause(tmp_path: Path) -> None:
     main = 'variable "p" {}\nresource "aws_x" "r" {\n  v = file(var.p)\n}\n'
-    assert resources(load(tmp_path, {"main.tf": main}))["aws_x.r"]["v"] == Unknown(
-        "var.p"
-    )
+    assert resources(load(tmp_path, {"main.tf": main}))["aws_x.r"]["v"] == Unknown("var.p")

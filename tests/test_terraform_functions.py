@@ -30,11 +30,7 @@ class _Scope:
     def lookup(self, root: str, steps: list[Step], line: int) -> Any:
         if root == "var":
             name = steps[0][1]
-            value = (
-                self.variables[name]
-                if name in self.variables
-                else Unknown(f"var.{name}")
-            )
+            value = self.variables[name] if name in self.variables else Unknown(f"var.{name}")
             return walk(value, steps[1:])
         return walk(Reference(source=root, address=f"{root}.{steps[0][1]}"), steps[1:])
 
@@ -293,16 +289,11 @@ def test_absent_functions_stay_unknown() -> None:
 
 
 def test_jsonencode_keeps_a_policy_document_as_a_structure() -> None:
-    value = evaluate(
-        'jsonencode({Statement = [{Action = "s3:*", Resource = aws_s3_bucket.b.arn}]})'
-    )
+    value = evaluate('jsonencode({Statement = [{Action = "s3:*", Resource = aws_s3_bucket.b.arn}]})')
     assert isinstance(value, JsonDocument) and isinstance(value, dict)
     statement = value["Statement"][0]
     assert statement["Action"] == "s3:*"
-    assert (
-        isinstance(statement["Resource"], Reference)
-        and statement["Resource"].address == "aws_s3_bucket.b"
-    )
+    assert isinstance(statement["Resource"], Reference) and statement["Resource"].address == "aws_s3_bucket.b"
     template = evaluate('"x${jsonencode({AWS = aws_iam_user.u.arn})}"')
     assert isinstance(template, Unknown)
 
@@ -324,9 +315,7 @@ PARTIAL: list[tuple[str, tuple[Any, ...]]] = [
 
 
 @pytest.mark.parametrize(("text", "known"), PARTIAL)
-def test_partial_lists_keep_their_known_elements(
-    text: str, known: tuple[Any, ...]
-) -> None:
+def test_partial_lists_keep_their_known_elements(text: str, known: tuple[Any, ...]) -> None:
     value = evaluate(text)
     assert isinstance(value, PartialList)
     assert value.known == known
@@ -386,9 +375,7 @@ def test_reference_elements_are_kept(text: str) -> None:
 
 
 def test_partial_strings_are_kept_as_elements() -> None:
-    value = evaluate(
-        'flatten([for v in ["%v:*", "%v:*:*"] : format(v, "arn:aws:logs:${var.region}:x")])'
-    )
+    value = evaluate('flatten([for v in ["%v:*", "%v:*:*"] : format(v, "arn:aws:logs:${var.region}:x")])')
     assert isinstance(value, list) and [v.pattern() for v in value] == [
         "arn:aws:logs:${?}:x:*",
         "arn:aws:logs:${?}:x:*:*",
@@ -397,20 +384,14 @@ def test_partial_strings_are_kept_as_elements() -> None:
 
 
 def test_format_of_a_partial_string_keeps_its_holes() -> None:
-    value = evaluate(
-        'format("%s:*", "arn:aws:logs:${var.region}:log-group:${aws_lambda_function.f.name}")'
-    )
+    value = evaluate('format("%s:*", "arn:aws:logs:${var.region}:log-group:${aws_lambda_function.f.name}")')
     assert isinstance(value, PartialString)
     assert value.pattern() == "arn:aws:logs:${?}:log-group:${?}:*"
-    assert value.holes[0] == Unknown("var.region") and value.references == (
-        "aws_lambda_function.f",
-    )
+    assert value.holes[0] == Unknown("var.region") and value.references == ("aws_lambda_function.f",)
 
 
 def test_format_with_an_unknown_argument_keeps_its_known_text() -> None:
-    value = evaluate(
-        'format("arn:aws:iam::%s:role/%s", var.account, aws_iam_role.r.name)'
-    )
+    value = evaluate('format("arn:aws:iam::%s:role/%s", var.account, aws_iam_role.r.name)')
     assert isinstance(value, PartialString)
     assert value.pattern() == "arn:aws:iam::${?}:role/${?}"
     assert value.references == ("aws_iam_role.r",)
@@ -443,9 +424,7 @@ UNKNOWN = [
 @pytest.mark.parametrize("text", UNKNOWN)
 def test_unknown_arguments_give_an_unknown_that_keeps_the_cause(text: str) -> None:
     value = evaluate(text)
-    assert isinstance(value, Unknown) and not isinstance(
-        value, (PartialList, Reference)
-    )
+    assert isinstance(value, Unknown) and not isinstance(value, (PartialList, Reference))
     assert "var." in value.source, value
 
 
@@ -485,15 +464,10 @@ def test_bounds_on_untrusted_input(text: str, refused: bool) -> None:
     assert isinstance(value, EvaluationError) == refused
 
 
-_json_scalars = (
-    hs.none() | hs.booleans() | hs.integers(-(2**53), 2**53) | hs.text(max_size=20)
-)
+_json_scalars = hs.none() | hs.booleans() | hs.integers(-(2**53), 2**53) | hs.text(max_size=20)
 _json_values = hs.recursive(
     _json_scalars,
-    lambda children: (
-        hs.lists(children, max_size=4)
-        | hs.dictionaries(hs.text(max_size=8), children, max_size=4)
-    ),
+    lambda children: hs.lists(children, max_size=4) | hs.dictionaries(hs.text(max_size=8), children, max_size=4),
     max_leaves=12,
 )
 
@@ -504,17 +478,11 @@ _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 def _literal(value: Any) -> str:
     """HCL text for a JSON-like value."""
     if isinstance(value, dict):
-        return (
-            "{"
-            + ", ".join(f"{_literal(k)} = {_literal(v)}" for k, v in value.items())
-            + "}"
-        )
+        return "{" + ", ".join(f"{_literal(k)} = {_literal(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_literal(v) for v in value) + "]"
     if isinstance(value, str):
-        escaped = "".join(
-            _ESCAPES.get(ch, ch if ch >= " " else f"\\u{ord(ch):04x}") for ch in value
-        )
+        escaped = "".join(_ESCAPES.get(ch, ch if ch >= " " else f"\\u{ord(ch):04x}") for ch in value)
         return '"' + escaped.replace("${", "$${").replace("%{", "%%{") + '"'
     return json.dumps(value)
 
@@ -543,9 +511,7 @@ _small_lists = hs.lists(hs.integers(-5, 5), max_size=6)
 
 @settings(max_examples=60, deadline=None)
 @given(_small_lists, _small_lists, hs.integers(0, 20))
-def test_list_and_set_functions_agree_with_python(
-    first: list[int], second: list[int], position: int
-) -> None:
+def test_list_and_set_functions_agree_with_python(first: list[int], second: list[int], position: int) -> None:
     a, b = _literal(first), _literal(second)
     assert evaluate(f"concat({a}, {b})") == first + second
     assert evaluate(f"reverse({a})") == first[::-1]
@@ -555,28 +521,19 @@ def test_list_and_set_functions_agree_with_python(
     assert evaluate(f"contains({a}, {position})") == (position in first)
     if first:
         assert evaluate(f"element({a}, {position})") == first[position % len(first)]
-        assert evaluate(f"max({a}...)") == max(first) and evaluate(
-            f"min({a}...)"
-        ) == min(first)
+        assert evaluate(f"max({a}...)") == max(first) and evaluate(f"min({a}...)") == min(first)
     assert evaluate(f'format("%d|%s", {position}, "x")') == f"{position}|x"
 
 
 def test_jsonencode_keeps_partial_lists_inside_a_document() -> None:
-    value = evaluate(
-        'jsonencode({Statement = [{Action = concat(["iam:PassRole"], var.extra), Resource = "*"}]})'
-    )
+    value = evaluate('jsonencode({Statement = [{Action = concat(["iam:PassRole"], var.extra), Resource = "*"}]})')
     action = value["Statement"][0]["Action"]
     assert isinstance(action, PartialList) and action.known == ("iam:PassRole",)
 
 
 def _der(tag: int, content: bytes) -> bytes:
     size = len(content)
-    head = (
-        bytes([size])
-        if size < 128
-        else bytes([0x80 | ((size.bit_length() + 7) // 8)])
-        + size.to_bytes((size.bit_length() + 7) // 8, "big")
-    )
+    head = bytes([size]) if size < 128 else bytes([0x80 | ((size.bit_length() + 7) // 8)]) + size.to_bytes((size.bit_length() + 7) // 8, "big")
     return bytes([tag]) + head + content
 
 
@@ -591,24 +548,14 @@ def test_rsadecrypt_with_a_key_in_the_code() -> None:
     numbers = [0, n, e, d, p, q, d % (p - 1), d % (q - 1), pow(q, -1, p)]
     pkcs1 = _der(0x30, b"".join(_der_int(x) for x in numbers))
     body = base64.b64encode(pkcs1).decode()
-    pem = (
-        "-----BEGIN RSA PRIVATE KEY-----\\n" + body + "\\n-----END RSA PRIVATE KEY-----"
-    )
+    pem = "-----BEGIN RSA PRIVATE KEY-----\\n" + body + "\\n-----END RSA PRIVATE KEY-----"
     size = (n.bit_length() + 7) // 8
     message = b"s3cr3t"
     block = b"\x00\x02" + b"\x07" * (size - 3 - len(message)) + b"\x00" + message
-    ciphertext = base64.b64encode(
-        pow(int.from_bytes(block, "big"), e, n).to_bytes(size, "big")
-    ).decode()
+    ciphertext = base64.b64encode(pow(int.from_bytes(block, "big"), e, n).to_bytes(size, "big")).decode()
     assert evaluate(f'rsadecrypt("{ciphertext}", "{pem}")') == "s3cr3t"
-    assert (
-        evaluate(f'try(rsadecrypt("{ciphertext}", "not a key"), "bad key")')
-        == "bad key"
-    )
-    assert isinstance(
-        evaluate("rsadecrypt(aws_instance.w.password_data, var.key)"), Unknown
-    )
-
+    assert evaluate(f'try(rsadecrypt("{ciphertext}", "not a key"), "bad key")') == "bad key"
+    assert isinstance(evaluate("rsadecrypt(aws_instance.w.password_data, var.key)"), Unknown)
 
 
 @pytest.mark.parametrize(
@@ -623,9 +570,7 @@ def test_rsadecrypt_with_a_key_in_the_code() -> None:
         ('one(var.x ? ["a"] : ["a", "b"])', "a"),  # the failing branch is dropped
     ],
 )
-def test_functions_apply_to_each_branch_of_an_unknown_condition(
-    text: str, branches: Any
-) -> None:
+def test_functions_apply_to_each_branch_of_an_unknown_condition(text: str, branches: Any) -> None:
     value = evaluate(text)
     if isinstance(branches, tuple):
         assert getattr(value, "options", None) == branches

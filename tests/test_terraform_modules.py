@@ -242,5 +242,7 @@ def test_a_null_argument_is_null_unless_the_variable_is_not_nullable(tmp_path: P
 def test_a_policy_document_statement_with_null_arguments_leaves_them_unset() -> None:
     from privlint.normalize.terraform_policy_document import statement_block
 
-    converted = statement_block({"effect": None, "actions": ["s3:GetObject"], "not_actions": None, "principals": [], "resources": ["*"], "not_resources": Unknown("x")})
+    converted = statement_block(
+        {"effect": None, "actions": ["s3:GetObject"], "not_actions": None, "principals": [], "resources": ["*"], "not_resources": Unknown("x")}
+    )
     assert converted == {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["*"]}

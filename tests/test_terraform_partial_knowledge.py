@@ -53,21 +53,13 @@ STILL_UNKNOWN = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "variables", "expected"), EQUALITY, ids=[t for t, _, _ in EQUALITY]
-)
-def test_equality_the_known_parts_decide(
-    text: str, variables: dict[str, Any], expected: bool
-) -> None:
+@pytest.mark.parametrize(("text", "variables", "expected"), EQUALITY, ids=[t for t, _, _ in EQUALITY])
+def test_equality_the_known_parts_decide(text: str, variables: dict[str, Any], expected: bool) -> None:
     assert evaluate(text, **variables) is expected
 
 
-@pytest.mark.parametrize(
-    ("text", "variables"), STILL_UNKNOWN, ids=[t for t, _ in STILL_UNKNOWN]
-)
-def test_equality_that_depends_on_an_unknown_stays_unknown(
-    text: str, variables: dict[str, Any]
-) -> None:
+@pytest.mark.parametrize(("text", "variables"), STILL_UNKNOWN, ids=[t for t, _ in STILL_UNKNOWN])
+def test_equality_that_depends_on_an_unknown_stays_unknown(text: str, variables: dict[str, Any]) -> None:
     value = evaluate(text, **variables)
     assert isinstance(value, Unknown) and not isinstance(value, Alternatives)
 
@@ -94,9 +86,7 @@ ERRORS_REACH_TRY = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"), ERRORS_REACH_TRY, ids=[t for t, _ in ERRORS_REACH_TRY]
-)
+@pytest.mark.parametrize(("text", "expected"), ERRORS_REACH_TRY, ids=[t for t, _ in ERRORS_REACH_TRY])
 def test_errors_reach_try(text: str, expected: Any) -> None:
     assert evaluate(text) == expected
 
@@ -131,12 +121,8 @@ INSTANCES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("meta", "addresses"), INSTANCES, ids=[m for m, _ in INSTANCES]
-)
-def test_instances_of_an_undecided_count(
-    tmp_path: Path, meta: str, addresses: list[str]
-) -> None:
+@pytest.mark.parametrize(("meta", "addresses"), INSTANCES, ids=[m for m, _ in INSTANCES])
+def test_instances_of_an_undecided_count(tmp_path: Path, meta: str, addresses: list[str]) -> None:
     text = f'variable "on" {{}}\nvariable "n" {{}}\nresource "aws_x" "r" {{\n  {meta}\n  i = try(count.index, each.key)\n}}\n'
     out = resources(load(tmp_path, {"main.tf": text}))
     assert sorted(out) == [f"aws_x.{a}" for a in addresses]
@@ -145,9 +131,7 @@ def test_instances_of_an_undecided_count(
 def test_each_value_of_a_key_that_differs_by_branch_is_both() -> None:
     from privlint.terraform.instance_keys import for_each_pairs
 
-    pairs = for_each_pairs(
-        Alternatives(source="var.on", options=({"a": 1}, {"a": 2, "b": 3}))
-    )
+    pairs = for_each_pairs(Alternatives(source="var.on", options=({"a": 1}, {"a": 2, "b": 3})))
     assert pairs == [("a", Alternatives(source="var.on", options=(1, 2))), ("b", 3)]
 
 
@@ -157,9 +141,7 @@ def test_the_unknown_instance_of_an_unknown_count_names_the_input(
     text = 'variable "n" {}\nvariable "m" {}\nresource "aws_x" "r" {\n  count = var.n\n  i = count.index\n}\nresource "aws_x" "s" {\n  for_each = var.m\n  k = each.key\n  v = each.value.x\n}\n'
     out = resources(load(tmp_path, {"main.tf": text}))
     assert out["aws_x.r"]["i"] == Unknown("var.n")
-    assert out["aws_x.s"]["k"] == Unknown("var.m") and out["aws_x.s"]["v"] == Unknown(
-        "var.m"
-    )
+    assert out["aws_x.s"]["k"] == Unknown("var.m") and out["aws_x.s"]["v"] == Unknown("var.m")
 
 
 def test_a_registry_module_output_is_named_as_the_cause(tmp_path: Path) -> None:
@@ -177,9 +159,7 @@ TEMPLATE_CAUSES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "cause"), TEMPLATE_CAUSES, ids=[t for t, _ in TEMPLATE_CAUSES]
-)
+@pytest.mark.parametrize(("text", "cause"), TEMPLATE_CAUSES, ids=[t for t, _ in TEMPLATE_CAUSES])
 def test_a_template_s_unknown_parts_are_the_cause(text: str, cause: str) -> None:
     value = evaluate(text)
     assert isinstance(value, Unknown) and value.source == cause
@@ -204,15 +184,9 @@ def test_an_undecided_list_element_gives_each_branch(text: str, branches: Any) -
         assert value == branches
 
 
-def test_compact_keeps_what_is_set_on_every_branch_when_the_branches_are_too_many() -> (
-    None
-):
-    conditions = ", ".join(
-        f'var.c{i} ? "sa:${{var.x}}" : "sa:${{var.y}}"' for i in range(4)
-    )
-    value = evaluate(
-        f'compact(["a", {conditions}])'
-    )  # 16 combinations: each element stays undecided
+def test_compact_keeps_what_is_set_on_every_branch_when_the_branches_are_too_many() -> None:
+    conditions = ", ".join(f'var.c{i} ? "sa:${{var.x}}" : "sa:${{var.y}}"' for i in range(4))
+    value = evaluate(f'compact(["a", {conditions}])')  # 16 combinations: each element stays undecided
     assert isinstance(value, list) and len(value) == 5
 
 
@@ -230,15 +204,9 @@ JOIN = [
 
 
 @pytest.mark.parametrize(("text", "parts"), JOIN, ids=[t for t, _ in JOIN])
-def test_join_keeps_references_in_place(
-    text: str, parts: tuple[str | None, ...]
-) -> None:
+def test_join_keeps_references_in_place(text: str, parts: tuple[str | None, ...]) -> None:
     value = evaluate(text)
-    assert (
-        isinstance(value, PartialString)
-        and value.parts == parts
-        and value.references == ("aws_iam_role.r",)
-    )
+    assert isinstance(value, PartialString) and value.parts == parts and value.references == ("aws_iam_role.r",)
 
 
 def test_join_of_an_unknown_list_names_its_cause() -> None:
@@ -275,9 +243,7 @@ DATA_WITH_COUNT = [
     DATA_WITH_COUNT,
     ids=[f"{m} {t}" for m, t, _ in DATA_WITH_COUNT],
 )
-def test_identity_data_sources_with_count_are_indexed(
-    tmp_path: Path, meta: str, text: str, expected: str
-) -> None:
+def test_identity_data_sources_with_count_are_indexed(tmp_path: Path, meta: str, text: str, expected: str) -> None:
     main = f'variable "on" {{\n  default = true\n}}\nvariable "unknown" {{}}\ndata "aws_caller_identity" "current" {{\n  {meta}\n}}\nresource "aws_x" "r" {{\n  a = {text}\n}}\n'
     assert resources(load(tmp_path, {"main.tf": main}))["aws_x.r"]["a"] == expected
 
@@ -289,17 +255,11 @@ def test_an_unknown_principal_type_keeps_its_cause() -> None:
         "actions": ["sts:AssumeRole"],
         "principals": [{"type": Unknown("var.principals"), "identifiers": ["x"]}],
     }
-    assert statement_block(raw)["Principal"] == {
-        "Unknown": [Unknown("var.principals")]
-    }
+    assert statement_block(raw)["Principal"] == {"Unknown": [Unknown("var.principals")]}
 
 
-@pytest.mark.parametrize(
-    "count", ["1e999", "-1e999", "var.on ? 1e999 : 1", "true", '"x"']
-)
-def test_a_count_that_is_not_a_number_is_one_unknown_instance(
-    tmp_path: Path, count: str
-) -> None:
+@pytest.mark.parametrize("count", ["1e999", "-1e999", "var.on ? 1e999 : 1", "true", '"x"'])
+def test_a_count_that_is_not_a_number_is_one_unknown_instance(tmp_path: Path, count: str) -> None:
     text = f'variable "on" {{}}\nresource "aws_x" "r" {{\n  count = {count}\n}}\n'
     assert sorted(resources(load(tmp_path, {"main.tf": text}))) == ["aws_x.r"]
 
@@ -324,12 +284,8 @@ WHOLE_OBJECTS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"), WHOLE_OBJECTS, ids=[t for t, _ in WHOLE_OBJECTS]
-)
-def test_a_whole_resource_object_is_not_null(
-    tmp_path: Path, text: str, expected: Any
-) -> None:
+@pytest.mark.parametrize(("text", "expected"), WHOLE_OBJECTS, ids=[t for t, _ in WHOLE_OBJECTS])
+def test_a_whole_resource_object_is_not_null(tmp_path: Path, text: str, expected: Any) -> None:
     main = f'resource "aws_iam_role" "r" {{\n  count = 1\n}}\nresource "aws_iam_role" "none" {{\n  count = 0\n}}\nresource "aws_x" "x" {{\n  v = {text}\n}}\n'
     value = resources(load(tmp_path, {"main.tf": main}))["aws_x.x"]["v"]
     if expected is None:
@@ -345,20 +301,13 @@ def test_an_attribute_compared_with_null_depends_on_the_provider(
     tmp_path: Path,
 ) -> None:
     main = 'resource "aws_iam_role" "r" {}\nresource "aws_x" "x" {\n  v = aws_iam_role.r.arn == null\n}\n'
-    assert resources(load(tmp_path, {"main.tf": main}))["aws_x.x"]["v"] == Unknown(
-        "aws_iam_role.r.arn"
-    )
+    assert resources(load(tmp_path, {"main.tf": main}))["aws_x.x"]["v"] == Unknown("aws_iam_role.r.arn")
 
 
-_LEAVES = (
-    hs.none() | hs.booleans() | hs.integers(-3, 3) | hs.sampled_from(["", "a", "b"])
-)
+_LEAVES = hs.none() | hs.booleans() | hs.integers(-3, 3) | hs.sampled_from(["", "a", "b"])
 _VALUES = hs.recursive(
     _LEAVES,
-    lambda inner: (
-        hs.lists(inner, max_size=3)
-        | hs.dictionaries(hs.sampled_from(["k", "l"]), inner, max_size=2)
-    ),
+    lambda inner: hs.lists(inner, max_size=3) | hs.dictionaries(hs.sampled_from(["k", "l"]), inner, max_size=2),
     max_leaves=8,
 )
 
@@ -376,9 +325,7 @@ def _masked(value: Any, mask: Any) -> Any:
 
 @settings(max_examples=300, deadline=None)
 @given(_VALUES, _VALUES, hs.booleans(), hs.data())
-def test_equality_decided_from_known_parts_agrees_with_the_whole_values(
-    left: Any, right: Any, same: bool, mask: Any
-) -> None:
+def test_equality_decided_from_known_parts_agrees_with_the_whole_values(left: Any, right: Any, same: bool, mask: Any) -> None:
     """Soundness: when equality is decided with some parts unknown, it is what the whole values give."""
     from privlint.terraform import operations as ops
 
@@ -395,9 +342,7 @@ EXPANDED_ARGUMENTS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"), EXPANDED_ARGUMENTS, ids=[t for t, _ in EXPANDED_ARGUMENTS]
-)
+@pytest.mark.parametrize(("text", "expected"), EXPANDED_ARGUMENTS, ids=[t for t, _ in EXPANDED_ARGUMENTS])
 def test_an_expanded_argument_that_fails_is_an_error(text: str, expected: Any) -> None:
     assert evaluate(text) == expected
 
@@ -408,15 +353,11 @@ def test_an_expanded_unknown_list_names_its_cause() -> None:
 
 def test_a_for_each_terraform_rejects_names_the_input_it_reads(tmp_path: Path) -> None:
     text = 'variable "configs" {\n  default = null\n}\nresource "aws_x" "r" {\n  for_each = { for k, v in var.configs : k => v }\n  v = each.value\n}\n'
-    assert resources(load(tmp_path, {"main.tf": text}))["aws_x.r"]["v"] == Unknown(
-        "var.configs"
-    )
+    assert resources(load(tmp_path, {"main.tf": text}))["aws_x.r"]["v"] == Unknown("var.configs")
 
 
 def test_an_object_with_a_key_from_an_input_names_it() -> None:
-    assert evaluate('{ (var.project_id) = ["roles/logging.logWriter"] }') == Unknown(
-        "var.project_id"
-    )
+    assert evaluate('{ (var.project_id) = ["roles/logging.logWriter"] }') == Unknown("var.project_id")
     assert evaluate('try({ ([][0]) = 1 }, "fallback")') == "fallback"
 
 
@@ -427,6 +368,4 @@ def test_a_long_run_of_digits_parses_in_linear_time() -> None:
 
     started = time.process_time()
     parse_hcl("x = " + "9" * 200_000 + "\n")
-    assert (
-        time.process_time() - started < 2.0
-    )  # a search from every digit was quadratic (minutes)
+    assert time.process_time() - started < 2.0  # a search from every digit was quadratic (minutes)

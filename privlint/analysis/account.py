@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 from privlint.analysis.graph_model import PrincipalGraph
 from privlint.analysis.principal_graph import build_graph
-from privlint.model.policy import Statement
 from privlint.model.inventory import Inventory, PolicyDocument, Principal, Workload
+from privlint.model.policy import Statement
 from privlint.model.values import REFERENCE_PREFIX
 
 
@@ -66,7 +66,7 @@ def _renames(inventories: Sequence[Inventory]) -> list[dict[str, str]]:
 
 def _statement(stmt: Statement, new: Callable[[str], str]) -> Statement:
     def moved(values: list[str]) -> list[str]:
-        return [REFERENCE_PREFIX + new(v[len(REFERENCE_PREFIX):]) if v.startswith(REFERENCE_PREFIX) else v for v in values]
+        return [REFERENCE_PREFIX + new(v[len(REFERENCE_PREFIX) :]) if v.startswith(REFERENCE_PREFIX) else v for v in values]
 
     resources = moved(stmt.resources)
     principals = {kind: moved(entries) for kind, entries in stmt.principals.items()}
@@ -83,11 +83,15 @@ def _renamed(inventory: Inventory, rename: dict[str, str]) -> Inventory:
 
     def principal(p: Principal) -> Principal:
         grants = [g.model_copy(update={"document": new(g.document)}) for g in p.grants]
-        return p.model_copy(update={
-            "address": new(p.address), "grants": grants, "groups": [new(g) for g in p.groups],
-            "trust_document": new(p.trust_document) if p.trust_document else None,
-            "boundary": new(p.boundary) if p.boundary else None,
-        })
+        return p.model_copy(
+            update={
+                "address": new(p.address),
+                "grants": grants,
+                "groups": [new(g) for g in p.groups],
+                "trust_document": new(p.trust_document) if p.trust_document else None,
+                "boundary": new(p.boundary) if p.boundary else None,
+            }
+        )
 
     def document(d: PolicyDocument) -> PolicyDocument:
         statements = [_statement(s, new) for s in d.statements]

@@ -24,8 +24,8 @@ from privlint.analysis.techniques import (
 from privlint.knowledge.admin_level import AdminLevel, admin_level
 from privlint.knowledge.iam import action_matches, is_account_principal, matches
 from privlint.knowledge.mfa import denies_without_mfa
-from privlint.model.policy import Statement
 from privlint.model.inventory import Inventory, PolicyDocument, Principal, Workload
+from privlint.model.policy import Statement
 from privlint.model.values import REFERENCE_PREFIX
 
 
@@ -149,8 +149,9 @@ class GraphBuilder:
         for address, holder in self.holders.items():
             p = holder.principal
             reason, needs_mfa = _admin_reason(holder)
-            self.nodes[address] = Node(id=address, kind=p.kind, label=address, location=p.location, admin=reason is not None,
-                                       admin_reason=reason, admin_requires_mfa=needs_mfa)
+            self.nodes[address] = Node(
+                id=address, kind=p.kind, label=address, location=p.location, admin=reason is not None, admin_reason=reason, admin_requires_mfa=needs_mfa
+            )
             resource = f"{p.kind}/{p.name}" if p.name else None
             self.index.add(p.kind, Target(address, resource, "iam"))
             if p.name:
@@ -282,7 +283,7 @@ class GraphBuilder:
             if entry != "*":
                 return
         if entry.startswith(REFERENCE_PREFIX):  # Principal AWS = aws_iam_user.ci.arn / !GetAtt Ci.Arn
-            address: str | None = entry[len(REFERENCE_PREFIX):]
+            address: str | None = entry[len(REFERENCE_PREFIX) :]
             if address not in self.holders:
                 return
         else:
@@ -345,8 +346,18 @@ class GraphBuilder:
                     continue  # acting as itself gains nothing
                 mfa = usable.mfa or holder.mfa_guard or any(m for _r, m in also)
                 grants = [_ref(doc, stmt, technique.action), *(r for r, _m in also)]
-                self._add(Edge(source=source, target=target.node, kind=technique.edge, technique=technique.id,
-                               via=technique.via, effect=technique.effect, mfa=mfa, grants=grants))
+                self._add(
+                    Edge(
+                        source=source,
+                        target=target.node,
+                        kind=technique.edge,
+                        technique=technique.id,
+                        via=technique.via,
+                        effect=technique.effect,
+                        mfa=mfa,
+                        grants=grants,
+                    )
+                )
 
     def _any_granted(self, holder: _Holder, actions: tuple[str, ...]) -> tuple[GrantRef, bool] | None:
         """The best statement granting one of the actions (one without MFA first), on a known resource."""
@@ -370,4 +381,3 @@ class GraphBuilder:
     def _trusts_service(self, role: str, service: str) -> bool:
         node = f"service:{service}"
         return (node, role, "can-assume", None) in self.edges
-

@@ -61,6 +61,7 @@ class EscalationPath(BaseModel):
 
     def describe(self, labels: dict[str, str] | None = None) -> str:
         """``aws_iam_user.ci -> can-pass-to-service(ec2) -> aws_iam_role.admin``."""
+
         def name(node_id: str) -> str:
             return labels.get(node_id, node_id) if labels else node_id
 

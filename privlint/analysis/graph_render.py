@@ -91,4 +91,3 @@ def to_json(graph: PrincipalGraph) -> str:
 
 def render(graph: PrincipalGraph, fmt: str) -> str:
     return {"mermaid": to_mermaid, "dot": to_dot, "json": to_json}[fmt](graph)
-

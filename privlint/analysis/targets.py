@@ -65,7 +65,7 @@ class TargetIndex:
         if pattern == "*":
             return list(candidates)
         if pattern.startswith(REFERENCE_PREFIX):  # Resource = aws_iam_role.admin.arn / !GetAtt Admin.Arn
-            return [t for t in candidates if t.node == pattern[len(REFERENCE_PREFIX):]]
+            return [t for t in candidates if t.node == pattern[len(REFERENCE_PREFIX) :]]
         resource = arn_resource(pattern, candidates[0].service)
         if resource is None:
             return []
@@ -103,4 +103,3 @@ def named_principal(entry: str) -> tuple[str, str] | None:
     if kind not in ("user", "role"):
         return None
     return kind, rest.rsplit("/", 1)[-1].lower()
-

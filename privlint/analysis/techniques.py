@@ -11,9 +11,9 @@ from functools import lru_cache
 
 from privlint.analysis.graph_model import EdgeKind, Effect
 from privlint.knowledge.admin_level import unsatisfiable
-from privlint.model.datafiles import load_json
 from privlint.knowledge.iam import action_matches
 from privlint.knowledge.mfa import requires_mfa
+from privlint.model.datafiles import load_json
 from privlint.model.policy import Statement
 
 
@@ -43,9 +43,15 @@ def techniques() -> tuple[Technique, ...]:
     raw = load_json("escalation_techniques.json")["techniques"]
     return tuple(
         Technique(
-            id=t["id"], edge=t["edge"], effect=t["effect"], action=t["action"], target=t["target"],
-            also=tuple(tuple(group) for group in t.get("also", [])), service=t.get("service"),
-            sources=tuple(t.get("sources", [])), reference=t.get("reference", ""),
+            id=t["id"],
+            edge=t["edge"],
+            effect=t["effect"],
+            action=t["action"],
+            target=t["target"],
+            also=tuple(tuple(group) for group in t.get("also", [])),
+            service=t.get("service"),
+            sources=tuple(t.get("sources", [])),
+            reference=t.get("reference", ""),
         )
         for t in raw
     )
@@ -146,4 +152,3 @@ def granted(statement: Statement) -> tuple[str, ...]:
 
 def grants_action(statement: Statement, action: str) -> bool:
     return action in granted(statement)
-

@@ -23,8 +23,8 @@ from functools import lru_cache
 
 from privlint.knowledge.iam import covers_all_resources, statement_denies_action, statement_grants_action
 from privlint.knowledge.mfa import denies_without_mfa, requires_mfa, uses_weak_mfa_condition
-from privlint.model.policy import Statement
 from privlint.model.inventory import Inventory, PolicyDocument, Principal
+from privlint.model.policy import Statement
 
 ALL_ACTIONS = "all actions on all resources"
 FULL_IAM = "full IAM control (iam:*)"
@@ -184,8 +184,13 @@ def document_admin_reason(statements: Sequence[Statement]) -> str | None:
 def _statement_reason(statement: Statement) -> str | None:
     if statement.effect != "Allow":
         return None
-    reason = _cached_reason(statement.effect, tuple(statement.actions), statement.not_action, statement.unknown_actions,
-                            covers_all_resources(statement) and not statement.unknown_resources)
+    reason = _cached_reason(
+        statement.effect,
+        tuple(statement.actions),
+        statement.not_action,
+        statement.unknown_actions,
+        covers_all_resources(statement) and not statement.unknown_resources,
+    )
     if reason is None or unsatisfiable(statement):
         return None
     return reason

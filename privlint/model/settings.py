@@ -62,5 +62,11 @@ class Settings(BaseModel):
     max_admins: int = Field(default=3, ge=1, description="At most this many organisation owners / admins (PUG-3).")
     min_admins: int = Field(default=2, ge=1, description="At least this many owners where there is any, so no single point of failure (PAM-2).")
     approved_admins: list[ApprovedAdmin] = Field(default_factory=list, description="Approved admins [{name, until}] (PUG-1); empty: not checked.")
-    critical_data: list[str] = Field(default_factory=list, description="S3 bucket names or resource ARNs (globs) that hold critical data: buckets need MFA delete, destructive grants on them need MFA (PAM-5).")
-    critical_data_tags: dict[str, str] = Field(default_factory=lambda: {"data-classification": "critical"}, description="Tags (key: value, case-insensitive) that mark an S3 bucket as holding critical data (PAM-5).")
+    critical_data: list[str] = Field(
+        default_factory=list,
+        description="S3 bucket names or resource ARNs (globs) that hold critical data: buckets need MFA delete, destructive grants on them need MFA (PAM-5).",
+    )
+    critical_data_tags: dict[str, str] = Field(
+        default_factory=lambda: {"data-classification": "critical"},
+        description="Tags (key: value, case-insensitive) that mark an S3 bucket as holding critical data (PAM-5).",
+    )

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from privlint.model.inventory import DataStore
-from privlint.model.values import Reference, as_list, truthy
 from privlint.model.records import ResourceRecord
+from privlint.model.values import Reference, as_list, truthy
 
 Handler = Callable[[Any, ResourceRecord], None]
 
@@ -49,26 +49,44 @@ def _name(value: Any) -> str | None:
 
 def terraform_bucket(normaliser: Any, record: ResourceRecord) -> None:
     # The legacy inline ``versioning { mfa_delete = true }`` block of aws_s3_bucket (AWS provider < 4).
-    normaliser.builder.inventory.data_stores.append(DataStore(
-        address=record.address, kind="s3-bucket", location=record.location, name=_name(record.get("bucket")),
-        tags=_tags(record.get("tags")), mfa_delete=_mfa_delete(record.get("versioning"), "mfa_delete"),
-    ))
+    normaliser.builder.inventory.data_stores.append(
+        DataStore(
+            address=record.address,
+            kind="s3-bucket",
+            location=record.location,
+            name=_name(record.get("bucket")),
+            tags=_tags(record.get("tags")),
+            mfa_delete=_mfa_delete(record.get("versioning"), "mfa_delete"),
+        )
+    )
 
 
 def terraform_versioning(normaliser: Any, record: ResourceRecord) -> None:
     bucket = record.get("bucket")
-    normaliser.builder.inventory.data_stores.append(DataStore(
-        address=record.address, kind="s3-bucket-versioning", location=record.location,
-        name=_name(bucket), bucket=bucket.address if isinstance(bucket, Reference) else None,
-        mfa_delete=_mfa_delete(record.get("versioning_configuration"), "mfa_delete"),
-    ))
+    normaliser.builder.inventory.data_stores.append(
+        DataStore(
+            address=record.address,
+            kind="s3-bucket-versioning",
+            location=record.location,
+            name=_name(bucket),
+            bucket=bucket.address if isinstance(bucket, Reference) else None,
+            mfa_delete=_mfa_delete(record.get("versioning_configuration"), "mfa_delete"),
+        )
+    )
 
 
 def cloudformation_bucket(normaliser: Any, record: ResourceRecord) -> None:
-    normaliser.builder.inventory.data_stores.append(DataStore(
-        address=record.address, kind="s3-bucket", location=record.location, name=_name(record.get("BucketName")),
-        tags=_tags(record.get("Tags")), mfa_delete=False, mfa_delete_settable=False,
-    ))
+    normaliser.builder.inventory.data_stores.append(
+        DataStore(
+            address=record.address,
+            kind="s3-bucket",
+            location=record.location,
+            name=_name(record.get("BucketName")),
+            tags=_tags(record.get("Tags")),
+            mfa_delete=False,
+            mfa_delete_settable=False,
+        )
+    )
 
 
 TERRAFORM_HANDLERS: dict[str, Handler] = {"aws_s3_bucket": terraform_bucket, "aws_s3_bucket_versioning": terraform_versioning}

@@ -24,6 +24,7 @@ from privlint.model.values import (
     line_of,
     truthy,
 )
+from privlint.normalize.aws_data_stores import CLOUDFORMATION_HANDLERS as _DATA_STORE_HANDLERS
 from privlint.normalize.cfn_conditions import evaluate_condition, settle
 from privlint.normalize.cfn_context import from_input, resolve
 from privlint.normalize.cfn_language_extensions import expand_for_each
@@ -301,26 +302,6 @@ def _inline_policy(*targets: tuple[str, PrincipalKind]) -> Callable[[CloudFormat
     return handler
 
 
-_HANDLERS: dict[str, Callable[[CloudFormationNormaliser, ResourceRecord], None]] = {
-    "AWS::IAM::User": CloudFormationNormaliser._user,
-    "AWS::IAM::Group": CloudFormationNormaliser._group,
-    "AWS::IAM::Role": CloudFormationNormaliser._role,
-    "AWS::IAM::ManagedPolicy": CloudFormationNormaliser._managed_policy,
-    "AWS::IAM::Policy": _inline_policy(("Users", "user"), ("Groups", "group"), ("Roles", "role")),
-    "AWS::IAM::UserPolicy": _inline_policy(("UserName", "user")),
-    "AWS::IAM::GroupPolicy": _inline_policy(("GroupName", "group")),
-    "AWS::IAM::RolePolicy": _inline_policy(("RoleName", "role")),
-    "AWS::IAM::UserToGroupAddition": CloudFormationNormaliser._user_to_group,
-    "AWS::Lambda::Permission": CloudFormationNormaliser._lambda_permission,
-    "AWS::Serverless::Function": serverless_workload,
-    "AWS::Serverless::StateMachine": serverless_workload,
-    "AWS::Serverless::Connector": connector,
-    "AWS::EC2::SecurityGroup": CloudFormationNormaliser._security_group,
-    "AWS::EC2::SecurityGroupIngress": CloudFormationNormaliser._ingress_resource,
-    **{t: CloudFormationNormaliser._resource_policy for t in RESOURCE_POLICIES},
-}
-
-
 # Workloads that run as a role (the types are data: "workload_types" in escalation_techniques.json), and
 # managed policy names: privlint/analysis/graph_builder.py walks them.
 def _workload(kind: str, paths: dict[str, str]) -> Callable[[CloudFormationNormaliser, ResourceRecord], None]:
@@ -337,12 +318,23 @@ def _managed_policy_with_name(self: CloudFormationNormaliser, record: ResourceRe
         doc.name = record.get("ManagedPolicyName")
 
 
-_HANDLERS.update({resource_type: _workload(kind, paths) for resource_type, (kind, paths) in workload_specs("cloudformation").items()})
-_HANDLERS["AWS::IAM::ManagedPolicy"] = _managed_policy_with_name
-
-# S3 buckets, for MFA delete (PAM-5): privlint/normalize/aws_data_stores.py.
-from privlint.normalize.aws_data_stores import (
-    CLOUDFORMATION_HANDLERS as _DATA_STORE_HANDLERS,
-)
-
-_HANDLERS.update(_DATA_STORE_HANDLERS)
+_HANDLERS: dict[str, Callable[[CloudFormationNormaliser, ResourceRecord], None]] = {
+    "AWS::IAM::User": CloudFormationNormaliser._user,
+    "AWS::IAM::Group": CloudFormationNormaliser._group,
+    "AWS::IAM::Role": CloudFormationNormaliser._role,
+    "AWS::IAM::Policy": _inline_policy(("Users", "user"), ("Groups", "group"), ("Roles", "role")),
+    "AWS::IAM::UserPolicy": _inline_policy(("UserName", "user")),
+    "AWS::IAM::GroupPolicy": _inline_policy(("GroupName", "group")),
+    "AWS::IAM::RolePolicy": _inline_policy(("RoleName", "role")),
+    "AWS::IAM::UserToGroupAddition": CloudFormationNormaliser._user_to_group,
+    "AWS::Lambda::Permission": CloudFormationNormaliser._lambda_permission,
+    "AWS::Serverless::Function": serverless_workload,
+    "AWS::Serverless::StateMachine": serverless_workload,
+    "AWS::Serverless::Connector": connector,
+    "AWS::EC2::SecurityGroup": CloudFormationNormaliser._security_group,
+    "AWS::EC2::SecurityGroupIngress": CloudFormationNormaliser._ingress_resource,
+    **{t: CloudFormationNormaliser._resource_policy for t in RESOURCE_POLICIES},
+    **_DATA_STORE_HANDLERS,  # S3 buckets, for MFA delete (PAM-5)
+    **{resource_type: _workload(kind, paths) for resource_type, (kind, paths) in workload_specs("cloudformation").items()},
+    "AWS::IAM::ManagedPolicy": _managed_policy_with_name,  # the document, and the policy's name
+}

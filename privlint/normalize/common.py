@@ -10,9 +10,8 @@ import json
 import re
 from typing import Any
 
-from privlint.model.datafiles import load_json
 from privlint.knowledge.iam import parse_policy
-from privlint.model.policy import Statement
+from privlint.model.datafiles import load_json
 from privlint.model.inventory import (
     Credential,
     DocumentKind,
@@ -24,6 +23,7 @@ from privlint.model.inventory import (
     PrincipalKind,
     Workload,
 )
+from privlint.model.policy import Statement
 from privlint.model.problems import Problem
 from privlint.model.records import Origin, ResourceRecord
 from privlint.model.values import (
@@ -41,7 +41,6 @@ from privlint.terraform.document_substitution import (
     SubstitutedReference,
     substituted_statements,
 )
-
 
 _PLACEHOLDER = "\u0000privlint{}\u0000"
 _PLACEHOLDER_RE = re.compile("\u0000privlint(\\d+)\u0000")
@@ -387,9 +386,13 @@ def workloads_of(record: ResourceRecord, kind: str, paths: dict[str, str]) -> li
     runs_as = _attribute_path(record.values, paths["profile" if via_profile else "role"])
     return [
         Workload(
-            address=record.address, kind=kind, location=record.location, name=name if isinstance(name, str) else None,
+            address=record.address,
+            kind=kind,
+            location=record.location,
+            name=name if isinstance(name, str) else None,
             role=value.address if isinstance(value, Reference) and value.address else None,
-            role_name=value if isinstance(value, str) else None, via_profile=via_profile,
+            role_name=value if isinstance(value, str) else None,
+            via_profile=via_profile,
         )
         for value in as_list(runs_as)
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from privlint.knowledge.credentials import is_admin_user_resource, walk_credentials
 from privlint.model.inventory import (
     DocumentKind,
     IngressRule,
@@ -14,6 +15,8 @@ from privlint.model.inventory import (
     PasswordPolicy,
     PrincipalKind,
 )
+from privlint.model.problems import Problem
+from privlint.model.records import ResourceRecord
 from privlint.model.values import (
     LineDict,
     PartialString,
@@ -24,12 +27,9 @@ from privlint.model.values import (
     line_of,
     truthy,
 )
-from privlint.knowledge.credentials import is_admin_user_resource, walk_credentials
-from privlint.model.problems import Problem
-from privlint.model.records import ResourceRecord
 from privlint.normalize import terraform_azure, terraform_gcp
-from privlint.normalize.common import InventoryBuilder, policy_value_from_partial, workload_specs, workloads_of
 from privlint.normalize.aws_data_stores import TERRAFORM_HANDLERS as _DATA_STORE_HANDLERS
+from privlint.normalize.common import InventoryBuilder, policy_value_from_partial, workload_specs, workloads_of
 from privlint.normalize.terraform_github import TERRAFORM_HANDLERS as _GITHUB_HANDLERS
 from privlint.normalize.terraform_policy_document import statement_block, statement_to_raw
 
@@ -151,8 +151,12 @@ class TerraformNormaliser:
         principal = self.builder.add_principal(record.address, "role", record.get("name"), record.location)
         self.builder.set_boundary(principal, record.get("permissions_boundary"), record.attr_location("permissions_boundary"))
         trust = self.builder.add_document(
-            f"{record.address}.assume_role_policy", record.address, record.type,
-            record.attr_location("assume_role_policy"), record.get("assume_role_policy"), "trust",
+            f"{record.address}.assume_role_policy",
+            record.address,
+            record.type,
+            record.attr_location("assume_role_policy"),
+            record.get("assume_role_policy"),
+            "trust",
         )
         principal.trust_document = trust
         for block in as_list(record.get("inline_policy")):
@@ -189,7 +193,12 @@ class TerraformNormaliser:
         if record.get("principal_org_id") is not None:
             conditions.setdefault("StringEquals", {})["aws:PrincipalOrgID"] = record.get("principal_org_id")
         statement = LineDict(
-            {"Effect": "Allow", "Principal": principal if principal == "*" else {"AWS": principal}, "Action": record.get("action"), "Resource": record.get("function_name")},
+            {
+                "Effect": "Allow",
+                "Principal": principal if principal == "*" else {"AWS": principal},
+                "Action": record.get("action"),
+                "Resource": record.get("function_name"),
+            },
             line=record.line,
         )
         if conditions:
@@ -265,7 +274,9 @@ def _ingress(address: str, location: Location, protocol: Any, from_port: Any, to
     known = [c for c in cidrs if isinstance(c, str)]
     if not known or not isinstance(protocol, (str, int)):
         return None
-    return IngressRule(address=address, location=location, protocol=str(protocol).lower(), from_port=known_int(from_port), to_port=known_int(to_port), cidrs=known)
+    return IngressRule(
+        address=address, location=location, protocol=str(protocol).lower(), from_port=known_int(from_port), to_port=known_int(to_port), cidrs=known
+    )
 
 
 def _security_group(self: TerraformNormaliser, record: ResourceRecord) -> None:
@@ -290,7 +301,9 @@ def _security_group_rule(self: TerraformNormaliser, record: ResourceRecord) -> N
 
 def _vpc_ingress_rule(self: TerraformNormaliser, record: ResourceRecord) -> None:
     cidrs = [record.get("cidr_ipv4"), record.get("cidr_ipv6")]
-    rule = _ingress(record.address, record.location, record.get("ip_protocol"), record.get("from_port"), record.get("to_port"), [c for c in cidrs if c is not None])
+    rule = _ingress(
+        record.address, record.location, record.get("ip_protocol"), record.get("from_port"), record.get("to_port"), [c for c in cidrs if c is not None]
+    )
     if rule:
         self.builder.inventory.ingress_rules.append(rule)
 
@@ -299,8 +312,12 @@ def _password_policy(self: TerraformNormaliser, record: ResourceRecord) -> None:
     length, reuse = record.get("minimum_password_length"), record.get("password_reuse_prevention")
     self.builder.inventory.password_policies.append(
         PasswordPolicy(
-            address=record.address, location=record.location, minimum_length=known_int(length), reuse_prevention=known_int(reuse),
-            unknown_minimum_length=isinstance(length, Unknown), unknown_reuse_prevention=isinstance(reuse, Unknown),
+            address=record.address,
+            location=record.location,
+            minimum_length=known_int(length),
+            reuse_prevention=known_int(reuse),
+            unknown_minimum_length=isinstance(length, Unknown),
+            unknown_reuse_prevention=isinstance(reuse, Unknown),
         )
     )
 
@@ -313,6 +330,7 @@ _FIRST_PASS: dict[str, Callable[[TerraformNormaliser, ResourceRecord], None]] = 
     "aws_lambda_permission": TerraformNormaliser._lambda_permission,
     **{t: TerraformNormaliser._resource_policy for t in RESOURCE_POLICY_ATTRIBUTES},
 }
+
 
 # Workloads that run as a role (the types are data: "workload_types" in escalation_techniques.json), and
 # managed policy names: privlint/analysis/graph_builder.py walks them.

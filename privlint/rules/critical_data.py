@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from privlint.model.datafiles import load_json
 from privlint.knowledge.iam import matches, statement_grants_action
 from privlint.knowledge.mfa import denies_without_mfa, requires_mfa
-from privlint.model.policy import Statement
+from privlint.model.datafiles import load_json
 from privlint.model.inventory import DataStore, Inventory, Location, PolicyDocument
+from privlint.model.policy import Statement
 from privlint.model.settings import Settings
 from privlint.model.values import REFERENCE_PREFIX
 from privlint.rules.base import Hit, rule
@@ -85,7 +85,8 @@ def critical_bucket_without_mfa_delete(inventory: Inventory, settings: Settings)
         if any(state is True for state in states) or any(state is None for state in states):
             continue  # on, or set to a value privlint cannot read
         yield Hit(
-            resource=bucket.address, location=bucket.location,
+            resource=bucket.address,
+            location=bucket.location,
             message=(
                 f"S3 bucket {bucket.address} holds critical data ({why}) but MFA delete is not enabled on its versioning: "
                 f"anyone with its credentials can delete every version without MFA. Add aws_s3_bucket_versioning with "
@@ -100,7 +101,8 @@ def _guarded(data: CriticalData, action: str, inventory: Inventory) -> bool:
         return False
     return any(
         denies_without_mfa(s) and not s.not_action and any(matches(p.lower(), action.lower()) for p in s.actions)
-        for doc in inventory.documents.values() if doc.kind == "resource" and doc.attached_to == data.address
+        for doc in inventory.documents.values()
+        if doc.kind == "resource" and doc.attached_to == data.address
         for s in doc.statements
     )
 
@@ -128,7 +130,8 @@ def _finding(doc: PolicyDocument, statement: Statement, targets: list[CriticalDa
     actions = sorted({a for found in hits.values() for a in found})
     what = ", ".join(f"{label} ({next(d.why for d in targets if d.label == label)})" for label in sorted(hits))
     return Hit(
-        resource=doc.resource, location=Location(file=doc.location.file, line=statement.line or doc.location.line),
+        resource=doc.resource,
+        location=Location(file=doc.location.file, line=statement.line or doc.location.line),
         message=(
             f"{doc.resource} grants {', '.join(actions)} on critical data {what} without an MFA condition. Require MFA "
             f'on the statement (Condition Bool aws:MultiFactorAuthPresent "true") or deny these actions without MFA '

@@ -16,8 +16,8 @@ from privlint.analysis.account import account_graph
 from privlint.analysis.graph_model import EscalationPath, PrincipalGraph
 from privlint.analysis.paths import iter_reported
 from privlint.knowledge.admin_level import document_admin_reason
-from privlint.model.findings import Severity
 from privlint.knowledge.iam import assumable_without_mfa
+from privlint.model.findings import Severity
 from privlint.model.inventory import Inventory, Location, Principal
 from privlint.model.settings import Settings
 from privlint.rules.base import Hit, linker, rule
@@ -57,6 +57,7 @@ def _unit_of(inventory: Inventory) -> int | None:
     for index, unit in enumerate(_scan):
         if unit is inventory:
             return index
+
     def written(inv: Inventory) -> set[tuple[str, str, int | None]]:
         return {(a, p.location.file, p.location.line) for a, p in inv.principals.items()}
 

@@ -45,21 +45,11 @@ class SubstitutedReference(Reference):
     substitutions: tuple[tuple[str, Any], ...] = ()
 
 
-def substitute_in_document_text(
-    subject: Any, search: Any, replacement: Any
-) -> SubstitutedReference | None:
+def substitute_in_document_text(subject: Any, search: Any, replacement: Any) -> SubstitutedReference | None:
     """``replace(doc.json, search, replacement)`` as a substituted reference; None when it cannot be one."""
-    if (
-        not isinstance(subject, Reference)
-        or subject.attribute != "json"
-        or not subject.address
-    ):
+    if not isinstance(subject, Reference) or subject.attribute != "json" or not subject.address:
         return None
-    if (
-        not isinstance(search, str)
-        or not _PLAIN_TEXT.fullmatch(search)
-        or (search.startswith("/") and search.endswith("/"))
-    ):
+    if not isinstance(search, str) or not _PLAIN_TEXT.fullmatch(search) or (search.startswith("/") and search.endswith("/")):
         return None  # empty, a regular expression, or text that may span JSON syntax
     if any(search in word for word in _DOCUMENT_WORDS):
         return None  # it would rewrite the document's structure, which the statements do not show as text
@@ -78,24 +68,14 @@ def _replaced(text: str, substitutions: tuple[tuple[str, Any], ...]) -> str:
             continue
         if isinstance(replacement, str):
             text = text.replace(search, replacement)
-        elif (
-            text == search
-            and isinstance(replacement, Reference)
-            and replacement.address
-        ):
-            text = (
-                REFERENCE_PREFIX + replacement.address
-            )  # as a Resource written as a reference reads
+        elif text == search and isinstance(replacement, Reference) and replacement.address:
+            text = REFERENCE_PREFIX + replacement.address  # as a Resource written as a reference reads
         else:
-            text = text.replace(
-                search, UNKNOWN_MARK
-            )  # as a string with an unknown part reads
+            text = text.replace(search, UNKNOWN_MARK)  # as a string with an unknown part reads
     return text
 
 
-def substituted_statements(
-    statements: list[Statement], substitutions: tuple[tuple[str, Any], ...]
-) -> list[Statement]:
+def substituted_statements(statements: list[Statement], substitutions: tuple[tuple[str, Any], ...]) -> list[Statement]:
     """Copies of ``statements`` with the replacements applied to every string they hold."""
 
     def strings(values: list[str]) -> list[str]:
@@ -115,15 +95,10 @@ def substituted_statements(
         out.append(
             statement.model_copy(
                 update={
-                    "sid": _replaced(statement.sid, substitutions)
-                    if statement.sid
-                    else statement.sid,
+                    "sid": _replaced(statement.sid, substitutions) if statement.sid else statement.sid,
                     "actions": strings(statement.actions),
                     "resources": strings(statement.resources),
-                    "principals": {
-                        _replaced(k, substitutions): strings(v)
-                        for k, v in statement.principals.items()
-                    },
+                    "principals": {_replaced(k, substitutions): strings(v) for k, v in statement.principals.items()},
                     "conditions": conditions,
                 }
             )

@@ -19,9 +19,9 @@ from privlint.model.values import (
     Unknown,
     is_known,
 )
+from privlint.parsers import hcl_syntax_tree as st
 from privlint.terraform import operations as ops
 from privlint.terraform.template_values import join_template
-from privlint.parsers import hcl_syntax_tree as st
 
 Step = tuple[str, Any]  # ("attr", name) or ("index", key value)
 MAX_DEPTH = 120

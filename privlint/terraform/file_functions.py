@@ -119,4 +119,3 @@ class _TemplateScope:
 
     def call(self, name: str, args: list[Any], line: int) -> Any:
         return self.files.call(name, args)
-

@@ -17,8 +17,8 @@ from types import MappingProxyType
 from typing import Any
 
 from privlint.terraform.functions_collections import COLLECTION_FUNCTIONS
-from privlint.terraform.functions_maps import MAP_FUNCTIONS
 from privlint.terraform.functions_encoding import ENCODING_FUNCTIONS
+from privlint.terraform.functions_maps import MAP_FUNCTIONS
 from privlint.terraform.functions_numeric import NUMERIC_FUNCTIONS
 from privlint.terraform.functions_rsa import RSA_FUNCTIONS
 from privlint.terraform.functions_sets import SET_FUNCTIONS

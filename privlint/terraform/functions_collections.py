@@ -94,9 +94,7 @@ def compact(collection: Any) -> Any:
             complete = False  # it may be empty: the result is not known to hold it
         elif item is not None and item != "":
             kept.append(text(item))
-    return partial_or_list(
-        kept, complete, cause_text("compact()", [collection, *items])
-    )
+    return partial_or_list(kept, complete, cause_text("compact()", [collection, *items]))
 
 
 def _surely_set(value: Any) -> bool:
@@ -114,9 +112,7 @@ def distinct(collection: Any) -> Any:
     if not all(kept_element(i) for i in items):
         complete = False  # an unknown element may equal a known one
         items = [i for i in items if kept_element(i)]
-    return partial_or_list(
-        distinct_values(items), complete, cause_text("distinct()", [collection])
-    )
+    return partial_or_list(distinct_values(items), complete, cause_text("distinct()", [collection]))
 
 
 def flatten(collection: Any) -> Any:
@@ -245,9 +241,7 @@ def reverse(collection: Any) -> Any:
     if found is None:
         return unknown_or_error("reverse()", collection)
     items, complete = found
-    return partial_or_list(
-        list(reversed(items)), complete, cause_text("reverse()", [collection])
-    )
+    return partial_or_list(list(reversed(items)), complete, cause_text("reverse()", [collection]))
 
 
 def sort(collection: Any) -> Any:
@@ -257,9 +251,7 @@ def sort(collection: Any) -> Any:
     items, complete = found
     if not all(is_known(i) for i in items):
         items, complete = [i for i in items if is_known(i)], False
-    return partial_or_list(
-        sorted(text(i) for i in items), complete, cause_text("sort()", [collection])
-    )
+    return partial_or_list(sorted(text(i) for i in items), complete, cause_text("sort()", [collection]))
 
 
 def alltrue(collection: Any) -> Any:

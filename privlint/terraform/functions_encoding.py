@@ -23,7 +23,6 @@ import yaml
 
 from privlint.model.values import LineDict, PartialList, Unknown, is_known
 from privlint.terraform import operations as ops
-from privlint.terraform.template_values import render_json
 from privlint.terraform.functions_support import (
     MAX_ELEMENTS,
     MAX_TEXT,
@@ -35,6 +34,7 @@ from privlint.terraform.functions_support import (
     known,
     text,
 )
+from privlint.terraform.template_values import render_json
 
 MAX_DECODE = 1_000_000
 MAX_NESTING = 64
@@ -93,9 +93,7 @@ def _with_lines(value: Any) -> Any:
 
 def jsondecode(value: Any) -> Any:
     if encoded(value):
-        return _plain_copy(
-            value
-        )  # jsondecode(jsonencode(x)) is x, unknown parts included
+        return _plain_copy(value)  # jsondecode(jsonencode(x)) is x, unknown parts included
     if not is_known(value):
         return ops.unknown("jsondecode()", value)
     source = text(value)
@@ -194,11 +192,7 @@ def _yaml_lines(value: Any, indent: int, depth: int) -> list[str]:
             name = json.dumps(str(key), ensure_ascii=False)
             if _is_block(item):
                 lines.append(f"{pad}{name}:")
-                lines.extend(
-                    _yaml_lines(
-                        item, indent + (0 if isinstance(item, list) else 2), depth + 1
-                    )
-                )
+                lines.extend(_yaml_lines(item, indent + (0 if isinstance(item, list) else 2), depth + 1))
             else:
                 lines.append(f"{pad}{name}: {_inline(item)}")
         return lines
@@ -253,9 +247,7 @@ def base64decode(value: Any) -> Any:
 
 @known("base64gzip()")
 def base64gzip(value: Any) -> Any:
-    return base64.b64encode(gzip.compress(text(value).encode("utf-8"), mtime=0)).decode(
-        "ascii"
-    )
+    return base64.b64encode(gzip.compress(text(value).encode("utf-8"), mtime=0)).decode("ascii")
 
 
 _ENCODINGS = {
@@ -314,11 +306,7 @@ def _digest(algorithm: str, as_base64: bool) -> Function:
     @known(label)
     def digest(value: Any) -> Any:
         raw = hashlib.new(algorithm, text(value).encode("utf-8"))
-        return (
-            base64.b64encode(raw.digest()).decode("ascii")
-            if as_base64
-            else raw.hexdigest()
-        )
+        return base64.b64encode(raw.digest()).decode("ascii") if as_base64 else raw.hexdigest()
 
     return digest
 

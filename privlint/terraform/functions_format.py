@@ -18,7 +18,6 @@ from privlint.model.values import (
     is_known,
 )
 from privlint.terraform import operations as ops
-from privlint.terraform.template_values import join_template, render_json
 from privlint.terraform.functions_support import (
     MAX_ELEMENTS,
     MAX_TEXT,
@@ -30,6 +29,7 @@ from privlint.terraform.functions_support import (
     number,
     text,
 )
+from privlint.terraform.template_values import join_template, render_json
 
 _VERB = re.compile(
     r"%(?P<flags>[-+# 0]*)(?:\[(?P<arg>\d+)\])?(?P<width>\d+)?(?:\.(?P<precision>\d*))?(?P<verb>.)?",
@@ -87,9 +87,7 @@ def _pad(body: str, flags: str, width: int | None, numeric: bool) -> str:
     return body.rjust(width)
 
 
-def _render(
-    value: Any, verb: str, flags: str, width: int | None, precision: int | None
-) -> str:
+def _render(value: Any, verb: str, flags: str, width: int | None, precision: int | None) -> str:
     numeric = False
     if verb == "v":
         body = _default(value, "#" in flags)
@@ -119,11 +117,7 @@ def _pieces(spec: str, args: tuple[Any, ...]) -> list[Any]:
         out.append(spec[cursor : match.start()])
         cursor = match.end()
         verb = match.group("verb")
-        if verb == "%" and not (
-            match.group("flags")
-            or match.group("width")
-            or match.group("precision") is not None
-        ):
+        if verb == "%" and not (match.group("flags") or match.group("width") or match.group("precision") is not None):
             out.append("%")
             continue
         if verb is None:
@@ -140,12 +134,7 @@ def _pieces(spec: str, args: tuple[Any, ...]) -> list[Any]:
         if (width or 0) > MAX_WIDTH or (precision or 0) > MAX_WIDTH:
             raise FunctionError("format(): width too large")
         if not is_known(value):
-            if (
-                verb in "sv"
-                and width is None
-                and precision is None
-                and not isinstance(value, PartialList)
-            ):
+            if verb in "sv" and width is None and precision is None and not isinstance(value, PartialList):
                 out.append(value)  # a hole that keeps what is known of the value
             else:
                 out.append(ops.unknown("format()", value))
@@ -165,11 +154,7 @@ def format_(spec: Any, *args: Any) -> Any:
         return "".join(pieces)
     if len(pieces) == 1:  # format("%s", x) is x, or as unknown as x
         only = pieces[0]
-        return (
-            only
-            if isinstance(only, (Reference, PartialString))
-            else ops.unknown("format()", only)
-        )
+        return only if isinstance(only, (Reference, PartialString)) else ops.unknown("format()", only)
     return join_template([piece for p in pieces for piece in _spliced(p)])
 
 
@@ -178,10 +163,7 @@ def _spliced(piece: Any) -> list[Any]:
     if not isinstance(piece, PartialString):
         return [piece]
     holes = iter(piece.holes)
-    return [
-        part if part is not None else next(holes, Unknown(piece.source))
-        for part in piece.parts
-    ]
+    return [part if part is not None else next(holes, Unknown(piece.source)) for part in piece.parts]
 
 
 def formatlist(spec: Any, *args: Any) -> Any:
@@ -200,8 +182,6 @@ def formatlist(spec: Any, *args: Any) -> Any:
         return Unknown("formatlist(): too many elements")
     rows = []
     for row in range(count):
-        row_args = tuple(
-            a[row] if isinstance(a, list) and not encoded(a) else a for a in args
-        )
+        row_args = tuple(a[row] if isinstance(a, list) and not encoded(a) else a for a in args)
         rows.append(format_(spec, *row_args))
     return rows

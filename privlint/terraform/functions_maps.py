@@ -34,9 +34,7 @@ def lookup(table: Any, key: Any, *default: Any) -> Any:
     if len(default) > 1:
         raise FunctionError("lookup() takes two or three arguments")
     if isinstance(table, Reference):
-        return Reference(
-            source=table.source, address=table.address, attribute=table.attribute
-        )
+        return Reference(source=table.source, address=table.address, attribute=table.attribute)
     if isinstance(table, Unknown) or isinstance(key, Unknown):
         return ops.unknown("lookup()", table, key)
     name = text(key)
@@ -84,11 +82,7 @@ def matchkeys(items: Any, names: Any, searchset: Any) -> Any:
     value_list, key_list, wanted = sequence(items), sequence(names), sequence(searchset)
     if len(value_list) != len(key_list):
         raise FunctionError("matchkeys(): lists of different lengths")
-    return [
-        v
-        for v, k in zip(value_list, key_list, strict=True)
-        if any(same_value(k, w) for w in wanted)
-    ]
+    return [v for v, k in zip(value_list, key_list, strict=True) if any(same_value(k, w) for w in wanted)]
 
 
 MAP_FUNCTIONS: dict[str, Function] = {

@@ -111,9 +111,7 @@ def tostring(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, Unknown):
-        return (
-            value if isinstance(value, Reference) else ops.unknown("tostring()", value)
-        )
+        return value if isinstance(value, Reference) else ops.unknown("tostring()", value)
     if isinstance(value, (list, dict)) and not encoded(value):
         raise FunctionError("tostring() of a collection")
     if not is_known(value):
@@ -142,10 +140,7 @@ def _unify(items: list[Any]) -> list[Any]:
     kinds = {_kind(i) for i in items if i is not None and not isinstance(i, Unknown)}
     if len(kinds) > 1:
         if kinds <= {"string", "number", "bool"}:
-            return [
-                text(i) if i is not None and not isinstance(i, Unknown) else i
-                for i in items
-            ]
+            return [text(i) if i is not None and not isinstance(i, Unknown) else i for i in items]
         raise FunctionError("elements of different types")
     return items
 
@@ -179,9 +174,7 @@ def toset(value: Any) -> Any:
         return value if isinstance(value, Reference) else ops.unknown("toset()", value)
     from privlint.terraform.functions_sets import setunion
 
-    return setunion(
-        value if isinstance(value, PartialList) else _unify(sequence(value))
-    )
+    return setunion(value if isinstance(value, PartialList) else _unify(sequence(value)))
 
 
 def tomap(value: Any) -> Any:
@@ -191,9 +184,7 @@ def tomap(value: Any) -> Any:
         return value if isinstance(value, Reference) else ops.unknown("tomap()", value)
     entries = mapping(value)
     unified = _unify(list(entries.values()))
-    return LineDict(
-        zip(entries, unified, strict=True), line=getattr(entries, "line", None)
-    )
+    return LineDict(zip(entries, unified, strict=True), line=getattr(entries, "line", None))
 
 
 def sensitive(value: Any) -> Any:
@@ -205,9 +196,7 @@ def ephemeralasnull(value: Any) -> Any:
 
 
 def issensitive(value: Any) -> Any:
-    return ops.unknown(
-        "issensitive()", value
-    )  # whether a variable is marked sensitive is not in its value
+    return ops.unknown("issensitive()", value)  # whether a variable is marked sensitive is not in its value
 
 
 # -- IP networks
@@ -238,9 +227,7 @@ def cidrnetmask(prefix: Any) -> Any:
     return str(network.netmask)
 
 
-def _subnet(
-    network: ipaddress.IPv4Network | ipaddress.IPv6Network, bits: int, num: int
-) -> Any:
+def _subnet(network: ipaddress.IPv4Network | ipaddress.IPv6Network, bits: int, num: int) -> Any:
     new_prefix = network.prefixlen + bits
     if bits < 0 or new_prefix > network.max_prefixlen:
         raise FunctionError("cidrsubnet(): too many new bits")
@@ -266,9 +253,7 @@ def cidrsubnets(prefix: Any, *newbits: Any) -> Any:
         if bits < 1 or length > network.max_prefixlen:
             raise FunctionError("cidrsubnets(): invalid new bits")
         step = 1 << (network.max_prefixlen - length)
-        cursor = (
-            -(-cursor // step) * step
-        )  # align to the subnet size, as Terraform does
+        cursor = -(-cursor // step) * step  # align to the subnet size, as Terraform does
         if cursor + step - 1 > end:
             raise FunctionError("cidrsubnets(): not enough room")
         out.append(str(ipaddress.ip_network((cursor, length))))

@@ -76,9 +76,7 @@ def _key(pem: str) -> tuple[int, int]:
 def rsadecrypt(ciphertext: Any, privatekey: Any) -> Any:
     modulus, exponent = _key(text(privatekey))
     try:
-        encrypted = int.from_bytes(
-            base64.b64decode(text(ciphertext), validate=True), "big"
-        )
+        encrypted = int.from_bytes(base64.b64decode(text(ciphertext), validate=True), "big")
     except (binascii.Error, ValueError) as exc:
         raise FunctionError("rsadecrypt(): ciphertext is not base64") from exc
     if encrypted >= modulus:

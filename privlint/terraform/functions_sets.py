@@ -50,13 +50,7 @@ def setunion(*sets: Any) -> Any:
 @known("setintersection()")
 def setintersection(first: Any, *others: Any) -> Any:
     rest = [sequence(o) for o in others]
-    return as_set(
-        [
-            i
-            for i in sequence(first)
-            if all(any(same_value(i, j) for j in other) for other in rest)
-        ]
-    )
+    return as_set([i for i in sequence(first) if all(any(same_value(i, j) for j in other) for other in rest)])
 
 
 def setsubtract(first: Any, second: Any) -> Any:

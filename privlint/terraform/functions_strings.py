@@ -12,7 +12,6 @@ from typing import Any
 
 from privlint.model.values import PartialString, Reference, Unknown, is_known
 from privlint.terraform import operations as ops
-from privlint.terraform.template_values import join_template
 from privlint.terraform.document_substitution import substitute_in_document_text
 from privlint.terraform.functions_format import format_, formatlist
 from privlint.terraform.functions_support import (
@@ -26,20 +25,15 @@ from privlint.terraform.functions_support import (
     sequence,
     text,
 )
+from privlint.terraform.template_values import join_template
 
 MAX_PATTERN = 1_000
 MAX_SUBJECT = 100_000
-MAX_STEPS = (
-    50_000_000  # a search costing more than this (see _search_cost) is unknown, not run
-)
+MAX_STEPS = 50_000_000  # a search costing more than this (see _search_cost) is unknown, not run
 _UNBOUNDED = re.compile(r"(?<!\\)(?:[*+]|\{\d+,\})")
 
-_NOT_RE2 = re.compile(
-    r"\(\?[=!]|\(\?<[=!]|\\[1-9]|\(\?P=|\\g<"
-)  # lookaround and backreferences
-_UNSUPPORTED = re.compile(
-    r"\[\[:"
-)  # POSIX classes: valid RE2 that Python's re reads differently
+_NOT_RE2 = re.compile(r"\(\?[=!]|\(\?<[=!]|\\[1-9]|\(\?P=|\\g<")  # lookaround and backreferences
+_UNSUPPORTED = re.compile(r"\[\[:")  # POSIX classes: valid RE2 that Python's re reads differently
 _REPEATED_GROUP = re.compile(r"\)(?:[*+]|\{\d*,?\d*\})")
 
 
@@ -87,10 +81,7 @@ def _translate(pattern: str) -> str:
             class_start = position + (2 if pattern.startswith("^", position + 1) else 1)
         elif ch == "$" and not multiline:
             ch = "\\Z"
-        elif (
-            pattern.startswith("(?<", position)
-            and pattern[position + 3 : position + 4].isalpha()
-        ):
+        elif pattern.startswith("(?<", position) and pattern[position + 3 : position + 4].isalpha():
             ch, position = "(?P<", position + 2
         out.append(ch)
         position += 1
@@ -116,9 +107,7 @@ def _may_backtrack(pattern: str) -> bool:
     return False
 
 
-def _regex_call(
-    label: str, pattern: Any, subject: Any
-) -> tuple[re.Pattern[str], str] | Unknown:
+def _regex_call(label: str, pattern: Any, subject: Any) -> tuple[re.Pattern[str], str] | Unknown:
     if not is_known(pattern) or not is_known(subject):
         return ops.unknown(label, pattern, subject)
     source, target = text(pattern), text(subject)
@@ -302,11 +291,7 @@ def endswith(subject: Any, suffix: Any) -> Any:
 
 
 def strcontains(subject: Any, part: Any) -> Any:
-    if (
-        isinstance(subject, PartialString)
-        and is_known(part)
-        and any(p is not None and text(part) in p for p in subject.parts)
-    ):
+    if isinstance(subject, PartialString) and is_known(part) and any(p is not None and text(part) in p for p in subject.parts):
         return True
     if not is_known(subject) or not is_known(part):
         return ops.unknown("strcontains()", subject, part)

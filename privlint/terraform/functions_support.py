@@ -114,11 +114,7 @@ def integer(value: Any, what: str = "argument") -> int:
 def boolean(value: Any, what: str = "argument") -> bool:
     if isinstance(value, bool):
         return value
-    if (
-        isinstance(value, str)
-        and not isinstance(value, Unknown)
-        and value in ("true", "false")
-    ):
+    if isinstance(value, str) and not isinstance(value, Unknown) and value in ("true", "false"):
         return value == "true"
     raise FunctionError(f"{what} must be a bool")
 
@@ -131,21 +127,13 @@ def sequence(value: Any, what: str = "argument") -> list[Any]:
 
 
 def mapping(value: Any, what: str = "argument") -> dict[str, Any]:
-    if (
-        isinstance(value, dict)
-        and not encoded(value)
-        and not isinstance(value, Unknown)
-    ):
+    if isinstance(value, dict) and not encoded(value) and not isinstance(value, Unknown):
         return value
     raise FunctionError(f"{what} must be a map or object")
 
 
 def is_collection(value: Any) -> bool:
-    return (
-        isinstance(value, (list, dict))
-        and not encoded(value)
-        and not isinstance(value, Unknown)
-    )
+    return isinstance(value, (list, dict)) and not encoded(value) and not isinstance(value, Unknown)
 
 
 def bounded_text(result: str) -> str:
@@ -156,9 +144,7 @@ def bounded_text(result: str) -> str:
 
 def partial_or_list(known_part: list[Any], complete: bool, source: str) -> Any:
     """The elements found so far: the whole list when nothing was unknown, else a ``PartialList``."""
-    return (
-        known_part if complete else PartialList(source=source, known=tuple(known_part))
-    )
+    return known_part if complete else PartialList(source=source, known=tuple(known_part))
 
 
 def parts_of(value: Any) -> tuple[list[Any], bool] | None:
@@ -198,9 +184,7 @@ def sort_key(value: Any) -> tuple[int, Any]:
     return (3, str(render_json(value)))
 
 
-def list_arguments(
-    name: str, args: tuple[Any, ...]
-) -> tuple[list[Any], bool] | Unknown:
+def list_arguments(name: str, args: tuple[Any, ...]) -> tuple[list[Any], bool] | Unknown:
     """The known elements of every list argument in order, and whether they are all of them."""
     out: list[Any] = []
     complete = True

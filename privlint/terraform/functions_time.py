@@ -10,9 +10,7 @@ from privlint.model.values import Unknown
 from privlint.terraform import operations as ops
 from privlint.terraform.functions_support import Function, FunctionError, known, text
 
-_RFC3339 = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
-)
+_RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 _DURATION = re.compile(r"([-+]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+$")
 _DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
 _UNIT_SECONDS = {
@@ -33,32 +31,17 @@ def _timestamp(value: Any) -> datetime:
     year, month, day, hour, minute, second = (int(match.group(i)) for i in range(1, 7))
     fraction = match.group(7) or ""
     zone = match.group(8)
-    offset = (
-        timedelta(0)
-        if zone in "Zz"
-        else timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
-        * (1 if zone[0] == "+" else -1)
-    )
+    offset = timedelta(0) if zone in "Zz" else timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])) * (1 if zone[0] == "+" else -1)
     try:
-        moment = datetime(
-            year, month, day, hour, minute, second, tzinfo=timezone(offset)
-        )
+        moment = datetime(year, month, day, hour, minute, second, tzinfo=timezone(offset))
     except ValueError as exc:
         raise FunctionError("not a valid date") from exc
-    return (
-        moment + timedelta(microseconds=int((fraction[1:] + "000000")[:6]))
-        if fraction
-        else moment
-    )
+    return moment + timedelta(microseconds=int((fraction[1:] + "000000")[:6])) if fraction else moment
 
 
 def _rfc3339(moment: datetime) -> str:
     offset = moment.utcoffset() or timedelta(0)
-    zone = (
-        "Z"
-        if not offset
-        else moment.strftime("%z")[:3] + ":" + moment.strftime("%z")[3:]
-    )
+    zone = "Z" if not offset else moment.strftime("%z")[:3] + ":" + moment.strftime("%z")[3:]
     fraction = f".{moment.microsecond:06d}".rstrip("0") if moment.microsecond else ""
     return moment.strftime("%Y-%m-%dT%H:%M:%S") + fraction + zone
 
@@ -68,13 +51,9 @@ def timeadd(timestamp: Any, duration: Any) -> Any:
     moment, spec = _timestamp(timestamp), text(duration)
     if not _DURATION.match(spec):
         raise FunctionError("timeadd(): invalid duration")
-    seconds = sum(
-        float(n) * _UNIT_SECONDS[unit] for n, unit in _DURATION_PART.findall(spec)
-    )
+    seconds = sum(float(n) * _UNIT_SECONDS[unit] for n, unit in _DURATION_PART.findall(spec))
     try:
-        return _rfc3339(
-            moment + timedelta(seconds=-seconds if spec.startswith("-") else seconds)
-        )
+        return _rfc3339(moment + timedelta(seconds=-seconds if spec.startswith("-") else seconds))
     except OverflowError as exc:
         raise FunctionError("timeadd(): out of range") from exc
 

@@ -21,13 +21,13 @@ from privlint.model.values import Unknown
 from privlint.parsers import hcl_syntax_tree as st
 from privlint.terraform.expressions import Evaluator, Step
 from privlint.terraform.module import Argument, ModuleInstance, SourceBlock
-from privlint.terraform.value_origins import origin_of
 from privlint.terraform.results import (
     ParseProblem,
     TerraformResource,
     TerraformResult,
     ValueOrigin,
 )
+from privlint.terraform.value_origins import origin_of
 
 MAX_MODULE_DEPTH = 8
 MAX_READ_BYTES = 1_000_000  # one file read by file() / templatefile()

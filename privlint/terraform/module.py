@@ -15,8 +15,8 @@ from typing import Any, Protocol
 
 from privlint.model import values as v
 from privlint.model.values import LineDict, Reference, Unknown
-from privlint.terraform import operations as ops
 from privlint.parsers import hcl_syntax_tree as st
+from privlint.terraform import operations as ops
 from privlint.terraform.expressions import Evaluator, Step, walk
 from privlint.terraform.file_functions import FileFunctions, FileReader
 from privlint.terraform.instance_keys import for_each_pairs, largest_count
@@ -24,7 +24,6 @@ from privlint.terraform.references import references_in
 from privlint.terraform.results import ValueOrigin
 from privlint.terraform.type_constraints import convert, read_type
 from privlint.terraform.value_origins import origin_of
-
 
 MAX_INSTANCES = 1_000  # count / for_each beyond this is treated as unknown (one instance), and reported
 _META_ARGUMENTS = ("source", "version", "providers", "count", "for_each", "depends_on")
@@ -208,7 +207,7 @@ class ModuleInstance:
             return [one("")]  # how many is unknown; what ``[0]`` would be is not
         if instances is None or (len(instances) == 1 and instances[0].suffix == ""):
             return one("")
-        if all(i.suffix.startswith("[\"") for i in instances) and item is not None and "for_each" in item.block.attributes:
+        if all(i.suffix.startswith('["') for i in instances) and item is not None and "for_each" in item.block.attributes:
             return LineDict({i.names["each"]["key"]: one(i.suffix) for i in instances})
         return [one(i.suffix) for i in instances]
 

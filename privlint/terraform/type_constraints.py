@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from privlint.model.values import LineDict, Unknown
-from privlint.terraform import operations as ops
 from privlint.parsers import hcl_syntax_tree as st
+from privlint.terraform import operations as ops
 
 MAX_TYPE_DEPTH = 32
 

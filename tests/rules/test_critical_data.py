@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fixture_cases import assert_case_matches, case_params, family_fixture_dirs
-
 import pytest
+from fixture_cases import assert_case_matches, case_params, family_fixture_dirs
 
 import privlint
 
-BUCKET = '''
+BUCKET = """
 resource "aws_s3_bucket" "ledger" {
   bucket = "acme-ledger"
   TAGS
 }
-'''
+"""
 
-GRANT = '''
+GRANT = """
 resource "aws_iam_user" "ops" {
   name = "ops"
 }
@@ -30,7 +29,7 @@ resource "aws_iam_user_policy" "ops" {
     Statement = [{ Effect = "Allow", Action = ACTIONS, Resource = RESOURCES }]
   })
 }
-'''
+"""
 
 
 def _rules(text: str, config: dict | None = None) -> list[str]:
@@ -52,7 +51,9 @@ def test_critical_by_configuration_or_tag_only() -> None:
 def test_mfa_delete_in_the_legacy_block_or_unknown_is_quiet() -> None:
     legacy = BUCKET.replace("TAGS", "versioning {\n    enabled    = true\n    mfa_delete = true\n  }")
     assert _rules(legacy, {"critical_data": ["acme-ledger"]}) == []
-    unknown = BUCKET.replace("TAGS", "") + '''
+    unknown = (
+        BUCKET.replace("TAGS", "")
+        + """
 variable "mfa_delete" {
   type = string
 }
@@ -64,7 +65,8 @@ resource "aws_s3_bucket_versioning" "ledger" {
     mfa_delete = var.mfa_delete
   }
 }
-'''
+"""
+    )
     assert _rules(unknown, {"critical_data": ["acme-ledger"]}) == []
     assert _rules(unknown.replace("var.mfa_delete", '"Disabled"'), {"critical_data": ["acme-ledger"]}) == ["PL130"]
 
@@ -83,7 +85,10 @@ def test_destructive_grants_on_critical_data_need_mfa() -> None:
 
 
 def test_a_bucket_policy_that_denies_deletes_without_mfa_protects_the_bucket() -> None:
-    text = BUCKET + _grant('["s3:DeleteObjectVersion"]', '["*"]') + '''
+    text = (
+        BUCKET
+        + _grant('["s3:DeleteObjectVersion"]', '["*"]')
+        + """
 resource "aws_s3_bucket_policy" "ledger" {
   bucket = aws_s3_bucket.ledger.id
   policy = jsonencode({
@@ -97,7 +102,8 @@ resource "aws_s3_bucket_policy" "ledger" {
     }]
   })
 }
-'''
+"""
+    )
     tagged = text.replace("TAGS", 'tags = { data-classification = "critical" }')
     assert _rules(tagged) == ["PL130"]  # MFA delete is still off; the grant is covered by the bucket's guard
     assert _rules(tagged.replace('"s3:DeleteObjectVersion"]\n      Resource  = ["arn', '"s3:GetObject"]\n      Resource  = ["arn')) == ["PL130", "PL131"]

@@ -18,21 +18,13 @@ import privlint
 CHAIN = RULE_FIXTURES / "PL104-assumable-role-escalation-path" / "terraform" / "bad"
 
 
-@pytest.mark.parametrize(
-    ("fixture_dir", "case"), case_params(family_fixture_dirs("escalation"))
-)
-def test_fixture_case_gives_its_expected_findings(
-    fixture_dir: Path, case: Path
-) -> None:
+@pytest.mark.parametrize(("fixture_dir", "case"), case_params(family_fixture_dirs("escalation")))
+def test_fixture_case_gives_its_expected_findings(fixture_dir: Path, case: Path) -> None:
     assert_case_matches(fixture_dir, case)
 
 
 def test_chain_fixture_names_every_step_and_skips_the_mfa_user() -> None:
-    findings = [
-        f
-        for f in privlint.scan([str(CHAIN)]).findings
-        if f.rule_id in ("PL103", "PL104")
-    ]
+    findings = [f for f in privlint.scan([str(CHAIN)]).findings if f.rule_id in ("PL103", "PL104")]
     assert [(f.rule_id, f.resource) for f in findings] == [
         ("PL103", "aws_iam_user.dev"),
         ("PL104", "aws_iam_role.deployer"),
