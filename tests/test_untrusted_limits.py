@@ -233,7 +233,7 @@ def test_a_ticket_pattern_that_backtracks_exponentially_is_refused(tmp_path: Pat
     register = tmp_path / "changes.yaml"
     register.write_text(
         f"policy:\n  ticket_pattern: '{pattern}'\nchanges:\n  - id: C1\n    ticket: '{'a' * 60}!'\n"
-        "    status: approved\n    requested_by: ann\n    approved_by: [bob, cy]\n    covers: [{resource: aws_iam_role.r}]\n"
+        "    status: approved\n    requested_by: ann\n    approvers: [bob, cy]\n    covers: [{resource: aws_iam_role.breakglass}]\n"
     )
     result = subprocess.run(
         [*privlint_command(), "drift", "--plan", str(FIXTURES / "drift" / "plan-drift.json"), "--register", str(register), "--format", "json"],
@@ -245,6 +245,24 @@ def test_a_ticket_pattern_that_backtracks_exponentially_is_refused(tmp_path: Pat
     assert "Traceback" not in result.stderr and result.returncode == 1, result.stderr
     messages = [f["message"] for f in json.loads(result.stdout)["findings"] if f["file"] == str(register)]
     assert any("ticket_pattern" in m and "exponential" in m for m in messages), messages
+
+
+def test_a_ticket_pattern_with_many_repetitions_in_a_row_is_not_run_on_a_long_ticket(tmp_path: Path) -> None:
+    """``a*a*...a*b`` has no nesting, but on 150 a's a backtracking search would take years: it counts as no match."""
+    register = tmp_path / "changes.yaml"
+    register.write_text(
+        "policy:\n  ticket_pattern: '^" + "a*" * 10 + "b$'\nchanges:\n  - id: C1\n    ticket: '" + "a" * 150 + "'\n"
+        "    status: approved\n    requested_by: ann\n    approvers: [bob, cy]\n    covers: [{resource: aws_iam_role.breakglass}]\n"
+    )
+    result = subprocess.run(
+        [*privlint_command(), "drift", "--plan", str(FIXTURES / "drift" / "plan-drift.json"), "--register", str(register), "--format", "json"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "Traceback" not in result.stderr and result.returncode == 1, result.stderr
+    assert any(f["rule_id"] == "PL506" and "change record C1" in f["message"] for f in json.loads(result.stdout)["findings"])
 
 
 def test_a_yaml_document_with_too_many_nodes_is_refused_with_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from privlint.config_drift.differences import Difference, render_path
 from privlint.config_drift.register import MAX_TICKET_LENGTH, ChangeRecord, LoadedRegister, Policy, only_requester_approving
 from privlint.model.records import block_address
+from privlint.model.regex_safety import MAX_STEPS, search_cost
 
 UNAPPROVED = "UNAPPROVED"
 
@@ -59,7 +60,7 @@ def _failures(record: ChangeRecord, policy: Policy, security: bool, today: dt.da
     out: list[tuple[str, str, str]] = []
     if record.status not in ("approved", "implemented"):
         out.append(("PL502", "not-approved", f"change record {record.id} is {record.status}, not approved"))
-    if not record.ticket or len(record.ticket) > MAX_TICKET_LENGTH or not re.search(policy.ticket_pattern, record.ticket):
+    if not record.ticket or len(record.ticket) > MAX_TICKET_LENGTH or not _ticket_matches(policy.ticket_pattern, record.ticket):
         shown = repr(record.ticket) if record.ticket else "no ticket"
         out.append(("PL506", "bad-ticket", f"change record {record.id} has {shown}, not a ticket matching {policy.ticket_pattern}"))
     if record.expires is not None and record.expires < today:
@@ -100,3 +101,8 @@ def evaluate(difference: Difference, register: LoadedRegister | None, security: 
     record, failures = best
     rule, reason, _ = failures[0]
     return Verdict(False, record.id, rule, reason, "; ".join(f[2] for f in failures))
+
+
+def _ticket_matches(pattern: str, ticket: str) -> bool:
+    """A search the pattern could make too costly on this ticket (``a*a*a*a*b``) counts as no match."""
+    return search_cost(pattern, len(ticket)) <= MAX_STEPS and re.search(pattern, ticket) is not None

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from privlint.model.problems import SourceError
+from privlint.model.regex_safety import may_backtrack
 
 Status = Literal["proposed", "approved", "rejected", "implemented"]
 # A name or a list of names (the schema says so; the model always holds a list).
@@ -51,7 +52,7 @@ class Policy(BaseModel):
             raise ValueError(f"not a valid regular expression: {exc.msg}") from None
         except (RecursionError, OverflowError):
             raise ValueError("a regular expression nested too deeply to compile") from None
-        if _nested_repetition(value):
+        if may_backtrack(value):
             # (a+)+ and the like take exponential time on a near-miss: a register could stall every run.
             raise ValueError("a repetition or alternation inside a repetition (such as (a+)+ or (a|aa)*) is not allowed: it can take exponential time")
         return value
@@ -59,41 +60,6 @@ class Policy(BaseModel):
 
 MAX_TICKET_PATTERN = 300
 MAX_TICKET_LENGTH = 200  # longer tickets never match: bounds the work of any pattern
-
-
-def _nested_repetition(pattern: str) -> bool:
-    """Whether a repeat that can match more than once holds another such repeat or an alternation
-    (the shapes of catastrophic backtracking: (a+)+, (\\w+\\s?)*, (a|aa)*)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # re's parser, importable under this name in 3.10-3.13
-        import sre_parse
-    constants = sre_parse
-
-    def walk(items: Any, inside_repeat: bool) -> bool:
-        for op, av in items:
-            if op in (constants.MAX_REPEAT, constants.MIN_REPEAT):
-                _low, high, sub = av
-                many = high > 1
-                if many and inside_repeat:
-                    return True
-                if walk(sub, inside_repeat or many):
-                    return True
-            elif op is constants.SUBPATTERN:
-                if walk(av[-1], inside_repeat):
-                    return True
-            elif op is constants.BRANCH:
-                if inside_repeat:
-                    return True  # (a|aa)*: alternatives that overlap under a repeat are as bad
-                if any(walk(branch, inside_repeat) for branch in av[1]):
-                    return True
-            elif op in (constants.ASSERT, constants.ASSERT_NOT):
-                if walk(av[1], inside_repeat):
-                    return True
-        return False
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return walk(sre_parse.parse(pattern), False)
 
 
 class Cover(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from privlint.model.regex_safety import MAX_STEPS, may_backtrack, search_cost
 from privlint.model.values import PartialString, Reference, Unknown, is_known
 from privlint.terraform import operations as ops
 from privlint.terraform.document_substitution import substitute_in_document_text
@@ -29,12 +30,9 @@ from privlint.terraform.template_values import join_template
 
 MAX_PATTERN = 1_000
 MAX_SUBJECT = 100_000
-MAX_STEPS = 50_000_000  # a search costing more than this (see _search_cost) is unknown, not run
-_UNBOUNDED = re.compile(r"(?<!\\)(?:[*+]|\{\d+,\})")
 
 _NOT_RE2 = re.compile(r"\(\?[=!]|\(\?<[=!]|\\[1-9]|\(\?P=|\\g<")  # lookaround and backreferences
 _UNSUPPORTED = re.compile(r"\[\[:")  # POSIX classes: valid RE2 that Python's re reads differently
-_REPEATED_GROUP = re.compile(r"\)(?:[*+]|\{\d*,?\d*\})")
 
 
 class _Unsupported(Exception):
@@ -46,13 +44,16 @@ def _compile(pattern: str) -> re.Pattern[str]:
         raise _Unsupported
     if _NOT_RE2.search(pattern):
         raise FunctionError("the pattern is not valid RE2")
-    if _UNSUPPORTED.search(pattern) or _may_backtrack(pattern):
+    if _UNSUPPORTED.search(pattern):
         raise _Unsupported
     try:
         # RE2's \d, \w, \s and \b are ASCII classes.
-        return re.compile(_translate(pattern), re.ASCII)
+        compiled = re.compile(_translate(pattern), re.ASCII)
     except (re.error, RecursionError, OverflowError) as exc:
         raise FunctionError("invalid regular expression") from exc
+    if may_backtrack(compiled.pattern):
+        raise _Unsupported  # RE2 runs it in linear time; Python's engine could take exponential time
+    return compiled
 
 
 def _translate(pattern: str) -> str:
@@ -88,25 +89,6 @@ def _translate(pattern: str) -> str:
     return "".join(out)
 
 
-def _may_backtrack(pattern: str) -> bool:
-    """A repeated group that contains a repetition or an alternative: exponential in Python's engine."""
-    for end in _REPEATED_GROUP.finditer(pattern):
-        depth, position = 0, end.start()
-        while position >= 0:
-            ch = pattern[position]
-            if ch == ")" and (position == 0 or pattern[position - 1] != "\\"):
-                depth += 1
-            elif ch == "(" and (position == 0 or pattern[position - 1] != "\\"):
-                depth -= 1
-                if depth == 0:
-                    break
-            position -= 1
-        body = pattern[position + 1 : end.start()]
-        if re.search(r"(?<!\\)[*+|{]|(?<!\\)\?(?!:|P<|[imsU]+[:)])", body.lstrip("?:")):
-            return True
-    return False
-
-
 def _regex_call(label: str, pattern: Any, subject: Any) -> tuple[re.Pattern[str], str] | Unknown:
     if not is_known(pattern) or not is_known(subject):
         return ops.unknown(label, pattern, subject)
@@ -115,15 +97,9 @@ def _regex_call(label: str, pattern: Any, subject: Any) -> tuple[re.Pattern[str]
         compiled = _compile(source)
     except _Unsupported:
         return Unknown(f"{label}: a pattern privlint cannot run safely")
-    if len(target) > MAX_SUBJECT or _search_cost(source, len(target)) > MAX_STEPS:
+    if len(target) > MAX_SUBJECT or search_cost(compiled.pattern, len(target)) > MAX_STEPS:
         return Unknown(f"{label}: too costly to run on this text")
     return compiled, target
-
-
-def _search_cost(pattern: str, length: int) -> int:
-    """A bound on a backtracking search's steps: each unbounded repetition may try every position."""
-    repetitions = len(_UNBOUNDED.findall(pattern))
-    return int((length + 1) ** (repetitions + 1))
 
 
 def _match_value(match: re.Match[str]) -> Any:
