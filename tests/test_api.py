@@ -85,7 +85,7 @@ TEXTS = {
     "cloudformation": (FIXTURES / "rules/PL201-wildcard-action/cloudformation/bad/main.template", None),
     "cloudformation-json": (FIXTURES / "rules", "*/cloudformation/*/*.json"),
     "aws-credential-report": (FIXTURES / "credential-report" / "bad", "*.csv"),
-    "aws-iam-authorization-details": (FIXTURES / "iam-authorization-details", "**/*.json"),
+    "aws-iam-authorization-details": (FIXTURES / "rules" / "PL105-non-default-policy-version-grants-admin" / "aws-iam-authorization-details", "**/*.json"),
     "github-snapshot": (FIXTURES / "github" / "snapshot" / "bad" / "acme-corp.json", None),
     "github-peribolos": (FIXTURES / "github" / "peribolos" / "bad" / "config.yaml", None),
     "github-safe-settings": (FIXTURES / "github", "**/settings.yml"),

@@ -10,7 +10,7 @@ from pathlib import Path
 import privlint
 from conftest import FIXTURES
 
-SNAPSHOTS = FIXTURES / "iam-authorization-details"
+SNAPSHOTS = FIXTURES / "rules" / "PL105-non-default-policy-version-grants-admin" / "aws-iam-authorization-details"
 BAD = SNAPSHOTS / "bad" / "account-authorization-details.json"
 
 
