@@ -22,7 +22,7 @@ from privlint.normalize.cfn_context import TemplateContext, join_parts, resolve
 from privlint.normalize.common import InventoryBuilder
 
 
-class CloudFormationNormaliser(Protocol):
+class TemplateNormaliser(Protocol):
     """What SAM resources need from the template's normaliser (``cloudformation_aws.CloudFormationNormaliser``)."""
 
     builder: InventoryBuilder
@@ -58,7 +58,7 @@ def policy_templates() -> dict[str, Any]:
     return templates
 
 
-def serverless_workload(self: CloudFormationNormaliser, record: ResourceRecord) -> None:
+def serverless_workload(self: TemplateNormaliser, record: ResourceRecord) -> None:
     """``AWS::Serverless::Function`` / ``StateMachine``: the role SAM generates, unless ``Role`` names one."""
     if record.get("Role") is not None:
         return  # an existing role: its rights are defined elsewhere
@@ -116,7 +116,7 @@ def serverless_workload(self: CloudFormationNormaliser, record: ResourceRecord) 
 
 
 def _expand_template(
-    self: CloudFormationNormaliser,
+    self: TemplateNormaliser,
     name: str,
     template: dict[str, Any],
     parameters: Any,
@@ -145,7 +145,7 @@ def _with_parameters(value: Any, values: dict[str, Any]) -> Any:
     return {k: _with_parameters(v, values) for k, v in value.items()}
 
 
-def connector(self: CloudFormationNormaliser, record: ResourceRecord) -> None:
+def connector(self: TemplateNormaliser, record: ResourceRecord) -> None:
     """``AWS::Serverless::Connector``: the identity policy SAM writes for each source/destination pair."""
     source = _endpoint(self, record.get("Source"))
     permissions = [p for p in as_list(record.get("Permissions")) if isinstance(p, str)]
@@ -185,7 +185,7 @@ def connector(self: CloudFormationNormaliser, record: ResourceRecord) -> None:
             self.builder.link_policy(role, "role", doc, record.location, record.address)
 
 
-def _endpoint(self: CloudFormationNormaliser, value: Any) -> dict[str, Any] | None:
+def _endpoint(self: TemplateNormaliser, value: Any) -> dict[str, Any] | None:
     """A connector's source or destination: its CloudFormation type, ARN, name and the role that acts for it."""
     if not isinstance(value, dict):
         return None
